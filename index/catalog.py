@@ -1,0 +1,237 @@
+"""The catalog: one SQLite file beside the vector store.
+
+It holds the manifest (files and chunks with content hashes), the BM25 index (FTS5), a cache
+of vectors keyed by chunk-text hash (so renamed files and unchanged chunks are never
+re-embedded), and each document's cleaned text (for exact highlighting). Each file's change
+is one transaction across all four, so the catalog is always self-consistent; the vector
+store is reconciled against it at the start of every run.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.lexical import fts_query, lexical_tokens
+from index.types import Chunk
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    source TEXT PRIMARY KEY, content_hash TEXT NOT NULL, size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL, title TEXT NOT NULL, n_chunks INTEGER NOT NULL,
+    text BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS files_hash ON files(content_hash);
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, source TEXT NOT NULL,
+    text_hash TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    title TEXT NOT NULL, doc_title TEXT NOT NULL, page INTEGER, text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
+CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(text_hash);
+CREATE TABLE IF NOT EXISTS vectors (text_hash TEXT PRIMARY KEY, vec BLOB NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS lex USING fts5(tokens, tokenize='unicode61 remove_diacritics 0');
+"""
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    source: str
+    content_hash: str
+    size: int
+    mtime_ns: int
+    title: str
+    n_chunks: int
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    id: str
+    source: str
+    title: str
+    doc_title: str
+    start: int
+    end: int
+    page: int | None
+    text: str
+
+
+class Catalog:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        # isolation_level=None: we open transactions explicitly, one per file.
+        self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- meta -----------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def clear(self) -> None:
+        with self.transaction():
+            for table in ("meta", "files", "chunks", "vectors", "lex"):
+                self.db.execute(f"DELETE FROM {table}")
+
+    def transaction(self):
+        return _Txn(self.db)
+
+    # -- manifest -------------------------------------------------------------------------
+    def files(self) -> dict[str, FileRecord]:
+        rows = self.db.execute(
+            "SELECT source, content_hash, size, mtime_ns, title, n_chunks FROM files"
+        )
+        return {r[0]: FileRecord(*r) for r in rows}
+
+    def chunk_ids(self, source: str | None = None) -> set[str]:
+        if source is None:
+            return {r[0] for r in self.db.execute("SELECT id FROM chunks")}
+        return {r[0] for r in self.db.execute("SELECT id FROM chunks WHERE source=?", (source,))}
+
+    def sources_of(self, ids: Iterable[str]) -> set[str]:
+        out: set[str] = set()
+        ids = list(ids)
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            q = f"SELECT DISTINCT source FROM chunks WHERE id IN ({','.join('?' * len(part))})"
+            out.update(r[0] for r in self.db.execute(q, part))
+        return out
+
+    def doc_text(self, source: str) -> str | None:
+        row = self.db.execute("SELECT text FROM files WHERE source=?", (source,)).fetchone()
+        return zlib.decompress(row[0]).decode("utf-8") if row else None
+
+    def count_chunks(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+    # -- vectors cache --------------------------------------------------------------------
+    def cached_vectors(self, hashes: list[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(hashes), 500):
+            part = hashes[i : i + 500]
+            marks = ",".join("?" * len(part))
+            q = f"SELECT text_hash, vec FROM vectors WHERE text_hash IN ({marks})"
+            for h, blob in self.db.execute(q, part):
+                out[h] = np.frombuffer(blob, dtype=np.float32)
+        return out
+
+    def drop_unused_vectors(self) -> None:
+        self.db.execute("DELETE FROM vectors WHERE text_hash NOT IN (SELECT text_hash FROM chunks)")
+
+    # -- writes (call inside a transaction) -----------------------------------------------
+    def remove_file(self, source: str) -> None:
+        self.db.execute(
+            "DELETE FROM lex WHERE rowid IN (SELECT rowid FROM chunks WHERE source=?)", (source,)
+        )
+        self.db.execute("DELETE FROM chunks WHERE source=?", (source,))
+        self.db.execute("DELETE FROM files WHERE source=?", (source,))
+
+    def put_file(
+        self,
+        rec: FileRecord,
+        text: str,
+        chunks: list[Chunk],
+        ids: list[str],
+        hashes: list[str],
+        vectors: np.ndarray,
+        doc_title: str,
+    ) -> None:
+        self.remove_file(rec.source)
+        self.db.execute(
+            "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                rec.source,
+                rec.content_hash,
+                rec.size,
+                rec.mtime_ns,
+                rec.title,
+                rec.n_chunks,
+                zlib.compress(text.encode("utf-8"), 3),
+            ),
+        )
+        for c, cid, h, v in zip(chunks, ids, hashes, vectors, strict=True):
+            cur = self.db.execute(
+                'INSERT INTO chunks (id, source, text_hash, start, "end", title, doc_title, page,'
+                " text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (cid, c.source, h, c.start, c.end, c.title, doc_title, c.page, c.text),
+            )
+            self.db.execute(
+                "INSERT INTO lex (rowid, tokens) VALUES (?, ?)",
+                (cur.lastrowid, " ".join(lexical_tokens(c.text))),
+            )
+            self.db.execute(
+                "INSERT OR IGNORE INTO vectors VALUES (?, ?)",
+                (h, np.asarray(v, dtype=np.float32).tobytes()),
+            )
+
+    # -- reads ------------------------------------------------------------------------------
+    def chunks_by_id(self, ids: list[str]) -> dict[str, StoredChunk]:
+        out: dict[str, StoredChunk] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            q = (
+                'SELECT id, source, title, doc_title, start, "end", page, text FROM chunks '
+                f"WHERE id IN ({','.join('?' * len(part))})"
+            )
+            for r in self.db.execute(q, part):
+                out[r[0]] = StoredChunk(*r)
+        return out
+
+    def chunks_with_vectors(self, ids: list[str]) -> list[tuple[StoredChunk, np.ndarray]]:
+        found = self.chunks_by_id(ids)
+        rows = (
+            self.db.execute(
+                f"SELECT id, text_hash FROM chunks WHERE id IN ({','.join('?' * len(ids))})", ids
+            ).fetchall()
+            if ids
+            else []
+        )
+        vecs = self.cached_vectors([h for _, h in rows])
+        return [(found[i], vecs[h]) for i, h in rows if h in vecs]
+
+    def lexical_search(
+        self, query: str, k: int, sources: list[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """BM25 over chunk tokens: (chunk id, score), best first."""
+        match = fts_query(query)
+        if match is None:
+            return []
+        sql = (
+            "SELECT c.id, -bm25(lex) AS s FROM lex JOIN chunks c ON c.rowid = lex.rowid "
+            "WHERE lex MATCH ?"
+        )
+        params: list = [match]
+        if sources:
+            sql += f" AND c.source IN ({','.join('?' * len(sources))})"
+            params.extend(sources)
+        sql += " ORDER BY bm25(lex) LIMIT ?"
+        params.append(k)
+        return [(r[0], float(r[1])) for r in self.db.execute(sql, params)]
+
+
+class _Txn:
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self):
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type, exc, tb):
+        self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        return False

@@ -1,0 +1,136 @@
+"""Sentence-aware chunking bounded by the embedder's real token limit.
+
+A chunk never crosses an article (section) boundary, so a citation can name the article it
+came from, and never exceeds the embedder's budget, so nothing is silently truncated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from index.types import Chunk, Document
+
+# A sentence ends at . ! ? (or CJK equivalents), possibly followed by closing quotes or
+# brackets, then whitespace. Newlines always end a unit: scraped pages put headlines,
+# captions and bylines on their own lines without final punctuation.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|(?<=[。！？])|\n+")
+
+CountTokens = Callable[[Sequence[str]], list[int]]
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Spans of sentences (or lines) in text[start:end], trimmed of surrounding whitespace."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    pos = start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        _add_trimmed(text, pos, m.end(), spans)
+        pos = m.end()
+    _add_trimmed(text, pos, end, spans)
+    return spans
+
+
+def _add_trimmed(text: str, a: int, b: int, out: list[tuple[int, int]]) -> None:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if b > a:
+        out.append((a, b))
+
+
+def _split_long(
+    text: str, span: tuple[int, int], n_tokens: int, budget: int, count: CountTokens
+) -> list[tuple[int, int, int]]:
+    """Cut an over-long sentence at whitespace into pieces that fit the budget."""
+    a, b = span
+    words = [(m.start() + a, m.end() + a) for m in re.finditer(r"\S+", text[a:b])]
+    counts = count([text[s:e] for s, e in words])
+    pieces: list[tuple[int, int, int]] = []
+    cur_start, cur_tokens, last_end = None, 0, a
+    for (s, e), c in zip(words, counts, strict=True):
+        if cur_start is not None and cur_tokens + c > budget:
+            pieces.append((cur_start, last_end, cur_tokens))
+            cur_start, cur_tokens = None, 0
+        if cur_start is None:
+            cur_start = s
+        if c > budget:
+            # A single "word" longer than the budget (a URL, a base64 blob): cut by characters.
+            step = max(1, (e - s) * budget // (c + 1))
+            for k in range(s, e, step):
+                pieces.append((k, min(e, k + step), 0))
+            cur_start, cur_tokens = None, 0
+            last_end = e
+            continue
+        cur_tokens += c
+        last_end = e
+    if cur_start is not None:
+        pieces.append((cur_start, last_end, cur_tokens))
+    if any(t == 0 for _, _, t in pieces):
+        recount = count([text[s:e] for s, e, _ in pieces])
+        pieces = [(s, e, t) for (s, e, _), t in zip(pieces, recount, strict=True)]
+    return pieces
+
+
+def chunk_document(
+    doc: Document,
+    count_tokens: CountTokens,
+    max_tokens: int,
+    overlap_tokens: int = 32,
+) -> list[Chunk]:
+    """Pack whole sentences into chunks of at most `max_tokens` tokens (no special tokens).
+
+    Token counts of whitespace-separated pieces add up exactly for word-piece tokenizers,
+    so a chunk's count is the sum of its sentences' counts. Consecutive chunks share the
+    last sentence of the previous one when it is short (at most `overlap_tokens`).
+    """
+    chunks: list[Chunk] = []
+    sections = doc.sections or []
+    if not sections:
+        from index.types import Section
+
+        sections = [Section(doc.title, 0, len(doc.text))]
+    for section in sections:
+        spans = sentence_spans(doc.text, section.start, section.end)
+        if not spans:
+            continue
+        counts = count_tokens([doc.text[a:b] for a, b in spans])
+        units: list[tuple[int, int, int]] = []
+        for span, n in zip(spans, counts, strict=True):
+            if n > max_tokens:
+                units.extend(_split_long(doc.text, span, n, max_tokens, count_tokens))
+            else:
+                units.append((span[0], span[1], n))
+        for a, b, n in _pack(units, max_tokens, overlap_tokens):
+            chunks.append(
+                Chunk(
+                    source=doc.source,
+                    title=section.title or doc.title,
+                    start=a,
+                    end=b,
+                    text=doc.text[a:b],
+                    page=doc.page_at(a),
+                    n_tokens=n,
+                )
+            )
+    return chunks
+
+
+def _pack(
+    units: list[tuple[int, int, int]], budget: int, overlap: int
+) -> list[tuple[int, int, int]]:
+    out: list[tuple[int, int, int]] = []
+    cur: list[tuple[int, int, int]] = []
+    total = 0
+    for unit in units:
+        if cur and total + unit[2] > budget:
+            out.append((cur[0][0], cur[-1][1], total))
+            last = cur[-1]
+            carry = last[2] <= overlap and last[2] + unit[2] <= budget and len(cur) > 1
+            cur, total = ([last], last[2]) if carry else ([], 0)
+        cur.append(unit)
+        total += unit[2]
+    if cur:
+        out.append((cur[0][0], cur[-1][1], total))
+    return out

@@ -1,0 +1,413 @@
+"""Turn a file into a `Document`: cleaned text, a human title, article sections, PDF pages.
+
+Each format reader only extracts `Line`s (plus a title when the format names one); cleaning,
+titles, sections and page spans are shared, so every format gets the same treatment.
+Problems a user can fix are raised as `LoadError` with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from index.clean import (
+    BYLINE,
+    END,
+    START,
+    KeptLine,
+    Line,
+    clean_lines,
+    is_byline,
+    is_title_like,
+    normalise_line,
+)
+from index.errors import LoadError
+from index.types import Document, Page, Section
+
+SUPPORTED_SUFFIXES: set[str] = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"}
+
+Extracted = tuple[list[Line], str | None]  # lines, and the title the format declares if any
+
+_BOMS = [  # UTF-32 first: its little-endian BOM starts with the UTF-16 one
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
+
+
+def load_document(path: str | Path) -> Document:
+    """Load one supported file. Raises LoadError when the file cannot be used as is."""
+    p = Path(path)
+    source = str(p.resolve())
+    suffix = p.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        raise LoadError(
+            source, f"unsupported file type {suffix or '(none)'!r}; supported: {supported}"
+        )
+    data = _read_bytes(p, source)
+    if not data:
+        raise LoadError(source, "file is empty (0 bytes)")
+    lines, title = _READERS[suffix](data, source)
+    text, kept = clean_lines(lines)
+    if not text:
+        if suffix == ".pdf":
+            reason = "PDF has no extractable text (scanned images?); run OCR on it first"
+        else:
+            reason = "no text left after removing markup, whitespace and boilerplate"
+        raise LoadError(source, reason)
+    title = title or _first_title(kept) or p.stem
+    return Document(
+        source=source,
+        text=text,
+        title=title,
+        sections=find_sections(kept, len(text), title),
+        pages=find_pages(kept, len(text)),
+    )
+
+
+def _read_bytes(p: Path, source: str) -> bytes:
+    try:
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise LoadError(source, "file not found") from None
+    except IsADirectoryError:
+        raise LoadError(source, "is a directory, not a file") from None
+    except PermissionError:
+        raise LoadError(source, "permission denied; make the file readable (chmod +r)") from None
+    except OSError as e:
+        raise LoadError(source, f"cannot read file ({e.strerror or e})") from None
+
+
+def decode_text(data: bytes, source: str) -> str:
+    """Decode UTF-8 (with or without BOM) or BOM-marked UTF-16/32; never guess a legacy codec."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as e:
+                raise LoadError(
+                    source, f"invalid {encoding} text at byte offset {e.start}"
+                ) from None
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise LoadError(
+            source, f"binary file, not text (NUL byte at offset {nul}); convert it to UTF-8 text"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise LoadError(
+            source,
+            f"not valid UTF-8: byte 0x{data[e.start]:02x} at offset {e.start} (line {line}); "
+            "re-save the file as UTF-8",
+        ) from None
+
+
+# ---------------------------------------------------------------- plain text and markdown
+
+
+def _read_txt(data: bytes, source: str) -> Extracted:
+    return [Line(t) for t in decode_text(data, source).splitlines()], None
+
+
+_MD_HEADING = re.compile(r"#{1,6}\s+(.*?)(\s+#+)?\s*")
+_MD_RULE = re.compile(r"([-*_])(\s*\1){2,}")
+_MD_INLINE = [
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # image -> alt text
+    (re.compile(r"\[([^\]]+)\](\([^)]*\)|\[[^\]]*\])"), r"\1"),  # link -> its text
+    (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),
+    (re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*"), r"\1"),  # not __x__: it mangles __init__
+    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),
+    (re.compile(r"`([^`]+)`"), r"\1"),
+]
+
+
+def _strip_inline_md(text: str) -> str:
+    for pattern, repl in _MD_INLINE:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def _read_markdown(data: bytes, source: str) -> Extracted:
+    raw = decode_text(data, source).splitlines()
+    title = None
+    if raw and raw[0].strip() == "---":  # YAML front matter: metadata, not text
+        end = next((i for i, t in enumerate(raw[1:60], 1) if t.strip() in ("---", "...")), 0)
+        for t in raw[1:end]:
+            if t.lower().startswith("title:"):
+                title = t.split(":", 1)[1].strip().strip("\"'") or None
+        raw = raw[end + 1 :] if end else raw
+    lines: list[Line] = []
+    in_code = False
+    for t in raw:
+        s = t.strip()
+        if s.startswith(("```", "~~~")):
+            in_code = not in_code
+            lines.append(Line(""))
+            continue
+        if in_code:
+            lines.append(Line(t))
+            continue
+        heading = _MD_HEADING.fullmatch(s)
+        if heading:
+            level = len(s) - len(s.lstrip("#"))
+            lines += [Line(""), Line(_strip_inline_md(heading.group(1)), level=level), Line("")]
+        elif s and set(s) <= {"=", "-"} and lines and lines[-1].text and len(s) >= 2:
+            # setext underline: the previous line was a heading
+            lines[-1] = Line(lines[-1].text, level=1 if s[0] == "=" else 2)
+        elif _MD_RULE.fullmatch(s) or re.fullmatch(r"\[[^\]]+\]:\s+\S+.*", s):
+            lines.append(Line(""))  # horizontal rule or link definition
+        else:
+            lines.append(Line(_strip_inline_md(re.sub(r"^(>\s?)+", "", s))))
+    h1 = next((x.text for x in lines if x.level == 1 and x.text), None)
+    return lines, h1 or title
+
+
+# ---------------------------------------------------------------- HTML
+
+
+_DROP_TAGS = ["script", "style", "noscript", "template", "nav", "aside", "iframe", "svg", "form"]
+_BLOCK_TAGS = {
+    "p", "div", "section", "article", "main", "li", "ul", "ol", "dl", "dt", "dd", "table",
+    "tr", "blockquote", "pre", "figure", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6",
+    "header", "footer", "address", "hr", "body",
+}  # fmt: skip
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([\w-]+)", re.IGNORECASE)
+
+
+def _decode_html(data: bytes, source: str) -> str:
+    try:
+        return decode_text(data, source)
+    except LoadError:
+        # A charset the page itself declares is not a guess; use it if Python knows it.
+        m = _META_CHARSET.search(data[:4096])
+        if not m or b"\x00" in data:
+            raise
+        try:
+            return data.decode(m.group(1).decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            raise LoadError(
+                source, f"not valid {m.group(1).decode('ascii')} as its <meta charset> claims"
+            ) from None
+
+
+def _read_html(data: bytes, source: str) -> Extracted:
+    from bs4 import BeautifulSoup
+    from bs4.element import NavigableString, PreformattedString, Tag
+
+    soup = BeautifulSoup(_decode_html(data, source), "html.parser")
+    # Prefer the article's own <h1> over a site logo's; inline tags must not split words.
+    h1s = soup.find_all("h1")
+    h1 = next((h for h in h1s if h.find_parent(["article", "main"])), h1s[0] if h1s else None)
+    title = None
+    for tag in (h1, soup.find("title")):
+        if tag and (title := " ".join(tag.get_text().split())):
+            break
+    if soup.head:
+        soup.head.decompose()  # <title> and <meta> are not body text
+    for tag in soup.find_all(_DROP_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(["header", "footer"]):
+        # Page-level banners go; an article's own <header> usually holds its <h1>.
+        if tag.decomposed or not tag.find_parent(["article", "main"]):
+            tag.decompose()
+    articles = soup.find_all("article")
+    article_heads = set()
+    if len(articles) >= 2:
+        article_heads = {id(h) for a in articles if (h := a.find(list(_HEADINGS)))}
+
+    lines: list[Line] = []
+    buf: list[str] = []
+
+    def flush(level: int | None = None) -> None:
+        text = "".join(buf)
+        buf.clear()
+        lines.extend(Line(t, level=level) for t in text.split("\n"))
+        lines.append(Line(""))
+
+    def walk(node: Tag, pre: bool) -> None:
+        for child in node.children:
+            if isinstance(child, PreformattedString):
+                continue  # comments, doctype, CDATA
+            if isinstance(child, NavigableString):
+                buf.append(str(child) if pre else re.sub(r"\s+", " ", str(child)))
+            elif child.name == "br":
+                buf.append("\n")
+            elif child.name in _BLOCK_TAGS:
+                flush()
+                walk(child, pre or child.name == "pre")
+                level = 0 if id(child) in article_heads else _HEADINGS.get(child.name)
+                flush(level)
+            else:
+                walk(child, pre)
+
+    walk(soup.body or soup, False)
+    return lines, title or None
+
+
+# ---------------------------------------------------------------- PDF and DOCX
+
+
+def _read_pdf(data: bytes, source: str) -> Extracted:
+    from pypdf import PdfReader
+
+    if b"%PDF-" not in data[:1024]:  # checked here so pypdf does not log about random bytes
+        raise LoadError(source, "not a PDF (no %PDF- header); the file may be corrupt or misnamed")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise LoadError(source, "PDF is password-protected; save a decrypted copy")
+        lines: list[Line] = []
+        for number, page in enumerate(reader.pages, 1):
+            lines += [Line(t, page=number) for t in (page.extract_text() or "").splitlines()]
+        meta_title = (reader.metadata.title or "") if reader.metadata else ""
+    except LoadError:
+        raise
+    except Exception as e:  # pypdf raises many exception types on damaged input
+        raise LoadError(
+            source, f"not a readable PDF ({type(e).__name__}: {e}); the file may be corrupt"
+        ) from None
+    meta_title = normalise_line(str(meta_title))
+    # Producer-made titles ("Microsoft Word - x.docx", "untitled") are worse than the text's.
+    if not is_title_like(meta_title) or re.search(r"\.\w{2,4}$|untitled", meta_title, re.I):
+        meta_title = ""
+    return lines, meta_title or None
+
+
+def _read_docx(data: bytes, source: str) -> Extracted:
+    import docx
+    from docx.table import Table
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+        lines: list[Line] = []
+        for block in document.iter_inner_content():
+            if isinstance(block, Table):
+                for row in block.rows:
+                    cells = list(dict.fromkeys(c.text.strip() for c in row.cells))
+                    lines.append(Line(" | ".join(c for c in cells if c)))
+            else:
+                style = block.style.name if block.style is not None else ""
+                level = _docx_level(style)
+                lines += [Line(t, level=level) for t in block.text.splitlines()]
+            lines.append(Line(""))
+    except Exception as e:  # python-docx / zipfile / lxml errors on damaged input
+        raise LoadError(
+            source, f"not a readable .docx ({type(e).__name__}: {e}); the file may be corrupt"
+        ) from None
+    title = next((x.text.strip() for x in lines if x.level is not None and x.text.strip()), None)
+    return lines, title
+
+
+def _docx_level(style: str) -> int | None:
+    if style == "Title":
+        return 0
+    m = re.fullmatch(r"Heading (\d)", style)
+    return int(m.group(1)) if m else None
+
+
+_READERS: dict[str, Callable[[bytes, str], Extracted]] = {
+    ".txt": _read_txt,
+    ".md": _read_markdown,
+    ".markdown": _read_markdown,
+    ".html": _read_html,
+    ".htm": _read_html,
+    ".pdf": _read_pdf,
+    ".docx": _read_docx,
+}
+
+
+# ---------------------------------------------------------------- titles, sections, pages
+
+
+def _first_title(kept: list[KeptLine]) -> str | None:
+    for line in kept[:15]:
+        if is_title_like(line.text):
+            return line.text
+    first = kept[0].text if kept else ""
+    if len(first) <= 100:
+        return first or None
+    return first[:100].rsplit(" ", 1)[0] + "…"
+
+
+def find_sections(kept: list[KeptLine], length: int, title: str) -> list[Section]:
+    """Article sections covering [0, length) without gaps.
+
+    Boundaries come from markup (the top heading level, when it occurs at least twice) and
+    from scraped-page bylines (a title next to "Published / on / By" markers). With fewer
+    than two boundaries the file is one article, titled with the document title.
+    """
+    starts: dict[int, str] = {}
+    for first, head in _heading_boundaries(kept) + _byline_boundaries(kept):
+        starts.setdefault(kept[first].start, kept[head].text)
+    if len(starts) < 2:
+        return [Section(title, 0, length)]
+    offsets = sorted(starts)
+    titles = [starts[o] for o in offsets]
+    offsets[0] = 0  # text before the first title (a page preamble) belongs to the first article
+    ends = offsets[1:] + [length]
+    return [Section(t, s, e) for t, s, e in zip(titles, offsets, ends, strict=True)]
+
+
+def _heading_boundaries(kept: list[KeptLine]) -> list[tuple[int, int]]:
+    levels = [x.level for x in kept if x.level is not None and x.level <= 2]
+    if not levels:
+        return []
+    top = min(levels)
+    heads = [i for i, x in enumerate(kept) if x.level == top]
+    return [(i, i) for i in heads] if len(heads) >= 2 else []
+
+
+def _byline_boundaries(kept: list[KeptLine]) -> list[tuple[int, int]]:
+    """(first line, title line) of each article announced by a byline.
+
+    Aggregated news pages print each article as "[label] Title / Published / on / By", the
+    first one sometimes as "Connect with us / Published / on / Title". So the title is the line
+    before the byline, unless another marker opens the byline block (then it is the line after).
+    """
+    found: list[tuple[int, int]] = []
+    for i, line in enumerate(kept):
+        head = None
+        if BYLINE in line.gap:
+            opened = line.gap.index(BYLINE) > 0
+            if i > 0 and not opened and is_title_like(kept[i - 1].text):
+                head = i - 1
+            elif is_title_like(line.text):
+                head = i
+        elif i > 0 and is_byline(line.text) and is_title_like(kept[i - 1].text):
+            head = i - 1
+        if head is not None and (not found or found[-1][1] != head):
+            found.append((_label_start(kept, head), head))
+    return found
+
+
+def _label_start(kept: list[KeptLine], head: int) -> int:
+    # A short category label ("Technology") between a "Continue Reading" and the next title
+    # belongs to the article that follows, not to the one before.
+    prev = head - 1
+    if prev >= 0 and {START, END} & set(kept[prev].gap) and not {START, END} & set(kept[head].gap):
+        text = kept[prev].text
+        if len(text.split()) <= 3 and len(text) <= 30 and is_title_like(text):
+            return prev
+    return head
+
+
+def find_pages(kept: list[KeptLine], length: int) -> list[Page]:
+    """Each page's span in the cleaned text: from its first kept line to the next page's."""
+    firsts: dict[int, int] = {}
+    for line in kept:
+        if line.page is not None:
+            firsts.setdefault(line.page, line.start)
+    numbers = sorted(firsts)
+    if not numbers:
+        return []
+    bounds = [firsts[n] for n in numbers[1:]] + [length]
+    starts = [0] + [firsts[n] for n in numbers[1:]]  # the first page also owns any lead-in
+    return [Page(n, s, e) for n, s, e in zip(numbers, starts, bounds, strict=True)]

@@ -1,0 +1,325 @@
+"""Incremental indexing: files -> Documents -> Chunks -> vectors + BM25, only what changed.
+
+Crash safety: each file's change is one catalog transaction; the vector store is written
+before the catalog commits (new ids) and pruned after (stale ids). Whatever a kill leaves
+behind is repaired by `reconcile` at the start of the next run, which makes the vector store
+hold exactly the catalog's chunks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from index.catalog import Catalog, FileRecord
+from index.chunking import chunk_document
+from index.embedders import Embedder, EmbedderConfig, embedder_name, get_embedder
+from index.errors import EmbedderMismatch, LoadError
+from index.loaders import SUPPORTED_SUFFIXES, load_document
+from index.store import ChromaStore
+from index.types import Chunk, Document
+
+CATALOG_FILE = "catalog.sqlite"
+CHROMA_DIR = "chroma"
+
+
+@dataclass(frozen=True)
+class IndexConfig:
+    store: Path
+    chroma_url: str | None = None
+    embedder: EmbedderConfig = field(default_factory=EmbedderConfig)
+    rebuild: bool = False
+    batch_chunks: int = 256
+    overlap_tokens: int = 32
+
+
+@dataclass
+class IndexReport:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    embedded: int = 0
+    chunks: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def default_store() -> Path:
+    return Path(os.environ.get("RAG_STORE") or ".rag-store").expanduser()
+
+
+def open_store(cfg: IndexConfig) -> tuple[Catalog, ChromaStore]:
+    catalog = Catalog(cfg.store / CATALOG_FILE)
+    chroma = ChromaStore(
+        path=None if cfg.chroma_url else cfg.store / CHROMA_DIR, url=cfg.chroma_url
+    )
+    return catalog, chroma
+
+
+def check_embedder(catalog: Catalog, name: str, store: Path) -> None:
+    stored = catalog.get_meta("embedder")
+    if stored and stored != name:
+        raise EmbedderMismatch(
+            f"the store {store} was built with embedder {stored!r} but {name!r} was asked for; "
+            f"use the same embedder, or re-index with --rebuild to switch"
+        )
+
+
+def reconcile(catalog: Catalog, chroma: ChromaStore) -> tuple[int, int]:
+    """Make the vector store hold exactly the catalog's chunks. Returns (deleted, restored)."""
+    in_store = chroma.ids()
+    in_catalog = catalog.chunk_ids()
+    orphans = sorted(in_store - in_catalog)
+    missing = sorted(in_catalog - in_store)
+    if orphans:
+        chroma.delete(orphans)
+    if missing:
+        rows = catalog.chunks_with_vectors(missing)
+        chroma.add(
+            [c.id for c, _ in rows],
+            np.stack([v for _, v in rows]) if rows else np.zeros((0, 1), np.float32),
+            [c.text for c, _ in rows],
+            [_metadata(c.source, c.title, c.doc_title, c.start, c.end, c.page) for c, _ in rows],
+        )
+    return len(orphans), len(missing)
+
+
+def _metadata(source, title, doc_title, start, end, page) -> dict:
+    md = {"source": source, "title": title, "doc_title": doc_title, "start": start, "end": end}
+    if page is not None:
+        md["page"] = page
+    return md
+
+
+def walk(paths: Sequence[str | Path], errors: list[dict]) -> Iterator[Path]:
+    """Files under `paths` in a stable order; hidden files and folders are skipped."""
+    for p in paths:
+        p = Path(p).expanduser()
+        if p.is_file():
+            yield p
+        elif p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith("."):
+                        yield Path(root) / name
+        else:
+            errors.append({"source": str(p), "error": "no such file or directory"})
+
+
+def _sha(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class _Pending:
+    record: FileRecord
+    doc: Document
+    chunks: list[Chunk]
+    hashes: list[str]
+    vectors: dict[str, np.ndarray]
+
+
+class Indexer:
+    def __init__(self, cfg: IndexConfig, progress: bool | None = None):
+        self.cfg = cfg
+        self.name = embedder_name(cfg.embedder)
+        self.progress = sys.stderr.isatty() if progress is None else progress
+        self._embedder: Embedder | None = None
+        self.catalog, self.chroma = open_store(cfg)
+        if cfg.rebuild:
+            self.chroma.reset()
+            self.catalog.clear()
+        check_embedder(self.catalog, self.name, cfg.store)
+
+    @property
+    def embedder(self) -> Embedder:
+        # Loaded only when a file needs chunking, so an unchanged re-run costs no model load.
+        if self._embedder is None:
+            self._embedder = get_embedder(self.cfg.embedder)
+        return self._embedder
+
+    def close(self) -> None:
+        self.catalog.close()
+
+    def run(self, paths: Sequence[str | Path], on_file: Callable[[str], None] | None = None):
+        report = IndexReport()
+        reconcile(self.catalog, self.chroma)
+        known = self.catalog.files()
+        roots = [os.path.abspath(Path(p).expanduser()) for p in paths]
+        todo: list[tuple[Path, FileRecord, str]] = []
+        seen: set[str] = set()
+        for f in walk(paths, report.errors):
+            # abspath, not resolve: a symlink is indexed under its own name.
+            src = os.path.abspath(f)
+            seen.add(src)
+            if f.suffix.lower() not in SUPPORTED_SUFFIXES:
+                report.errors.append(
+                    {
+                        "source": src,
+                        "error": f"unsupported file type {f.suffix or '(none)'!r}; supported: "
+                        + ", ".join(sorted(SUPPORTED_SUFFIXES)),
+                    }
+                )
+                continue
+            try:
+                st = f.stat()
+                rec = known.get(src)
+                if rec and rec.size == st.st_size and rec.mtime_ns == st.st_mtime_ns:
+                    report.unchanged += 1
+                    continue
+                digest = _sha(f.read_bytes())
+            except OSError as e:
+                report.errors.append({"source": src, "error": f"cannot read: {e.strerror or e}"})
+                continue
+            if rec and rec.content_hash == digest:
+                # Touched but not changed: remember the new mtime so the next run skips hashing.
+                self.catalog.db.execute(
+                    "UPDATE files SET mtime_ns=?, size=? WHERE source=?",
+                    (st.st_mtime_ns, st.st_size, src),
+                )
+                report.unchanged += 1
+                continue
+            kind = "updated" if rec else "added"
+            todo.append((f, FileRecord(src, digest, st.st_size, st.st_mtime_ns, "", 0), kind))
+
+        self._process(todo, report, on_file)
+
+        removed = [s for s in known if s not in seen and any(_under(s, r) for r in roots)]
+        for src in removed:
+            ids = sorted(self.catalog.chunk_ids(src))
+            with self.catalog.transaction():
+                self.catalog.remove_file(src)
+            self.chroma.delete(ids)
+            report.removed += 1
+        with self.catalog.transaction():
+            self.catalog.drop_unused_vectors()
+        report.chunks = self.catalog.count_chunks()
+        return report
+
+    def _process(self, todo, report: IndexReport, on_file) -> None:
+        if not todo:
+            return
+        from tqdm import tqdm
+
+        pending: list[tuple[_Pending, str]] = []
+        need: dict[str, str] = {}
+        bar = tqdm(total=len(todo), unit="file", disable=not self.progress, desc="indexing")
+        try:
+            for path, rec, kind in todo:
+                item = self._prepare(path, rec, report)
+                bar.update(1)
+                if item is None:
+                    continue
+                for h, c in zip(item.hashes, item.chunks, strict=True):
+                    if h not in item.vectors:
+                        need.setdefault(h, c.text)
+                pending.append((item, kind))
+                if len(need) >= self.cfg.batch_chunks:
+                    self._flush(pending, need, report, on_file)
+                    pending, need = [], {}
+            self._flush(pending, need, report, on_file)
+        finally:
+            bar.close()
+
+    def _prepare(self, path: Path, rec: FileRecord, report: IndexReport) -> _Pending | None:
+        try:
+            doc = load_document(path)
+        except LoadError as e:
+            report.errors.append({"source": rec.source, "error": e.reason})
+            return None
+        doc.source = rec.source
+        emb = self.embedder
+        chunks = chunk_document(doc, emb.count_tokens, emb.budget, self.cfg.overlap_tokens)
+        if not chunks:
+            report.errors.append({"source": rec.source, "error": "no text left after cleaning"})
+            return None
+        hashes = [_sha(c.text) for c in chunks]
+        cached = self.catalog.cached_vectors(sorted(set(hashes)))
+        record = FileRecord(
+            rec.source, rec.content_hash, rec.size, rec.mtime_ns, doc.title, len(chunks)
+        )
+        return _Pending(record, doc, chunks, hashes, cached)
+
+    def _flush(self, pending, need: dict[str, str], report: IndexReport, on_file) -> None:
+        fresh: dict[str, np.ndarray] = {}
+        if need:
+            keys = list(need)
+            vecs = self.embedder.embed([need[k] for k in keys])
+            fresh = dict(zip(keys, vecs, strict=True))
+            report.embedded += len(keys)
+        for item, kind in pending:
+            self._write(item, fresh)
+            setattr(report, kind, getattr(report, kind) + 1)
+            if on_file:
+                on_file(item.record.source)
+
+    def _write(self, item: _Pending, fresh: dict[str, np.ndarray]) -> None:
+        src = item.record.source
+        vectors = np.stack([item.vectors.get(h, fresh.get(h)) for h in item.hashes])
+        ids = [
+            _sha(f"{src}\0{c.start}\0{c.end}\0{h}")[:32]
+            for c, h in zip(item.chunks, item.hashes, strict=True)
+        ]
+        old = self.catalog.chunk_ids(src)
+        metas = [
+            _metadata(src, c.title, item.doc.title, c.start, c.end, c.page) for c in item.chunks
+        ]
+        self.chroma.add(ids, vectors, [c.text for c in item.chunks], metas)
+        with self.catalog.transaction():
+            if self.catalog.get_meta("embedder") is None:
+                self.catalog.set_meta("embedder", self.name)
+                self.catalog.set_meta("dim", str(vectors.shape[1]))
+            self.catalog.put_file(
+                item.record, item.doc.text, item.chunks, ids, item.hashes, vectors, item.doc.title
+            )
+        stale = sorted(old - set(ids))
+        if stale:
+            self.chroma.delete(stale)
+
+
+def _under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def index_paths(
+    paths: Sequence[str | Path], cfg: IndexConfig, progress: bool | None = None
+) -> IndexReport:
+    indexer = Indexer(cfg, progress=progress)
+    try:
+        return indexer.run(paths)
+    finally:
+        indexer.close()
+
+
+def store_status(cfg: IndexConfig) -> dict:
+    catalog, chroma = open_store(cfg)
+    try:
+        size = (
+            sum(f.stat().st_size for f in cfg.store.rglob("*") if f.is_file())
+            if cfg.store.exists()
+            else 0
+        )
+        return {
+            "store": str(cfg.store.resolve()),
+            "chroma": chroma.where,
+            "documents": len(catalog.files()),
+            "chunks": catalog.count_chunks(),
+            "vectors_in_store": chroma.count(),
+            "embedder": catalog.get_meta("embedder"),
+            "dim": int(catalog.get_meta("dim") or 0),
+            "size_bytes": size,
+        }
+    finally:
+        catalog.close()

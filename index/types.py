@@ -1,0 +1,63 @@
+"""Plain data types shared by the write path and the read path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Section:
+    """One article (or titled part) inside a document's cleaned text."""
+
+    title: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Page:
+    """A PDF page's span inside the cleaned text (1-based page number)."""
+
+    number: int
+    start: int
+    end: int
+
+
+@dataclass
+class Document:
+    """A loaded file: cleaned text plus the structure a citation needs.
+
+    `sections` always covers the text (one section when the file holds one article);
+    `pages` is empty unless the format has pages.
+    """
+
+    source: str
+    text: str
+    title: str
+    sections: list[Section] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
+
+    def section_at(self, offset: int) -> Section | None:
+        for s in self.sections:
+            if s.start <= offset < s.end:
+                return s
+        return None
+
+    def page_at(self, offset: int) -> int | None:
+        for p in self.pages:
+            if p.start <= offset < p.end:
+                return p.number
+        return None
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A span of a document's cleaned text: `doc.text[start:end] == text`."""
+
+    source: str
+    title: str
+    start: int
+    end: int
+    text: str
+    page: int | None = None
+    n_tokens: int = 0

@@ -1,0 +1,125 @@
+"""The `rag` command: one console script fronting index, ask, chat, ui and eval.
+
+Errors meant for users (RagError) become one line on stderr and exit code 2 here, and only here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from index.embedders import EmbedderConfig
+from index.errors import RagError
+from index.pipeline import IndexConfig, default_store
+
+
+def _store_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", type=Path, default=None, help="store folder (default: $RAG_STORE)")
+    p.add_argument("--chroma-url", default=None, help="use a Chroma server, http://HOST:PORT")
+    p.add_argument(
+        "--embedder",
+        default=os.environ.get("RAG_EMBEDDER", "minilm"),
+        help="minilm (bundled), minilm-int8 (ONNX), openai, or a sentence-transformers folder",
+    )
+    p.add_argument("--embed-url", default=None, help="openai embedder: base URL")
+    p.add_argument("--embed-model", default=None, help="openai embedder: model name")
+
+
+def index_config(args: argparse.Namespace, rebuild: bool = False) -> IndexConfig:
+    return IndexConfig(
+        batch_chunks=getattr(args, "batch_chunks", 256),
+        store=args.store or default_store(),
+        chroma_url=args.chroma_url,
+        embedder=EmbedderConfig(
+            name=args.embedder, base_url=args.embed_url, model=args.embed_model
+        ),
+        rebuild=rebuild,
+    )
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from index.pipeline import index_paths
+
+    report = index_paths(args.paths, index_config(args, rebuild=args.rebuild))
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        print(
+            f"added {report.added}, updated {report.updated}, removed {report.removed}, "
+            f"unchanged {report.unchanged}; embedded {report.embedded} chunks; "
+            f"{report.chunks} chunks in the store"
+        )
+        for e in report.errors:
+            print(f"error: {e['source']}: {e['error']}", file=sys.stderr)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from index.pipeline import store_status
+
+    st = store_status(index_config(args))
+    if args.json:
+        print(json.dumps(st))
+    else:
+        print(
+            f"store:     {st['store']}" + (f" (chroma {st['chroma']})" if args.chroma_url else "")
+        )
+        print(f"documents: {st['documents']}")
+        print(f"chunks:    {st['chunks']} ({st['vectors_in_store']} vectors)")
+        print(f"embedder:  {st['embedder'] or '(none yet)'} dim {st['dim']}")
+        print(f"size:      {st['size_bytes'] / 1e6:.1f} MB on disk")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rag", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("index", help="index files or folders (only what changed)")
+    p.add_argument("paths", nargs="+")
+    _store_args(p)
+    p.add_argument("--rebuild", action="store_true", help="drop the store and index from scratch")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--batch-chunks", type=int, default=256, help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("status", help="documents, chunks, embedder and size of a store")
+    _store_args(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_status)
+
+    _register_optional(sub)
+    return parser
+
+
+def _register_optional(sub) -> None:
+    """Commands of the read path, UI and eval register themselves when their modules exist."""
+    import importlib
+
+    for module in ("rag.commands", "ui.commands", "eval.commands"):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as e:
+            if e.name != module:
+                raise
+            continue
+        mod.register(sub, _store_args, index_config)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except RagError as e:
+        print(f"rag: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("rag: interrupted; finished files are kept, re-run to continue", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,385 @@
+"""Loaders and cleaning: real corpus files plus small fixtures written into tmp_path."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from index.clean import clean_text
+from index.errors import LoadError
+from index.loaders import SUPPORTED_SUFFIXES, load_document
+from index.types import Document
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+CORPUS = SHARED / "corpus"
+MULTI = CORPUS / "004_e116aba1b0a9a83c.txt"
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
+
+
+def _assert_sections_cover(doc: Document) -> None:
+    assert doc.sections, "every document has at least one section"
+    assert doc.sections[0].start == 0
+    assert doc.sections[-1].end == len(doc.text)
+    for a, b in zip(doc.sections, doc.sections[1:], strict=False):
+        assert a.end == b.start and a.start < a.end
+
+
+def _evidence() -> list[tuple[str, str]]:
+    pairs = []
+    for line in (SHARED / "eval" / "seed_qa_dev.jsonl").read_text(encoding="utf-8").splitlines():
+        pairs += [(e["doc"], e["quote"]) for e in json.loads(line)["evidence"]]
+    for line in (SHARED / "eval" / "grounding_pairs_dev.jsonl").read_text().splitlines():
+        item = json.loads(line)
+        pairs.append((item["doc"], item["passage"]))
+    return pairs
+
+
+# ---------------------------------------------------------------- real corpus
+
+
+@needs_corpus
+def test_every_evidence_quote_survives_cleaning() -> None:
+    docs = {p.name: load_document(p) for p in CORPUS.glob("*.txt")}
+    pairs = _evidence()
+    assert pairs
+    missing = [(name, q) for name, q in pairs if q not in docs[name].text]
+    assert not missing
+
+
+@needs_corpus
+@pytest.mark.parametrize(
+    "name, title",
+    [
+        ("000_915b0e003521c9a3.txt", "Ali's Strategic Shift in AI"),
+        ("001_a55ab43c6b0c8f50.txt", "Alibaba new CEO announces strategic focus on ‘User First’"),
+        ("002_5e5dd4bcab1e23e9.txt", "Alibaba’s Wild Ride: From Beijing’s Crackdown"),
+        ("003_41f5c29054460f31.txt", "Alibaba AI Disrupts Business, Sparks Ethics Debates"),
+    ],
+)
+def test_single_article_files_have_a_human_title_and_one_section(name: str, title: str) -> None:
+    doc = load_document(CORPUS / name)
+    assert doc.title.startswith(title)
+    assert doc.source == str((CORPUS / name).resolve())
+    assert len(doc.sections) == 1 and doc.sections[0].title == doc.title
+    _assert_sections_cover(doc)
+    assert doc.pages == []
+
+
+@needs_corpus
+def test_boilerplate_lines_are_gone_and_text_kept() -> None:
+    texts = {p.name: load_document(p).text for p in CORPUS.glob("*.txt")}
+    junk = {
+        "Advertisements", "Continue Reading", "Comments (146 Comments)", "👁️ 43 0",
+        "6 views0 comments", "Leave A Comment", "Connect with us", "Published", "on", "By",
+        "top of page", "bottom of page", "Trending", "Recent Posts", "See All", "11 mins read",
+    }  # fmt: skip
+    for name, text in texts.items():
+        lines = set(text.splitlines())
+        assert not lines & junk, name
+        assert "\n\n\n" not in text and not any(x != x.strip() for x in text.splitlines())
+    assert "“The hallmark of Jack" in texts["004_e116aba1b0a9a83c.txt"]  # curly quotes kept
+
+
+@needs_corpus
+def test_repeated_caption_and_title_are_kept_once() -> None:
+    caption = "Alibaba's headquarters in Hangzhou, East China's Zhejiang Province Photo: cnsphoto"
+    assert load_document(CORPUS / "001_a55ab43c6b0c8f50.txt").text.count(caption) == 1
+    doc = load_document(CORPUS / "002_5e5dd4bcab1e23e9.txt")
+    assert doc.text.count(doc.title) == 1
+
+
+@needs_corpus
+def test_multi_article_file_splits_into_four_titled_sections() -> None:
+    doc = load_document(MULTI)
+    _assert_sections_cover(doc)
+    titles = [s.title for s in doc.sections]
+    assert len(titles) == 4, titles
+    assert titles[0] == "The business behind Alibaba: How China’s tech titan makes billions"
+    assert titles[1] == "OpenAI temporarily blocked from using ‘Cameo’ after trademark lawsuit"
+    assert titles[2] == "OpenAI announces shopping research tool in latest e-commerce push"
+    assert titles[3].startswith("Tesla fans told by Dutch safety regulator")
+    assert doc.title == titles[0]
+
+    def section_of(quote: str) -> str:
+        section = doc.section_at(doc.text.index(quote))
+        assert section is not None
+        return section.title
+
+    assert section_of("more than $400 billion has been wiped off Alibaba’s value") == titles[0]
+    assert section_of("U.S. District Judge Eumi K. Lee granted") == titles[1]
+    assert section_of("Shopping research is rolling out") == titles[2]
+    assert section_of("Dutch regulators are telling Tesla fans") == titles[3]
+    # each section's own headline lies inside it, after its category label
+    for s in doc.sections:
+        assert s.title in doc.text[s.start : s.end]
+
+
+@needs_corpus
+def test_loading_is_deterministic() -> None:
+    assert load_document(MULTI) == load_document(MULTI)
+
+
+# ---------------------------------------------------------------- cleaning
+
+
+def test_clean_drops_whole_boilerplate_lines_only() -> None:
+    raw = (
+        "A Title Here\n\nAdvertisements\n\nHe went on   a trip.  \nShare this:\nLike this:\n"
+        "Loading...\nRelated\nShare\n\n\n\nWe rely on comments from readers.\nComments (3)\n"
+    )
+    assert clean_text(raw) == (
+        "A Title Here\n\nHe went on a trip.\n\nWe rely on comments from readers."
+    )
+
+
+def test_clean_splits_a_marker_glued_to_a_sentence() -> None:
+    raw = "Other companies have also launched their own AI projects.Connect with us\nNext line."
+    assert (
+        clean_text(raw) == "Other companies have also launched their own AI projects.\nNext line."
+    )
+    # but never inside a sentence
+    assert clean_text("Click Connect with us to reach the team.") == (
+        "Click Connect with us to reach the team."
+    )
+
+
+def test_clean_keeps_unicode_and_removes_consecutive_duplicates() -> None:
+    raw = "“Quoted” café\u00a0text\n\n“Quoted” café\u00a0text\nDifferent line\n"
+    assert clean_text(raw) == "“Quoted” café\u00a0text\nDifferent line"
+
+
+# ---------------------------------------------------------------- formats
+
+
+def _write_pdf(path: Path, pages: list[str]) -> None:
+    """A minimal valid PDF (Helvetica text, one line per page) with a correct xref table."""
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "", "<< /Type /Font /Subtype /Type1"
+               " /BaseFont /Helvetica >>"]  # fmt: skip
+    kids = []
+    for text in pages:
+        stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+        objects.append(f"<< /Length {len(stream)} >>\nstream\n{stream.decode()}\nendstream")
+        content = len(objects)
+        objects.append(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            f"/Resources << /Font << /F1 3 0 R >> >> /Contents {content} 0 R >>"
+        )
+        kids.append(f"{len(objects)} 0 R")
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode()
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
+    out += (
+        b"trailer\n"
+        + f"<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    path.write_bytes(bytes(out))
+
+
+def test_pdf_pages_have_spans_in_the_cleaned_text(tmp_path: Path) -> None:
+    path = tmp_path / "report.pdf"
+    _write_pdf(path, ["Quarterly Results Overview", "Revenue grew by twelve percent."])
+    doc = load_document(path)
+    assert [p.number for p in doc.pages] == [1, 2]
+    assert doc.pages[0].start == 0 and doc.pages[-1].end == len(doc.text)
+    assert doc.pages[0].end == doc.pages[1].start
+    assert doc.page_at(doc.text.index("Revenue grew")) == 2
+    assert doc.page_at(doc.text.index("Quarterly")) == 1
+    assert doc.title == "Quarterly Results Overview"
+    _assert_sections_cover(doc)
+
+
+def test_docx_paragraphs_and_heading_title(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Draft notes, internal")
+    document.add_heading("Cloud Strategy 2025", level=1)
+    document.add_paragraph("Alibaba Cloud plans new regions.")
+    document.add_paragraph("Margins are expected to improve.")
+    path = tmp_path / "plan.docx"
+    document.save(str(path))
+    doc = load_document(path)
+    assert doc.title == "Cloud Strategy 2025"
+    assert "Alibaba Cloud plans new regions.\n\nMargins are expected to improve." in doc.text
+    assert len(doc.sections) == 1 and doc.sections[0].title == doc.title
+
+
+def test_docx_without_headings_uses_first_line(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Meeting summary")
+    document.add_paragraph("We agreed on the budget.")
+    path = tmp_path / "m.docx"
+    document.save(str(path))
+    assert load_document(path).title == "Meeting summary"
+
+
+def test_html_drops_chrome_and_keeps_paragraphs(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<html><head><title>Site | Story</title><style>p{color:red}</style></head><body>"
+        "<header><a>Home</a> <a>World</a></header><nav>Menu links</nav>"
+        "<article><h1>Alibaba &amp; the <em>AI</em> race</h1>"
+        "<p>First   paragraph\n about Qwen.</p><p>Second<br>line two.</p>"
+        "<script>var x = 1;</script><aside>Sidebar</aside></article>"
+        "<footer>© 2025 Example</footer></body></html>",
+        encoding="utf-8",
+    )
+    doc = load_document(path)
+    assert doc.title == "Alibaba & the AI race"
+    assert doc.text == ("Alibaba & the AI race\n\nFirst paragraph about Qwen.\n\nSecond\nline two.")
+
+
+def test_html_title_falls_back_to_title_tag(tmp_path: Path) -> None:
+    path = tmp_path / "t.htm"
+    path.write_text("<title>Quarterly memo</title><p>Body text here.</p>", encoding="utf-8")
+    assert load_document(path).title == "Quarterly memo"
+
+
+def test_html_with_several_articles_gets_one_section_each(tmp_path: Path) -> None:
+    path = tmp_path / "feed.html"
+    path.write_text(
+        "<h1>Tech news</h1><article><h2>First story</h2><p>One.</p></article>"
+        "<article><h2>Second story</h2><p>Two.</p></article>",
+        encoding="utf-8",
+    )
+    doc = load_document(path)
+    assert [s.title for s in doc.sections] == ["First story", "Second story"]
+    _assert_sections_cover(doc)
+
+
+def test_markdown_strips_syntax_and_splits_on_top_headings(tmp_path: Path) -> None:
+    path = tmp_path / "notes.md"
+    path.write_text(
+        "# Qwen release\n\nAlibaba released **Qwen** with [weights](https://x.y/z).\n\n"
+        "## Details\n\n- open `weights`\n\n# Tesla update\n\nFSD is *supervised*.\n",
+        encoding="utf-8",
+    )
+    doc = load_document(path)
+    assert doc.title == "Qwen release"
+    assert "Alibaba released Qwen with weights." in doc.text
+    assert "- open weights" in doc.text and "FSD is supervised." in doc.text
+    assert "#" not in doc.text and "**" not in doc.text
+    assert [s.title for s in doc.sections] == ["Qwen release", "Tesla update"]
+    _assert_sections_cover(doc)
+
+
+def test_byline_markers_split_a_plain_text_feed(tmp_path: Path) -> None:
+    path = tmp_path / "feed.txt"
+    path.write_text(
+        "Connect with us\nPublished\non\nFirst headline about chips\nBody one.\n"
+        "Continue Reading\nBusiness\nSecond headline about cars\nPublished\non\nBy\n"
+        "Body two.\nContinue Reading\n",
+        encoding="utf-8",
+    )
+    doc = load_document(path)
+    assert [s.title for s in doc.sections] == [
+        "First headline about chips",
+        "Second headline about cars",
+    ]
+    assert doc.text[doc.sections[1].start :].startswith("Business\nSecond headline")
+
+
+def test_utf8_bom_and_utf16_bom_are_decoded(tmp_path: Path) -> None:
+    a = tmp_path / "bom.txt"
+    a.write_bytes("\ufeffCafé notes\nSome text.".encode())
+    assert load_document(a).text.startswith("Café notes")
+    b = tmp_path / "wide.txt"
+    b.write_bytes("Café notes\nSome text.".encode("utf-16"))
+    assert load_document(b).title == "Café notes"
+
+
+def test_supported_suffixes() -> None:
+    assert SUPPORTED_SUFFIXES == {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"}
+
+
+# ---------------------------------------------------------------- errors
+
+
+def _load_error(path: Path) -> str:
+    with pytest.raises(LoadError) as info:
+        load_document(path)
+    message = str(info.value)
+    assert path.name in message and info.value.path == str(path.resolve())
+    assert "\n" not in message
+    return message
+
+
+def test_corrupt_pdf(tmp_path: Path) -> None:
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(bytes(range(256)) * 8)
+    assert "not a PDF" in _load_error(path)
+    truncated = tmp_path / "truncated.pdf"
+    truncated.write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog")
+    assert "not a readable PDF" in _load_error(truncated)
+
+
+def test_corrupt_docx(tmp_path: Path) -> None:
+    path = tmp_path / "broken.docx"
+    path.write_bytes(b"PK\x03\x04 definitely not a zip")
+    assert "not a readable .docx" in _load_error(path)
+
+
+def test_binary_text_file(tmp_path: Path) -> None:
+    path = tmp_path / "blob.txt"
+    path.write_bytes(b"abc\x00\x01\x02")
+    assert "binary file" in _load_error(path)
+
+
+def test_empty_file_and_whitespace_only_file(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    assert "empty" in _load_error(empty)
+    blank = tmp_path / "blank.md"
+    blank.write_text("  \n\nAdvertisements\n\n", encoding="utf-8")
+    assert "no text left" in _load_error(blank)
+
+
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "secret.txt"
+    path.write_text("hidden", encoding="utf-8")
+    if os.geteuid() != 0:
+        path.chmod(0)
+        try:
+            assert "permission denied" in _load_error(path)
+        finally:
+            path.chmod(0o644)
+
+    # root reads anything, so also simulate the failure
+    def deny(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", deny)
+    assert "permission denied" in _load_error(path)
+
+
+def test_directory_named_like_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "folder.txt"
+    path.mkdir()
+    assert "directory" in _load_error(path)
+
+
+def test_non_utf8_text_names_the_offset(tmp_path: Path) -> None:
+    path = tmp_path / "latin.txt"
+    path.write_bytes("café au lait".encode("latin-1"))
+    message = _load_error(path)
+    assert "not valid UTF-8" in message and "offset 3" in message
+    assert "0xe9" in message and "re-save" in message
+
+
+def test_unsupported_suffix_lists_supported_ones(tmp_path: Path) -> None:
+    path = tmp_path / "sheet.xlsx"
+    path.write_bytes(b"x")
+    message = _load_error(path)
+    assert "'.xlsx'" in message
+    assert all(s in message for s in SUPPORTED_SUFFIXES)
