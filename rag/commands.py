@@ -1,0 +1,128 @@
+"""`rag ask` and `rag chat`: the read path at the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from rag.llm import LLMConfig
+from rag.pipeline import DEFAULT_BACKEND, AskConfig, Pipeline
+from rag.retrieval import RetrievalConfig
+
+
+def _llm_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--llm",
+        default=os.environ.get("RAG_LLM", DEFAULT_BACKEND),
+        choices=["extractive", "local", "openai"],
+        help=f"answer backend (default: {DEFAULT_BACKEND})",
+    )
+    p.add_argument("--model", default=None, help="local: a .gguf path; openai: the model name")
+    p.add_argument(
+        "--base-url",
+        default=os.environ.get("RAG_OPENAI_BASE_URL"),
+        help="openai: the server's base URL, e.g. http://127.0.0.1:8080/v1",
+    )
+    p.add_argument("--top-k", type=int, default=6, help="passages given to the answerer")
+    p.add_argument("--source", action="append", default=None, help="only search this file")
+    p.add_argument(
+        "--flag-unsupported",
+        action="store_true",
+        help="keep sentences the verifier cannot support, marked, instead of dropping them",
+    )
+
+
+def ask_config(args: argparse.Namespace, index_config) -> AskConfig:
+    if args.top_k < 1:
+        from index.errors import ConfigError
+
+        raise ConfigError(f"--top-k must be at least 1, not {args.top_k}")
+    return AskConfig(
+        index=index_config(args),
+        llm=LLMConfig(backend=args.llm, model=args.model, base_url=args.base_url),
+        retrieval=RetrievalConfig(top_k=args.top_k),
+        flag_unsupported=args.flag_unsupported,
+    )
+
+
+def _sources(args) -> list[str] | None:
+    return [os.path.abspath(s) for s in args.source] if args.source else None
+
+
+def _print_answer(answer, out=sys.stdout) -> None:
+    print(answer.text, file=out)
+    if answer.citations:
+        print("", file=out)
+    for c in answer.citations:
+        page = f", page {c.page}" if c.page else ""
+        snippet = " ".join(c.text.split())
+        if len(snippet) > 240:
+            snippet = snippet[:237] + "..."
+        print(f"[{c.n}] {c.title} ({Path(c.source).name}{page}, chars {c.start}-{c.end})", file=out)
+        print(f"    “{snippet}”", file=out)
+
+
+def cmd_ask(args: argparse.Namespace, index_config) -> int:
+    pipeline = Pipeline(ask_config(args, index_config))
+    try:
+        if args.json:
+            answer = pipeline.ask(args.question, sources=_sources(args))
+            print(json.dumps(answer.to_dict(), ensure_ascii=False))
+            return 0
+        answer = None
+        streaming = pipeline.llm is not None and sys.stdout.isatty()
+        for item in pipeline.stream(args.question, sources=_sources(args)):
+            if isinstance(item, str):
+                if streaming:
+                    print(item, end="", flush=True, file=sys.stderr)
+            else:
+                answer = item
+        if streaming:
+            print("\n--- verified ---", file=sys.stderr)
+        _print_answer(answer)
+        return 0
+    finally:
+        pipeline.close()
+
+
+def cmd_chat(args: argparse.Namespace, index_config) -> int:
+    pipeline = Pipeline(ask_config(args, index_config))
+    history: list[dict] = []
+    print("Ask about your documents. Empty line or Ctrl-D to quit.", file=sys.stderr)
+    try:
+        while True:
+            try:
+                question = input("> ").strip()
+            except EOFError:
+                break
+            if not question:
+                break
+            answer = pipeline.ask(question, history=history, sources=_sources(args))
+            if answer.query != question:
+                print(f"(searching for: {answer.query})", file=sys.stderr)
+            _print_answer(answer)
+            print()
+            history += [
+                {"role": "user", "content": question},
+                {"role": "assistant", "content": answer.text},
+            ]
+    finally:
+        pipeline.close()
+    return 0
+
+
+def register(sub, store_args, index_config) -> None:
+    p = sub.add_parser("ask", help="answer one question with verified citations")
+    p.add_argument("question")
+    store_args(p)
+    _llm_args(p)
+    p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.set_defaults(func=lambda a: cmd_ask(a, index_config))
+
+    p = sub.add_parser("chat", help="a conversation in the terminal; follow-ups keep context")
+    store_args(p)
+    _llm_args(p)
+    p.set_defaults(func=lambda a: cmd_chat(a, index_config))

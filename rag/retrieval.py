@@ -1,0 +1,66 @@
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25) lists fused by reciprocal rank."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from index.reader import IndexReader
+from rag.answer import Source
+
+RRF_K = 60  # the constant of Cormack et al. (2009); flattens the head of each list
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    top_k: int = 6
+    fetch_k: int = 30  # candidates taken from each list before fusion
+    mode: str = "hybrid"  # "hybrid" | "dense" | "lexical"
+
+
+def rrf(lists: list[list[str]], k: int = RRF_K) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion of ranked id lists; best first, ties by first appearance."""
+    scores: dict[str, float] = {}
+    for ranked in lists:
+        for rank, cid in enumerate(ranked):
+            scores[cid] = scores.get(cid, 0.0) + 1.0 / (k + rank + 1)
+    return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+def retrieve(
+    reader: IndexReader,
+    query: str,
+    cfg: RetrievalConfig,
+    sources: list[str] | None = None,
+    query_vec=None,
+) -> list[Source]:
+    dense_hits = []
+    lexical_hits = []
+    if cfg.mode in ("hybrid", "dense"):
+        vec = reader.embed_query(query) if query_vec is None else query_vec
+        dense_hits = reader.dense(vec, cfg.fetch_k, sources)
+    if cfg.mode in ("hybrid", "lexical"):
+        lexical_hits = reader.lexical(query, cfg.fetch_k, sources)
+    dense = {h.id: h.score for h in dense_hits}
+    lexical = {h.id: h.score for h in lexical_hits}
+    fused = rrf([[h.id for h in dense_hits], [h.id for h in lexical_hits]])[: cfg.top_k]
+    chunks = reader.chunks([cid for cid, _ in fused])
+    out: list[Source] = []
+    for cid, score in fused:
+        c = chunks.get(cid)
+        if c is None:  # the store and the catalog disagree; the next `rag index` repairs it
+            continue
+        out.append(
+            Source(
+                chunk_id=cid,
+                source=c.source,
+                title=c.title,
+                start=c.start,
+                end=c.end,
+                text=c.text,
+                score=score,
+                dense=dense.get(cid),
+                lexical=lexical.get(cid),
+                page=c.page,
+            )
+        )
+    return out

@@ -1,0 +1,142 @@
+"""Check every answer sentence against the chunk(s) it cites, and fix or drop what fails.
+
+A sentence is kept as "supported" when the concatenation of its cited chunks supports it.
+Otherwise it is re-attached to the retrieved chunk that supports it best ("reattached"), and
+when no chunk does it is dropped (or kept and "flagged", when asked). Each citation is then
+narrowed to the sentence(s) of the chunk that carry the support, so it can be highlighted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.chunking import sentence_spans
+from rag.answer import Citation, SentenceCheck, Source
+from rag.support import Support
+from rag.support import support as _score
+
+_MARKERS = re.compile(r"\s*\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def support(claim: str, passage: str) -> Support:
+    """The support scorer, with a verbatim quote always counting as supported."""
+    if len(claim) > 20 and _squash(claim) in _squash(passage):
+        return Support(score=1.0, supported=True, missing=())
+    return _score(claim, passage)
+
+
+@dataclass(frozen=True)
+class Verified:
+    text: str
+    sentences: list[SentenceCheck]
+    citations: list[Citation]
+
+
+def split_cited(text: str) -> list[tuple[str, list[int]]]:
+    """Answer text -> [(sentence without markers, cited numbers)]."""
+    out: list[tuple[str, list[int]]] = []
+    for a, b in sentence_spans(text):
+        raw = text[a:b]
+        nums = [int(n) for m in _MARKERS.finditer(raw) for n in re.split(r"[,;]", m.group(1))]
+        claim = _MARKERS.sub("", raw).strip()
+        if not claim:
+            # A line holding only markers belongs to the sentence before it.
+            if out and nums:
+                out[-1][1].extend(nums)
+            continue
+        out.append((claim, list(dict.fromkeys(nums))))
+    return out
+
+
+def _best_span(claim: str, src: Source) -> tuple[int, int, float]:
+    """The sentence of the chunk that supports the claim best, else the best adjacent pair,
+    else the whole chunk (doc offsets)."""
+    spans = sentence_spans(src.text)
+    for width in (1, 2):
+        best: tuple[float, int, int] | None = None
+        for i in range(len(spans) - width + 1):
+            a, b = spans[i][0], spans[i + width - 1][1]
+            s = support(claim, src.text[a:b])
+            if s.supported and (best is None or s.score > best[0]):
+                best = (s.score, a, b)
+        if best is not None:
+            return src.start + best[1], src.start + best[2], best[0]
+    return src.start, src.end, support(claim, src.text).score
+
+
+def verify(text: str, sources: list[Source], flag_unsupported: bool = False) -> Verified:
+    checks: list[SentenceCheck] = []
+    kept: list[tuple[str, list[int]]] = []  # sentence, source indexes (0-based)
+    for claim, nums in split_cited(text):
+        cited = [n - 1 for n in nums if 1 <= n <= len(sources)]
+        status = "supported"
+        s = support(claim, " ".join(sources[i].text for i in cited)) if cited else None
+        if s is None or not s.supported:
+            alone = [(support(claim, src.text), i) for i, src in enumerate(sources)]
+            good = [(x.score, i) for x, i in alone if x.supported]
+            if good:
+                score, i = max(good)
+                s = support(claim, sources[i].text)
+                cited, status = [i], "reattached"
+            else:
+                status = "flagged" if flag_unsupported else "dropped"
+                if s is None:
+                    s = max((x for x, _ in alone), key=lambda x: x.score, default=None)
+        checks.append(
+            SentenceCheck(
+                text=claim,
+                citations=[i + 1 for i in cited],
+                support=round(s.score, 4) if s else 0.0,
+                status=status,
+                missing=list(s.missing) if s else [],
+            )
+        )
+        if status != "dropped":
+            kept.append((claim, cited if status != "flagged" else []))
+
+    # Number citations in order of first use; one citation per distinct cited span.
+    citations: list[Citation] = []
+    by_span: dict[tuple[str, int, int], int] = {}
+    parts: list[str] = []
+    final_checks: list[SentenceCheck] = []
+    ki = 0
+    for chk in checks:
+        if chk.status == "dropped":
+            final_checks.append(chk)
+            continue
+        claim, cited = kept[ki]
+        ki += 1
+        numbers: list[int] = []
+        for i in cited:
+            src = sources[i]
+            a, b, _ = _best_span(claim, src)
+            key = (src.chunk_id, a, b)
+            if key not in by_span:
+                by_span[key] = len(citations) + 1
+                citations.append(
+                    Citation(
+                        n=by_span[key],
+                        source=src.source,
+                        title=src.title,
+                        start=a,
+                        end=b,
+                        text=src.text[a - src.start : b - src.start],
+                        score=round(src.dense if src.dense is not None else src.score, 4),
+                        page=src.page,
+                        chunk_id=src.chunk_id,
+                    )
+                )
+            numbers.append(by_span[key])
+        numbers = list(dict.fromkeys(numbers))
+        marker = "".join(f"[{n}]" for n in numbers)
+        suffix = " (unverified)" if chk.status == "flagged" else ""
+        parts.append(f"{claim}{' ' + marker if marker else ''}{suffix}")
+        final_checks.append(
+            SentenceCheck(chk.text, numbers, chk.support, chk.status, list(chk.missing))
+        )
+    return Verified(" ".join(parts), final_checks, citations)
