@@ -294,11 +294,15 @@ def _under(path: str, root: str) -> bool:
 
 
 def index_paths(
-    paths: Sequence[str | Path], cfg: IndexConfig, progress: bool | None = None
+    paths: Sequence[str | Path],
+    cfg: IndexConfig,
+    progress: bool | None = None,
+    on_file: Callable[[str], None] | None = None,
 ) -> IndexReport:
+    """Index `paths` incrementally; `on_file(source)` is called as each file is committed."""
     indexer = Indexer(cfg, progress=progress)
     try:
-        return indexer.run(paths)
+        return indexer.run(paths, on_file)
     finally:
         indexer.close()
 

@@ -18,6 +18,13 @@ _STARTERS = {
 }  # fmt: skip
 
 
+_ORG_WORDS = {
+    "Group", "Inc", "Inc.", "Corp", "Corp.", "Company", "Co.", "Ltd", "Ltd.", "Cloud",
+    "Academy", "University", "Bank", "Agency", "Institute", "Foundation", "Holdings",
+    "Technologies", "Labs", "AI", "Court", "Ministry", "Department", "Association",
+}  # fmt: skip
+
+
 def normalise_history(history) -> list[dict]:
     """Accept [{"role", "content"}...] or [(question, answer)...]; return role messages."""
     out: list[dict] = []
@@ -54,8 +61,17 @@ def condense(question: str, history) -> str:
     context_names = _names(last_q) or _names(last_a.split(".")[0])
     if not context_names:
         return question
-    person = next((n for n in context_names if " " in n), context_names[0])
     if _PERSON_PRONOUN.search(question):
+        # "he" is a person: skip organisations, and look in the answer when the question
+        # named none ("Who is the CEO of Alibaba Group?" -> the answer names the CEO).
+        people = [
+            n
+            for n in _names(last_q) + _names(last_a.split(".")[0])
+            if " " in n and not set(n.split()) & _ORG_WORDS
+        ]
+        if not people:
+            return question
+        person = people[0]
 
         def sub(m: re.Match) -> str:
             possessive = m.group(1).lower() in ("his", "hers") or (
@@ -64,6 +80,7 @@ def condense(question: str, history) -> str:
             return person + ("’s" if possessive else "")
 
         return _PERSON_PRONOUN.sub(sub, question, count=1)
+
     if _THING_PRONOUN.search(question) or not _names(question):
         return f"{question.rstrip()} ({', '.join(dict.fromkeys(context_names))})"
     return question

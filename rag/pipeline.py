@@ -53,7 +53,8 @@ class Pipeline:
         for item in self.stream(question, history, sources):
             if isinstance(item, Answer):
                 answer = item
-        assert answer is not None
+        if answer is None:  # stream() always ends with an Answer; this guards refactors
+            raise RuntimeError("the pipeline produced no answer")
         return answer
 
     def stream(

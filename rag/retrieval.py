@@ -43,6 +43,12 @@ def retrieve(
     dense = {h.id: h.score for h in dense_hits}
     lexical = {h.id: h.score for h in lexical_hits}
     fused = rrf([[h.id for h in dense_hits], [h.id for h in lexical_hits]])[: cfg.top_k]
+    if cfg.mode == "hybrid":
+        # A chunk found only by BM25 still gets its cosine similarity, from the cached vector,
+        # so every score shown to users is on one scale.
+        lexical_only = [cid for cid, _ in fused if cid not in dense]
+        for c, v in reader.catalog.chunks_with_vectors(lexical_only):
+            dense[c.id] = float(v @ vec)
     chunks = reader.chunks([cid for cid, _ in fused])
     out: list[Source] = []
     for cid, score in fused:

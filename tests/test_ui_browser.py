@@ -1,0 +1,211 @@
+"""The chat UI in a real browser: Playwright drives Debian's headless Chromium against the app,
+served by `ui.app.launch` on 127.0.0.1 from a store built here from the shared corpus.
+
+Screenshots go outside the repository: $RAG_SCREENSHOTS, else /tmp/rag-ui-screens/.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from index.pipeline import IndexConfig, index_paths
+from rag.pipeline import AskConfig, Pipeline
+from tests.conftest import free_port
+from ui.app import launch
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+SCREENS = Path(os.environ.get("RAG_SCREENSHOTS") or "/tmp/rag-ui-screens")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+QUESTION = "Which computer vision company did Alibaba take stakes in?"  # dev-09: SenseTime
+NEW_FILE = "zephyrine_observatory.txt"
+NEW_TEXT = """The Zephyrine Observatory
+
+The Zephyrine Observatory is a small mountain observatory that opened in 2019.
+Talia Brandvold directs the Zephyrine Observatory; she has been its director since it opened.
+Its main telescope has a mirror of 1.2 metres and is used to track near-Earth asteroids.
+"""
+ANSWER_TIMEOUT = 90_000  # ms: the first question also loads the embedder
+# Gradio's queue calls pandas APIs that pandas 3 deprecates; not ours to fix.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:.*no_silent_downcasting"),
+    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
+]
+
+
+@pytest.fixture(scope="module")
+def cfg(tmp_path_factory) -> AskConfig:
+    store = tmp_path_factory.mktemp("ui-store")
+    report = index_paths([CORPUS], IndexConfig(store=store), progress=False)
+    assert report.errors == [] and report.chunks > 0
+    return AskConfig(index=IndexConfig(store=store))
+
+
+@pytest.fixture(scope="module")
+def url(cfg: AskConfig) -> Iterator[str]:
+    port = free_port()
+    app = launch(cfg, host="127.0.0.1", port=port, block=False)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        app.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser: Browser, url: str) -> Iterator[Page]:
+    pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+    pg.goto(url)
+    expect(pg.locator("#index-status")).to_contain_text("documents", timeout=30_000)
+    yield pg
+    pg.close()
+
+
+def ask(page: Page, question: str) -> None:
+    """Type a question, send it, and wait until the streamed answer is replaced by the final one."""
+    done = page.locator("#chat .rag-answer:not(.streaming)")
+    before = done.count()
+    page.locator("#question textarea").fill(question)
+    page.locator("#ask").click()
+    expect(done).to_have_count(before + 1, timeout=ANSWER_TIMEOUT)
+
+
+def test_answer_cites_and_highlights_the_exact_span(page: Page, cfg: AskConfig):
+    pipeline = Pipeline(cfg)
+    try:
+        expected = pipeline.ask(QUESTION)
+    finally:
+        pipeline.close()
+    assert not expected.abstained and expected.citations
+    first = expected.citations[0]
+    expect(page.locator("#index-status")).to_contain_text("5 documents")
+
+    # Record the partial texts the chat shows while tokens stream in.
+    page.evaluate(
+        """() => {
+          window.streamed = [];
+          new MutationObserver(() => {
+            for (const el of document.querySelectorAll('#chat .rag-answer.streaming')) {
+              const t = el.querySelector('.answer-text').textContent;
+              if (t !== window.streamed[window.streamed.length - 1]) window.streamed.push(t);
+            }
+          }).observe(document.body, {subtree: true, childList: true, characterData: true});
+        }"""
+    )
+    ask(page, QUESTION)
+    answer = page.locator("#chat .rag-answer").last
+    expect(answer).to_have_class("rag-answer answered")
+    streamed = page.evaluate("window.streamed")
+    assert any("SenseTime" in t for t in streamed), streamed  # partial text came before the end
+    expect(answer.locator(".answer-text")).to_contain_text("SenseTime")
+    marker = answer.locator("a.cite-ref.cite-n-1").first
+    expect(marker).to_have_text("[1]")
+
+    details = answer.locator("details.citation.cite-n-1")
+    assert details.evaluate("d => d.open") is False
+    marker.click()
+    expect(details).to_have_attribute("open", "")
+    summary = details.locator("summary")
+    expect(summary).to_contain_text(first.title)
+    expect(summary).to_contain_text(Path(first.source).name)
+    mark = details.locator("mark.cite-hl")
+    expect(mark).to_be_visible()
+    assert mark.text_content() == first.text
+
+    # The sources panel lists the retrieved chunks, the cited one marked.
+    expect(page.locator("#sources tr.cited")).not_to_have_count(0)
+    assert page.locator("#sources tr").count() == len(expected.sources) + 1  # + header
+
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    details.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENS / "answer_citation.png"), full_page=True)
+
+
+def test_upload_then_ask_what_only_that_file_says(page: Page, cfg: AskConfig, tmp_path: Path):
+    new = tmp_path / NEW_FILE
+    new.write_text(NEW_TEXT, encoding="utf-8")
+
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 not really a PDF")
+
+    page.locator("#upload input[type=file]").set_input_files([str(new), str(broken)])
+    report = page.locator("#upload-report")
+    expect(report).to_contain_text("done: 1 indexed, 1 failed", timeout=60_000)
+    expect(report.locator("li.added")).to_contain_text(NEW_FILE)
+    expect(report.locator("li.error")).to_contain_text("broken.pdf")
+    expect(page.locator("#index-status")).to_contain_text("6 documents")
+    assert (cfg.index.store / "uploads" / NEW_FILE).read_text(encoding="utf-8") == NEW_TEXT
+
+    ask(page, "Who directs the Zephyrine Observatory?")
+    answer = page.locator("#chat .rag-answer").last
+    expect(answer).to_have_class("rag-answer answered")
+    expect(answer.locator(".answer-text")).to_contain_text("Talia Brandvold")
+    expect(answer.locator("details.citation .cite-file").first).to_have_text(NEW_FILE)
+    answer.locator("a.cite-ref.cite-n-1").first.click()
+    expect(answer.locator("details.citation.cite-n-1 mark.cite-hl")).to_contain_text(
+        "Talia Brandvold"
+    )
+
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS / "upload_done.png"), full_page=True)
+
+
+def test_follow_up_abstention_and_setting_errors(page: Page):
+    # A follow-up is condensed with the conversation: the footer shows what was searched.
+    ask(page, "Who is Eddie Wu?")
+    ask(page, "What strategic focuses did he announce?")
+    answer = page.locator("#chat .rag-answer").last
+    expect(answer.locator(".answer-text")).to_contain_text("User First")
+    expect(answer.locator(".meta")).to_contain_text(
+        "searched for “What strategic focuses did Eddie Wu"
+    )
+
+    # An abstention looks different from an answer and names what is not covered.
+    ask(page, "What is the capital of France?")
+    answer = page.locator("#chat .rag-answer").last
+    expect(answer).to_have_class("rag-answer abstained")
+    expect(answer.locator(".uncovered")).to_contain_text("France")
+
+    # An invalid setting and an unreachable server: one clear line in the page.
+    page.get_by_text("Settings", exact=True).first.click()
+    page.locator("#backend").get_by_text("openai", exact=True).click()
+    page.locator("#base-url textarea, #base-url input").first.fill("ftp://example.org")
+    page.locator("#apply").click()
+    expect(page.locator("#settings-note .notice.error")).to_contain_text("not an http(s) URL")
+
+    dead = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
+    page.locator("#base-url textarea, #base-url input").first.fill(dead)
+    page.locator("#model textarea, #model input").first.fill("some-model")
+    page.locator("#apply").click()
+    expect(page.locator("#settings-note .notice.info")).to_contain_text("openai:some-model")
+    ask(page, "Who is Eddie Wu?")
+    answer = page.locator("#chat .rag-answer").last
+    expect(answer).to_have_class("rag-answer rag-error")
+    expect(answer).to_contain_text(f"cannot reach the LLM server at {dead}")
+    assert "Traceback" not in page.content()
+
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS / "abstain_and_error.png"), full_page=True)

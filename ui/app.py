@@ -1,0 +1,456 @@
+"""The Gradio chat over `rag`: `create_app(cfg)` builds the page, `launch(...)` serves it.
+
+A thin adapter: questions go to `rag.pipeline.Pipeline.stream`, uploads to
+`index.pipeline.index_paths`, and `ui.render` turns the results into HTML. Errors meant for
+users (`RagError`) are shown in the page as one line; anything else is logged with its
+traceback on the server and shown as one line too, never as a stack trace.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import urlparse
+
+import gradio as gr
+
+from index.errors import ConfigError, RagError
+from index.loaders import SUPPORTED_SUFFIXES
+from index.pipeline import CATALOG_FILE, IndexConfig, index_paths, store_status
+from rag.answer import Answer
+from rag.llm import BACKENDS
+from rag.pipeline import AskConfig, Pipeline
+from ui import render
+
+log = logging.getLogger("rag.ui")
+
+UPLOADS_DIR = "uploads"  # inside the store: Gradio's temporary upload files do not last
+MAX_TOP_K = 50
+
+CSS = """
+.rag-answer { line-height: 1.55; }
+.rag-answer p { margin: 0 0 .4em 0; }
+.rag-answer .passage { white-space: pre-wrap; font-size: .92em; padding: .5em .7em;
+  border-left: 3px solid #c7a500; background: rgba(127,127,127,.07); border-radius: 4px; }
+mark.cite-hl { background: #ffe066; color: #1a1a1a; padding: 0 1px; border-radius: 2px; }
+a.cite-ref { text-decoration: none; font-weight: 600; font-size: .85em; margin-left: 1px;
+  color: var(--color-accent, #4f46e5); cursor: pointer; }
+a.cite-ref:hover { text-decoration: underline; }
+details.citation { margin: .35em 0; border: 1px solid rgba(127,127,127,.25); border-radius: 6px;
+  padding: .25em .6em; }
+details.citation[open] { border-color: #c7a500; }
+details.citation.flash { box-shadow: 0 0 0 3px rgba(255,200,0,.55); }
+details.citation summary { cursor: pointer; }
+.cite-num { font-weight: 700; margin-right: .2em; }
+.cite-file, .cite-score, .cite-offsets, .rag-answer .meta, .sources-query {
+  color: var(--body-text-color-subdued, #777); font-size: .85em; }
+.cite-file { margin-left: .4em; }
+.cite-score { float: right; }
+.cite-offsets { margin-top: .2em; }
+.citations { margin-top: .5em; }
+.sent.flagged { text-decoration: underline wavy #d9480f; text-underline-offset: 3px; }
+.sent.reattached { border-bottom: 1px dotted #999; }
+.badge.unverified { font-size: .75em; font-weight: 700; color: #fff; background: #d9480f;
+  border-radius: 3px; padding: 0 .35em; margin-left: .2em; }
+.dropped-list { margin-top: .4em; font-size: .9em; color: #a33; }
+.sent.dropped { text-decoration: line-through; }
+.missing { color: #777; font-style: italic; }
+.rag-answer.abstained { border-left: 4px solid #e8590c; padding-left: .7em;
+  background: rgba(232,89,12,.06); border-radius: 4px; }
+.abstain-head { font-weight: 700; color: #c2410c; margin-bottom: .2em; }
+.abstain-text { font-style: italic; }
+.chip { display: inline-block; border: 1px solid #e8590c; color: #c2410c; border-radius: 10px;
+  padding: 0 .5em; margin: 0 .2em; font-size: .85em; }
+.rag-answer.rag-error { border-left: 4px solid #c92a2a; padding-left: .7em;
+  background: rgba(201,42,42,.06); border-radius: 4px; }
+.error-head { font-weight: 700; color: #c92a2a; }
+.rag-answer.streaming .meta { font-style: italic; }
+.cursor { animation: blink 1s steps(2, start) infinite; }
+@keyframes blink { to { visibility: hidden; } }
+.index-status { font-size: .95em; padding: .3em 0; }
+.index-status.empty { color: #c2410c; }
+.sources-table { width: 100%; font-size: .85em; border-collapse: collapse; }
+.sources-table td, .sources-table th { padding: .25em .35em; vertical-align: top;
+  border-bottom: 1px solid rgba(127,127,127,.2); text-align: left; }
+.sources-table tr.cited { background: rgba(255,224,102,.18); }
+.src-file { color: #777; font-size: .9em; margin-left: .3em; }
+.upload-report ul { list-style: none; padding-left: 0; margin: 0; }
+.upload-report li { padding: .15em 0; }
+.file-status { font-weight: 700; margin-left: .4em; }
+.file.error .file-status, .file.error .file-detail { color: #c92a2a; }
+.file.added .file-status, .file.updated .file-status { color: #2b8a3e; }
+.file.indexing .file-status { color: #1971c2; }
+.file-detail { color: #777; margin-left: .3em; }
+.notice.error { color: #c92a2a; }
+.notice.info { color: #2b8a3e; }
+"""
+
+# The chat's sanitiser removes inline handlers and data-* attributes, so one delegated
+# listener opens the citation whose number is in the clicked marker's class (cite-n-3).
+HEAD = r"""<script>
+document.addEventListener('click', function (ev) {
+  var a = ev.target && ev.target.closest ? ev.target.closest('a.cite-ref') : null;
+  if (!a) return;
+  ev.preventDefault();
+  ev.stopPropagation();
+  var m = /(?:^|\s)(cite-n-\d+)(?:\s|$)/.exec(a.className);
+  var box = a.closest('.rag-answer');
+  var d = box && m ? box.querySelector('details.citation.' + m[1]) : null;
+  if (!d) return;
+  d.open = true;
+  d.classList.add('flash');
+  setTimeout(function () { d.classList.remove('flash'); }, 1200);
+  d.scrollIntoView({block: 'nearest'});
+}, true);
+</script>"""
+
+
+# --- settings and pipelines -------------------------------------------------------------------
+
+
+def settings_config(
+    base: AskConfig,
+    backend: str,
+    base_url: str | None = None,
+    model: str | None = None,
+    top_k: float | int | None = None,
+    keep_flagged: bool | None = None,
+) -> AskConfig:
+    """The AskConfig for the settings form; a value we cannot use raises ConfigError."""
+    if backend not in BACKENDS:
+        raise ConfigError(f"unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
+    base_url = (base_url or "").strip() or None
+    model = (model or "").strip() or None
+    if base_url is not None:
+        u = urlparse(base_url)
+        if u.scheme not in ("http", "https") or not u.hostname:
+            raise ConfigError(
+                f"base URL {base_url!r} is not an http(s) URL; "
+                "use e.g. http://127.0.0.1:8080/v1 (the API root, often ending in /v1)"
+            )
+    k = base.retrieval.top_k if top_k is None else top_k
+    if (isinstance(k, float) and not k.is_integer()) or not 1 <= k <= MAX_TOP_K:
+        raise ConfigError(f"top-k must be a whole number from 1 to {MAX_TOP_K}, not {k}")
+    llm = replace(
+        base.llm,
+        backend=backend,
+        # A model or URL only means something to the backend it was typed for.
+        model=model if backend != "extractive" else None,
+        base_url=base_url if backend == "openai" else None,
+    )
+    return replace(
+        base,
+        llm=llm,
+        retrieval=replace(base.retrieval, top_k=int(k)),
+        flag_unsupported=base.flag_unsupported if keep_flagged is None else bool(keep_flagged),
+    )
+
+
+class Pipelines:
+    """Open pipelines by settings, so switching back to a backend does not reload its model."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: dict[AskConfig, Pipeline] = {}
+
+    def get(self, cfg: AskConfig) -> Pipeline:
+        with self._lock:
+            if cfg not in self._open:
+                self._open[cfg] = Pipeline(cfg)  # may raise RagError: nothing is cached then
+            return self._open[cfg]
+
+    def reset(self) -> None:
+        """Forget open pipelines (after indexing), so the next question reopens the store.
+
+        They are not closed here: a question may still be streaming from one of them.
+        """
+        with self._lock:
+            self._open = {}
+
+
+# --- the two actions: ask, upload -------------------------------------------------------------
+
+
+def _unexpected(e: Exception, doing: str) -> str:
+    log.exception("unexpected error while %s", doing)
+    return f"unexpected error while {doing} ({type(e).__name__}: {e}); the server log has details"
+
+
+def ask_events(
+    pipeline: Pipeline, question: str, history=None, uid: str = ""
+) -> Iterator[tuple[str, Answer | None]]:
+    """Yields (assistant message HTML, None) while tokens stream, then (verified HTML, Answer).
+
+    The streamed text is shown raw, then replaced by the verified answer: verification may drop
+    or re-attach sentences, so the final message can differ from what streamed. Errors end the
+    stream with an error message (and None); this generator does not raise.
+    """
+    text = ""
+    try:
+        for item in pipeline.stream(question, history):
+            if isinstance(item, Answer):
+
+                def doc_text(source: str) -> str | None:
+                    return pipeline.reader.doc_text(source)
+
+                yield render.answer_html(item, uid, question, doc_text), item
+                return
+            text += item
+            yield render.streaming_html(text), None
+        yield render.error_html("the pipeline ended without an answer"), None
+    except RagError as e:
+        yield render.error_html(str(e)), None
+    except Exception as e:  # a bug, not a user error: one line here, the traceback in the log
+        yield render.error_html(_unexpected(e, "answering")), None
+
+
+def upload_file(path: str | Path, cfg: IndexConfig) -> render.FileResult:
+    """Copy one uploaded file into <store>/uploads/ (keeping its name) and index it."""
+    src = Path(path)
+    name = src.name
+    if src.suffix.lower() not in SUPPORTED_SUFFIXES:
+        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        return render.FileResult(
+            name,
+            "error",
+            f"unsupported file type {src.suffix or '(none)'!r}; supported: {supported}",
+        )
+    dest = cfg.store / UPLOADS_DIR / name
+    existed = dest.exists()
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dest)
+        report = index_paths([dest], cfg, progress=False)
+    except OSError as e:
+        return render.FileResult(name, "error", f"cannot store the file: {e.strerror or e}")
+    except RagError as e:
+        return render.FileResult(name, "error", str(e))
+    if report.errors:
+        if not existed:  # a file the index refused would only confuse a later re-index
+            dest.unlink(missing_ok=True)
+        return render.FileResult(name, "error", "; ".join(e["error"] for e in report.errors))
+    status = "added" if report.added else "updated" if report.updated else "unchanged"
+    n = report.embedded
+    detail = f"{n} chunk{'' if n == 1 else 's'} embedded" if n else "already indexed"
+    return render.FileResult(name, status, detail)
+
+
+def index_status(cfg: IndexConfig) -> str:
+    """The status line; a store that has no catalog yet is reported, not created."""
+    if cfg.chroma_url is None and not (cfg.store / CATALOG_FILE).exists():
+        return render.status_html(None, str(cfg.store))
+    try:
+        return render.status_html(store_status(cfg), str(cfg.store))
+    except RagError as e:
+        return render.notice_html(f"cannot read the index: {e}", "error")
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+
+def create_app(cfg: AskConfig) -> gr.Blocks:
+    """Build the page for the store and defaults in `cfg`; `launch` serves it."""
+    pipelines = Pipelines()
+
+    def on_ask(question, chat, turns, backend, base_url, model, top_k, keep_flagged):
+        question = (question or "").strip()
+        if not question:
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        chat = list(chat or []) + [
+            render.user_message(question),
+            render.assistant_message(render.streaming_html("")),
+        ]
+        turns = list(turns or [])
+        # The panel describes the answer being made, never an older one.
+        yield "", chat, turns, render.sources_html(None)
+        try:
+            pipeline = pipelines.get(
+                settings_config(cfg, backend, base_url, model, top_k, keep_flagged)
+            )
+        except RagError as e:
+            chat[-1] = render.assistant_message(render.error_html(str(e)))
+            yield "", chat, turns, gr.skip()
+            return
+        except Exception as e:
+            chat[-1] = render.assistant_message(render.error_html(_unexpected(e, "opening")))
+            yield "", chat, turns, gr.skip()
+            return
+        # The pipeline condenses a follow-up with the plain (question, answer text) turns,
+        # never with the HTML shown in the chat.
+        for content, answer in ask_events(pipeline, question, turns, uid=f"m{len(chat)}"):
+            chat[-1] = render.assistant_message(content)
+            if answer is None:
+                yield "", chat, turns, gr.skip()
+            else:
+                turns = [*turns, (question, answer.text)]
+                yield "", chat, turns, render.sources_html(answer)
+
+    def on_upload(files, progress=gr.Progress()):  # noqa: B008 (Gradio's injection idiom)
+        paths = [str(f) for f in (files or [])]
+        if not paths:
+            yield gr.skip(), gr.skip(), gr.skip()
+            return
+        results = [render.FileResult(Path(p).name, "waiting") for p in paths]
+        for i, p in enumerate(paths):
+            progress((i, len(paths)), desc=f"indexing {Path(p).name}", unit="files")
+            results[i] = render.FileResult(results[i].name, "indexing")
+            yield (
+                render.upload_html(results, f"indexing {i + 1} of {len(paths)}…"),
+                gr.skip(),
+                gr.skip(),
+            )
+            try:
+                results[i] = upload_file(p, cfg.index)
+            except Exception as e:
+                results[i] = render.FileResult(results[i].name, "error", _unexpected(e, "indexing"))
+            yield render.upload_html(results), index_status(cfg.index), gr.skip()
+        pipelines.reset()
+        failed = sum(r.status == "error" for r in results)
+        summary = f"done: {len(results) - failed} indexed" + (
+            f", {failed} failed" if failed else ""
+        )
+        yield render.upload_html(results, summary), index_status(cfg.index), None
+
+    def on_apply(backend, base_url, model, top_k, keep_flagged):
+        try:
+            new = settings_config(cfg, backend, base_url, model, top_k, keep_flagged)
+            pipeline = pipelines.get(new)
+        except RagError as e:
+            return render.notice_html(str(e), "error")
+        except Exception as e:
+            return render.notice_html(_unexpected(e, "applying the settings"), "error")
+        return render.notice_html(f"ready: {pipeline.backend}, top-k {new.retrieval.top_k}")
+
+    def on_backend(backend):
+        return gr.update(visible=backend == "openai"), gr.update(visible=backend != "extractive")
+
+    llm = cfg.llm
+    with gr.Blocks(title="Ask your documents", analytics_enabled=False) as app:
+        with gr.Row(equal_height=False):
+            gr.Markdown("## Ask your documents")
+            status = gr.HTML(index_status(cfg.index), elem_id="index-status")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                chat = gr.Chatbot(
+                    label="Chat",
+                    elem_id="chat",
+                    height=620,
+                    latex_delimiters=[],  # "$" in news text is money, not maths
+                    feedback_options=None,
+                    buttons=["copy"],
+                    placeholder="Ask a question about the indexed documents. Answers cite "
+                    "their passages: click a [n] marker to see the exact sentence.",
+                )
+                with gr.Row():
+                    question = gr.Textbox(
+                        elem_id="question",
+                        show_label=False,
+                        placeholder="Ask a question; follow-ups may refer to earlier turns",
+                        scale=5,
+                        autofocus=True,
+                    )
+                    ask = gr.Button("Ask", variant="primary", elem_id="ask", scale=0, min_width=110)
+                    clear = gr.Button("New chat", elem_id="clear", scale=0, min_width=130)
+            with gr.Column(scale=2):
+                with gr.Accordion("Retrieved passages", open=True):
+                    sources = gr.HTML(render.sources_html(None), elem_id="sources")
+                with gr.Accordion("Add documents", open=True):
+                    files = gr.File(
+                        label="Drop files here (.txt .md .html .pdf .docx)",
+                        file_count="multiple",
+                        elem_id="upload",
+                    )
+                    upload_report = gr.HTML(render.upload_html([]), elem_id="upload-report")
+                with gr.Accordion("Settings", open=False):
+                    backend = gr.Radio(
+                        list(BACKENDS), value=llm.backend, label="Backend", elem_id="backend"
+                    )
+                    base_url = gr.Textbox(
+                        llm.base_url or "",
+                        label="Base URL (OpenAI-compatible API root)",
+                        placeholder="http://127.0.0.1:8080/v1",
+                        visible=llm.backend == "openai",
+                        elem_id="base-url",
+                    )
+                    model = gr.Textbox(
+                        llm.model or "",
+                        label="Model (openai: name; local: path to a .gguf)",
+                        placeholder="empty: the server's only model / the bundled SmolLM2",
+                        visible=llm.backend != "extractive",
+                        elem_id="model",
+                    )
+                    top_k = gr.Slider(
+                        1, MAX_TOP_K, value=cfg.retrieval.top_k, step=1, label="Top-k passages"
+                    )
+                    keep_flagged = gr.Checkbox(
+                        cfg.flag_unsupported,
+                        label="Keep unsupported sentences in the answer (marked)",
+                    )
+                    apply = gr.Button("Apply", elem_id="apply")
+                    settings_note = gr.HTML("", elem_id="settings-note")
+        turns = gr.State([])  # (question, answer text) pairs for follow-up condensation
+
+        settings = [backend, base_url, model, top_k, keep_flagged]
+        ask_io = dict(
+            fn=on_ask,
+            inputs=[question, chat, turns, *settings],
+            outputs=[question, chat, turns, sources],
+        )
+        question.submit(**ask_io)
+        ask.click(**ask_io)
+        clear.click(lambda: ([], [], render.sources_html(None)), outputs=[chat, turns, sources])
+        files.upload(on_upload, inputs=[files], outputs=[upload_report, status, files])
+        apply.click(on_apply, inputs=settings, outputs=[settings_note])
+        backend.change(on_backend, inputs=[backend], outputs=[base_url, model])
+        app.load(lambda: index_status(cfg.index), outputs=[status])
+    return app
+
+
+def launch(
+    cfg: AskConfig,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    share: bool = False,
+    block: bool = True,
+) -> gr.Blocks:
+    """Serve the app on host:port (loopback unless asked); public sharing only when asked.
+
+    With `block=False` it returns once the server listens (tests close it with `.close()`);
+    with `block=True` it prints where to go and serves until interrupted.
+    """
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    app = create_app(cfg)
+    app.launch(
+        server_name=host,
+        server_port=port,
+        share=share,
+        prevent_thread_lock=True,
+        ssr_mode=False,  # server-side rendering needs Node; the page is plain client-side
+        show_error=False,
+        css=CSS,
+        head=HEAD,
+        theme=gr.themes.Default(primary_hue="indigo"),
+        quiet=True,  # Gradio's own banner suggests share=True; ours names the store instead
+    )
+    if block:
+        where = "this machine only" if _is_loopback(host) else "other machines too"
+        print(f"rag ui: http://{host}:{port}/ ({where}) over the store {cfg.index.store}")
+        if app.share_url:
+            print(f"rag ui: public link {app.share_url} (anyone with it can use this app)")
+        print("rag ui: press Ctrl+C to stop")
+        app.block_thread()
+    return app
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"

@@ -1,0 +1,79 @@
+"""`rag ui`: serve the Gradio chat on loopback (registered by rag.cli when this module exists).
+
+Gradio is imported only when the command runs, so `rag index` and `rag ask` stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+
+from index.errors import ConfigError, RagError
+from index.pipeline import IndexConfig
+from rag.llm import BACKENDS, LLMConfig
+from rag.pipeline import DEFAULT_BACKEND, AskConfig
+
+PIP_UI = 'pip install "gradio>=5"'
+
+
+def register(
+    sub,
+    store_args: Callable[[argparse.ArgumentParser], None],
+    index_config: Callable[[argparse.Namespace], IndexConfig],
+) -> None:
+    p = sub.add_parser("ui", help="chat with the documents in the browser (Gradio)")
+    store_args(p)
+    p.add_argument(
+        "--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1 only)"
+    )
+    p.add_argument("--port", type=int, default=7860, help="port (default: 7860)")
+    # The same defaults as `rag ask` and `rag chat`, so one environment serves all three.
+    p.add_argument(
+        "--llm",
+        choices=BACKENDS,
+        default=os.environ.get("RAG_LLM", DEFAULT_BACKEND),
+        help=f"answer backend (default: {DEFAULT_BACKEND}; changeable in the page)",
+    )
+    p.add_argument("--model", default=None, help="openai: model name; local: a .gguf path")
+    p.add_argument(
+        "--base-url",
+        default=os.environ.get("RAG_OPENAI_BASE_URL"),
+        help="openai: API root, e.g. http://127.0.0.1:8080/v1",
+    )
+    p.add_argument("--top-k", type=int, default=None, help="passages to use (default: 6)")
+    p.add_argument(
+        "--flag-unsupported",
+        action="store_true",
+        help="keep sentences the verifier cannot support, marked, instead of dropping them",
+    )
+    p.add_argument(
+        "--share",
+        action="store_true",
+        help="also publish a temporary public *.gradio.live link (off by default)",
+    )
+    p.set_defaults(func=lambda args: cmd_ui(args, index_config))
+
+
+def cmd_ui(
+    args: argparse.Namespace, index_config: Callable[[argparse.Namespace], IndexConfig]
+) -> int:
+    try:
+        import gradio  # noqa: F401
+    except ImportError:
+        raise ConfigError(f"the UI needs gradio: {PIP_UI}") from None
+    from ui.app import launch, settings_config
+
+    base = AskConfig(index=index_config(args), llm=LLMConfig(backend=args.llm))
+    # The same validation as the settings form, so a bad flag fails before the server starts.
+    cfg = settings_config(
+        base, args.llm, args.base_url, args.model, args.top_k, args.flag_unsupported
+    )
+    try:
+        launch(cfg, host=args.host, port=args.port, share=args.share)
+    except OSError as e:  # Gradio reports a taken port as OSError
+        reason = "the port is in use" if "empty port" in str(e) else str(e)
+        raise RagError(
+            f"cannot serve on {args.host}:{args.port}: {reason}; pass another --port"
+        ) from None
+    return 0
