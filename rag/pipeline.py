@@ -80,7 +80,12 @@ class Pipeline:
             timings["total_ms"] = (t2 - t0) * 1000
             if uncovered is not None:
                 return self._abstain(query, retrieved, timings, uncovered)
-            checked = verify(text, retrieved, self.cfg.flag_unsupported)
+            checked = verify(
+                text,
+                retrieved,
+                self.cfg.flag_unsupported,
+                on_topic=lambda claim: coverage(info, claim)[0] > 0,
+            )
             if not checked.citations:
                 ans = self._abstain(query, retrieved, timings, [])
                 ans.sentences = checked.sentences

@@ -9,6 +9,7 @@ narrowed to the sentence(s) of the chunk that carry the support, so it can be hi
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from index.chunking import sentence_spans
@@ -69,10 +70,25 @@ def _best_span(claim: str, src: Source) -> tuple[int, int, float]:
     return src.start, src.end, support(claim, src.text).score
 
 
-def verify(text: str, sources: list[Source], flag_unsupported: bool = False) -> Verified:
+def verify(
+    text: str,
+    sources: list[Source],
+    flag_unsupported: bool = False,
+    on_topic: Callable[[str], bool] | None = None,
+) -> Verified:
+    """Verify each sentence; `on_topic` rejects true sentences that do not address the question
+    (small models copy headlines from the sources)."""
     checks: list[SentenceCheck] = []
     kept: list[tuple[str, list[int]]] = []  # sentence, source indexes (0-based)
+    seen: set[str] = set()
     for claim, nums in split_cited(text):
+        # Small models repeat themselves and emit list numbers ("3.") as sentences.
+        if len(claim.split()) < 3 or _squash(claim).lower() in seen:
+            continue
+        seen.add(_squash(claim).lower())
+        if on_topic is not None and not on_topic(claim):
+            checks.append(SentenceCheck(claim, [], 0.0, "dropped", ["off-topic"]))
+            continue
         cited = [n - 1 for n in nums if 1 <= n <= len(sources)]
         status = "supported"
         s = support(claim, " ".join(sources[i].text for i in cited)) if cited else None

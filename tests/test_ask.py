@@ -197,7 +197,7 @@ def test_fake_markers_in_output_are_bounded():
         ("Another.", [9, 3]),
         ("Plain.", []),
     ]
-    v = verify("A claim [7].", [_src(1, "Something else entirely.")])
+    v = verify("A claim about nothing [7].", [_src(1, "Something else entirely.")])
     assert v.citations == [] and v.sentences[0].status == "dropped"
 
 
