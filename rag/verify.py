@@ -38,20 +38,35 @@ class Verified:
     citations: list[Citation]
 
 
+_LEADING = re.compile(r"^(?:\s*\[\d{1,3}(?:\s*[,;]\s*\d{1,3})*\])+")
+
+
 def split_cited(text: str) -> list[tuple[str, list[int]]]:
-    """Answer text -> [(sentence without markers, cited numbers)]."""
+    """Answer text -> [(sentence without markers, cited numbers)].
+
+    Markers written after the full stop ("It rose. [2] Then ...") belong to the sentence
+    before them, not to the one they precede.
+    """
     out: list[tuple[str, list[int]]] = []
     for a, b in sentence_spans(text):
         raw = text[a:b]
-        nums = [int(n) for m in _MARKERS.finditer(raw) for n in re.split(r"[,;]", m.group(1))]
+        lead = _LEADING.match(raw)
+        if lead and out:
+            out[-1][1].extend(_numbers(lead.group()))
+            raw = raw[lead.end() :]
+        nums = _numbers(raw)
         claim = _MARKERS.sub("", raw).strip()
         if not claim:
             # A line holding only markers belongs to the sentence before it.
             if out and nums:
                 out[-1][1].extend(nums)
             continue
-        out.append((claim, list(dict.fromkeys(nums))))
-    return out
+        out.append((claim, nums))
+    return [(claim, list(dict.fromkeys(nums))) for claim, nums in out]
+
+
+def _numbers(raw: str) -> list[int]:
+    return [int(n) for m in _MARKERS.finditer(raw) for n in re.split(r"[,;]", m.group(1))]
 
 
 def _best_span(claim: str, src: Source) -> tuple[int, int, float]:

@@ -1,0 +1,403 @@
+"""Run a QA dataset through `ask` and score every answer.
+
+    run_eval(RunConfig(dataset=Path("seed_qa_dev.jsonl"), out=Path("runs/a"), ...))
+
+writes `results.jsonl` (one scored answer per question) and the reports (eval.report). The
+metric definitions live in eval.metrics; this module only decides what each one is fed:
+
+- retrieval: the top 10 chunks of the same hybrid retrieval `ask` does (its first top-k are
+  exactly `answer.sources`), scored against the evidence quotes located in the cleaned text;
+- correctness: the answer text without citation markers (an abstention predicts "");
+- grounding: each kept answer sentence against the full text of the chunks it cites;
+- latency: `answer.timings` after one warm-up question, so model loading is not counted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import re
+import subprocess
+import sys
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from eval import metrics
+from index.embedders import embedder_name
+from index.errors import ConfigError
+from index.pipeline import IndexConfig, index_paths
+from rag.answer import Answer, Source
+from rag.llm import LLMConfig
+from rag.retrieval import RetrievalConfig, retrieve
+from rag.verify import support
+
+RANK_DEPTH = 10  # chunks scored for MRR and nDCG@10
+TYPES_ORDER = ("factoid", "numeric", "multi-doc", "distractor", "unanswerable")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    dataset: Path
+    out: Path
+    index: IndexConfig
+    llm: LLMConfig = field(default_factory=LLMConfig)
+    top_k: int = 6
+    corpus: Path | None = None  # indexed (incrementally) before the run
+    progress: bool | None = None  # None: a bar when stderr is a terminal
+
+
+# ---------------------------------------------------------------------------------- dataset
+
+
+def load_dataset(path: Path) -> list[dict]:
+    """Read and check a dataset in the seed_qa_dev.jsonl format; errors name file and line."""
+    rows: list[dict] = []
+    seen: set[str] = set()
+    with path.open(encoding="utf-8") as f:
+        for lineno, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}, line {lineno}"
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise ConfigError(f"{where}: not valid JSON ({e.msg})") from None
+            if not isinstance(row, dict) or not isinstance(row.get("question"), str):
+                raise ConfigError(f"{where}: expected an object with a 'question' string")
+            row.setdefault("id", f"q{lineno}")
+            row.setdefault("answers", [])
+            row.setdefault("evidence", [])
+            row.setdefault("answerable", bool(row["answers"]))
+            row.setdefault("type", "unanswerable" if not row["answerable"] else "factoid")
+            for ev in row["evidence"]:
+                if not isinstance(ev, dict) or not ev.get("doc") or not ev.get("quote"):
+                    raise ConfigError(f"{where}: each evidence item needs 'doc' and 'quote'")
+            if row["id"] in seen:
+                raise ConfigError(f"{where}: duplicate id {row['id']!r}")
+            seen.add(row["id"])
+            rows.append(row)
+    if not rows:
+        raise ConfigError(f"{path}: no questions")
+    return rows
+
+
+def default_corpus(dataset: Path) -> Path | None:
+    """../corpus next to the dataset file, the layout of ../shared/eval."""
+    candidate = dataset.resolve().parent.parent / "corpus"
+    return candidate if candidate.is_dir() else None
+
+
+# ---------------------------------------------------------------------------------- evidence
+
+
+def locate(quote: str, text: str) -> tuple[int, int] | None:
+    """Span of `quote` in `text`: exact, else modulo whitespace runs and curly quotes."""
+    i = text.find(quote)
+    if i >= 0:
+        return i, i + len(quote)
+    words = quote.split()
+    if not words:
+        return None
+    quotes = {"'": "['‘’]", "‘": "['‘’]", "’": "['‘’]", '"': '["“”]', "“": '["“”]', "”": '["“”]'}
+    pattern = r"\s+".join("".join(quotes.get(ch, re.escape(ch)) for ch in w) for w in words)
+    m = re.search(pattern, text)
+    return (m.start(), m.end()) if m else None
+
+
+def evidence_with_spans(row: dict, reader, by_name: dict[str, str]) -> list[dict]:
+    """The row's evidence items, each with the start/end of its quote in the cleaned text."""
+    out = []
+    for ev in row["evidence"]:
+        item = {"doc": ev["doc"], "quote": ev["quote"]}
+        source = by_name.get(ev["doc"])
+        text = reader.doc_text(source) if source else None
+        span = locate(ev["quote"], text) if text else None
+        if span:
+            item["start"], item["end"] = span
+        out.append(item)
+    return out
+
+
+def relevant_chunks(reader, evidence: list[dict], by_name: dict[str, str]) -> set[str]:
+    """Every chunk of the store that is relevant: the ideal ranking for nDCG."""
+    out: set[str] = set()
+    for name in {ev["doc"] for ev in evidence}:
+        source = by_name.get(name)
+        if source is None:
+            continue
+        for cid, c in reader.chunks(sorted(reader.catalog.chunk_ids(source))).items():
+            if metrics.chunk_is_relevant(c.text, c.source, c.start, c.end, evidence):
+                out.add(cid)
+    return out
+
+
+def retrieval_scores(ranked: list[Source], evidence: list[dict], ideal: set[str]) -> dict:
+    rel = [metrics.chunk_is_relevant(s.text, s.source, s.start, s.end, evidence) for s in ranked]
+    top5 = ranked[:5]
+    found = [
+        any(metrics.chunk_is_relevant(s.text, s.source, s.start, s.end, [ev]) for s in top5)
+        for ev in evidence
+    ]
+    ids = [s.chunk_id for s in ranked]
+    return {
+        "hit@5": metrics.hit_at_k(rel, 5),
+        # Over evidence quotes, not chunks: a multi-doc question needs both of its documents.
+        "recall@5": sum(found) / len(found),
+        "mrr": metrics.mrr(rel[:RANK_DEPTH]),
+        "ndcg@10": metrics.ndcg_at_k(ids, {cid: 1.0 for cid in ideal}, RANK_DEPTH),
+        "relevant": rel,
+    }
+
+
+# ---------------------------------------------------------------------------------- answers
+
+_MARKERS = re.compile(r"\s*\[\d{1,3}(?:\s*[,;]\s*\d{1,3})*\]|\s*\(unverified\)")
+
+
+def prediction(answer: Answer) -> str:
+    """The answer as a prediction for EM/F1: no markers; an abstention predicts nothing."""
+    return "" if answer.abstained else _MARKERS.sub("", answer.text).strip()
+
+
+def _supports(claim: str, passages: list[str]) -> bool:
+    return support(claim, " ".join(passages)).supported
+
+
+def grounding_scores(answer: Answer) -> dict:
+    """Each kept sentence against the full chunks it cites (ALCE recall and precision)."""
+    chunk_text = {s.chunk_id: s.text for s in answer.sources}
+    cited_chunk = {c.n: chunk_text.get(c.chunk_id, c.text) for c in answer.citations}
+    sentences: list[tuple[str, list[str]]] = []
+    rows = []
+    for chk in answer.sentences:
+        if chk.status == "dropped":  # not in the answer the user sees
+            continue
+        # Citations are passages: two highlighted spans of one chunk cite it once.
+        passages = list(dict.fromkeys(cited_chunk[n] for n in chk.citations if n in cited_chunk))
+        s = support(chk.text, " ".join(passages)) if passages else None
+        rows.append(
+            {
+                "text": chk.text,
+                "citations": chk.citations,
+                "status": chk.status,
+                "support": round(s.score, 4) if s else 0.0,
+                "supported": bool(s and s.supported),
+            }
+        )
+        sentences.append((chk.text, passages))
+    if not sentences:
+        return {"sentences": rows}
+    recall, precision = metrics.citation_recall_precision(sentences, _supports)
+    return {
+        "sentences": rows,
+        "supported_sentences": sum(r["supported"] for r in rows) / len(rows),
+        "citation_recall": recall,
+        "citation_precision": precision,
+    }
+
+
+def score_answer(row: dict, answer: Answer, ranked: list[Source], ideal: set[str]) -> dict:
+    """One line of results.jsonl."""
+    evidence = row["evidence_spans"]
+    m: dict = {"abstained_correctly": answer.abstained == (not row["answerable"])}
+    retrieval = retrieval_scores(ranked, evidence, ideal) if evidence else None
+    if retrieval:
+        m.update({k: v for k, v in retrieval.items() if k != "relevant"})
+    relevance = retrieval["relevant"] if retrieval else [None] * len(ranked)
+    pred = prediction(answer)
+    if row["answerable"] and row["answers"]:
+        m["em"] = metrics.exact_match(pred, row["answers"])
+        m["f1"] = metrics.token_f1(pred, row["answers"])
+        m["contains"] = float(metrics.contains_answer(pred, row["answers"]))
+    grounding = grounding_scores(answer) if not answer.abstained else {"sentences": []}
+    for key in ("supported_sentences", "citation_recall", "citation_precision"):
+        if key in grounding:
+            m[key] = grounding[key]
+    return {
+        "id": row["id"],
+        "type": row["type"],
+        "question": row["question"],
+        "answerable": row["answerable"],
+        "gold": row["answers"],
+        "answer": answer.text,
+        "prediction": pred,
+        "abstained": answer.abstained,
+        "citations": answer.to_dict()["citations"],
+        "sentences": grounding["sentences"],
+        # The pipeline's own verification of every generated sentence, dropped ones included.
+        "checks": [asdict(c) for c in answer.sentences],
+        "retrieved": [
+            {
+                "chunk_id": s.chunk_id,
+                "doc": Path(s.source).name,
+                "start": s.start,
+                "end": s.end,
+                "score": round(s.score, 6),
+                "relevant": rel,
+            }
+            for s, rel in zip(ranked, relevance, strict=True)
+        ],
+        "metrics": m,
+        "latency_ms": {k: round(v, 1) for k, v in answer.timings.items()},
+    }
+
+
+# ---------------------------------------------------------------------------------- aggregate
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 4) if values else None
+
+
+def _collect(results: list[dict], key: str) -> list[float]:
+    return [r["metrics"][key] for r in results if key in r["metrics"]]
+
+
+def aggregate(results: list[dict], config: dict) -> dict:
+    """report.json: means over the questions each metric applies to (counts under `scored`)."""
+    retrieval_keys = ("hit@5", "recall@5", "mrr", "ndcg@10")
+    precision, recall = metrics.abstention_pr(
+        [r["abstained"] for r in results], [not r["answerable"] for r in results]
+    )
+    totals = [r["latency_ms"].get("total_ms", 0.0) for r in results]
+    kept = [s for r in results for s in r["sentences"]]
+    report = {
+        "n": len(results),
+        "retrieval": {k: _mean(_collect(results, k)) for k in retrieval_keys},
+        "answer": {"em": _mean(_collect(results, "em")), "f1": _mean(_collect(results, "f1"))},
+        "grounding": {
+            # Pooled over sentences; ALCE recall/precision are averaged over answers, as in ALCE.
+            "supported_sentences": _mean([float(s["supported"]) for s in kept]),
+            "citation_recall": _mean(_collect(results, "citation_recall")),
+            "citation_precision": _mean(_collect(results, "citation_precision")),
+        },
+        "abstention": {"precision": round(precision, 4), "recall": round(recall, 4)},
+        "latency_ms": {
+            "p50": round(metrics.percentile(totals, 50), 1),
+            "p95": round(metrics.percentile(totals, 95), 1),
+        },
+        "config": config,
+    }
+    report["answer"]["contains"] = _mean(_collect(results, "contains"))
+    report["scored"] = {
+        "retrieval": len(_collect(results, "hit@5")),
+        "answer": len(_collect(results, "em")),
+        "grounding_answers": len(_collect(results, "citation_recall")),
+        "grounding_sentences": len(kept),
+        "should_abstain": sum(not r["answerable"] for r in results),
+        "abstained": sum(r["abstained"] for r in results),
+    }
+    report["by_type"] = by_type(results)
+    return report
+
+
+def by_type(results: list[dict]) -> dict[str, dict]:
+    keys = ("hit@5", "f1", "contains", "supported_sentences", "abstained_correctly")
+    # Known types in their usual order, then any others alphabetically.
+    rank = {t: i for i, t in enumerate(TYPES_ORDER)}
+    types = sorted({r["type"] for r in results}, key=lambda t: (rank.get(t, len(rank)), t))
+    out = {}
+    for t in types:
+        group = [r for r in results if r["type"] == t]
+        row: dict = {"n": len(group)}
+        for k in keys:
+            row[k] = _mean([float(v) for v in _collect(group, k)])
+        out[t] = row
+    return out
+
+
+# ---------------------------------------------------------------------------------- config
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for dist in ("grounded-rag", "chromadb", "sentence-transformers", "torch", "llama_cpp_python"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            pass
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        ).stdout.strip()
+        if commit:
+            out["git"] = commit
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return out
+
+
+def run_config(cfg: RunConfig, backend: str) -> dict:
+    data = cfg.dataset.read_bytes()
+    return {
+        "backend": cfg.llm.backend,
+        "model": cfg.llm.model or backend,  # backend: the resolved name, e.g. "local:x.gguf"
+        "embedder": embedder_name(cfg.index.embedder),
+        "top_k": cfg.top_k,
+        "retrieval_mode": "hybrid",
+        "dataset": str(cfg.dataset),
+        "dataset_sha256": hashlib.sha256(data).hexdigest()[:16],
+        "store": str(cfg.index.store),
+        "versions": versions(),
+    }
+
+
+# ---------------------------------------------------------------------------------- the run
+
+
+def run_eval(cfg: RunConfig) -> dict:
+    """Answer and score every question; write results.jsonl and the reports into cfg.out."""
+    from tqdm import tqdm
+
+    from eval.report import write_reports
+    from rag.pipeline import AskConfig, Pipeline
+
+    rows = load_dataset(cfg.dataset)
+    progress = sys.stderr.isatty() if cfg.progress is None else cfg.progress
+    corpus = cfg.corpus or default_corpus(cfg.dataset)
+    if corpus is not None:
+        report = index_paths([corpus], cfg.index, progress=progress)
+        for e in report.errors:
+            print(f"warning: {e['source']}: {e['error']}", file=sys.stderr)
+    pipeline = Pipeline(
+        AskConfig(index=cfg.index, llm=cfg.llm, retrieval=RetrievalConfig(top_k=cfg.top_k))
+    )
+    try:
+        reader = pipeline.reader
+        by_name = _sources_by_name(reader.sources(), corpus)
+        wanted = {ev["doc"] for row in rows for ev in row["evidence"]}
+        absent = sorted(wanted - set(by_name))
+        if absent:
+            print(f"warning: evidence documents not in the store: {absent}", file=sys.stderr)
+        pipeline.ask("warm-up: load the models before timing")  # not scored
+        deep = RetrievalConfig(top_k=max(RANK_DEPTH, cfg.top_k))
+        results = []
+        bar = tqdm(rows, desc="eval", unit="q", disable=not progress)
+        for row in bar:
+            bar.set_postfix_str(row["id"])
+            answer = pipeline.ask(row["question"])
+            ranked = retrieve(reader, answer.query or row["question"], deep)
+            row = {**row, "evidence_spans": evidence_with_spans(row, reader, by_name)}
+            ideal = relevant_chunks(reader, row["evidence_spans"], by_name)
+            results.append(score_answer(row, answer, ranked, ideal))
+        config = run_config(cfg, pipeline.backend)
+    finally:
+        pipeline.close()
+    report = aggregate(results, config)
+    write_reports(cfg.out, report, results)
+    return report
+
+
+def _sources_by_name(sources: list[str], corpus: Path | None) -> dict[str, str]:
+    """File name -> indexed source; files under the corpus folder win over namesakes."""
+    root = str(corpus.resolve()) if corpus else None
+    out: dict[str, str] = {}
+    for src in sorted(sources, key=lambda s: not (root and s.startswith(root))):
+        out.setdefault(Path(src).name, src)
+    return out
