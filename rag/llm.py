@@ -21,6 +21,7 @@ import os
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,7 @@ class LLMConfig:
     base_url: str | None = None  # openai: e.g. http://127.0.0.1:8080/v1
     temperature: float = 0.0
     max_tokens: int = 256
-    timeout: float = 60.0  # openai: seconds per request (connect, and between streamed pieces)
+    timeout: float = 60.0  # openai: seconds per request; local: longest wait for a busy model
     retries: int = 2  # openai: retries of connection errors, timeouts, 429 and 5xx
     n_ctx: int = 4096  # local: context window in tokens (prompt + answer)
 
@@ -139,25 +140,39 @@ class LocalLLM(LLM):
         self._llama = _load_llama(str(self.path), cfg.n_ctx)
 
     def chat(self, messages: list[dict], stream: bool = False) -> Iterator[str]:
-        # The lock is held while the caller consumes the stream; an abandoned generator
-        # releases it when closed or garbage-collected.
-        with _LOCAL_LOCK:
-            try:
-                result = self._llama.create_chat_completion(
-                    messages=messages,
-                    temperature=self.cfg.temperature,
-                    max_tokens=self.cfg.max_tokens,
-                    stream=stream,
-                )
-                if not stream:
-                    yield result["choices"][0]["message"].get("content") or ""
-                    return
-                for chunk in result:
-                    piece = chunk["choices"][0]["delta"].get("content")
-                    if piece:  # the first chunk carries only the role
-                        yield piece
-            except ValueError as e:
-                raise LLMError(self._explain(e)) from None
+        kwargs = {"temperature": self.cfg.temperature, "max_tokens": self.cfg.max_tokens}
+        if not stream:
+            with self._turn():
+                result = self._llama.create_chat_completion(messages=messages, **kwargs)
+            # Yielded after the lock is released, so a caller holding this generator open
+            # does not block the next question.
+            yield result["choices"][0]["message"].get("content") or ""
+            return
+        # Streaming keeps the lock until the stream is exhausted, closed or garbage-collected.
+        with self._turn():
+            for chunk in self._llama.create_chat_completion(
+                messages=messages, stream=True, **kwargs
+            ):
+                piece = chunk["choices"][0]["delta"].get("content")
+                if piece:  # the first chunk carries only the role
+                    yield piece
+
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        """Hold the model for one generation; turn llama.cpp's ValueErrors into LLMErrors."""
+        # A bounded wait: a stream left half-read in the same thread would otherwise hang
+        # the next question forever.
+        if not _LOCAL_LOCK.acquire(timeout=self.cfg.timeout):
+            raise LLMError(
+                f"{self.name} is still busy with another answer after {self.cfg.timeout:g} s; "
+                "finish or close that answer's stream first"
+            )
+        try:
+            yield
+        except ValueError as e:
+            raise LLMError(self._explain(e)) from None
+        finally:
+            _LOCAL_LOCK.release()
 
     def _explain(self, e: ValueError) -> str:
         if "exceed context window" in str(e):
