@@ -1,0 +1,526 @@
+"""Benchmarks. `python -m eval.bench index [--json]` times indexing the Python 3.11 docs.
+
+Phases of `index` (one run, timings after models are loaded and warmed up on both sides):
+  ours              our pipeline, files to store, in a fresh process (which also gives peak RSS)
+  noop              the same run again over the unchanged store
+  encoder           the bare model on exactly the chunk texts ours embedded (its ceiling)
+  baseline          plain llama-index (SimpleDirectoryReader, SentenceSplitter at the model's
+                    limit, VectorStoreIndex.from_documents into Chroma) with fp32 MiniLM, also
+                    under `--embedder minilm-int8`: it is what a plain pipeline runs, so
+                    `ratio` then shows what the int8 encoder buys (its quality cost is measured
+                    by `onnx-quality`)
+  baseline_default  the same with llama-index's default 1024-token chunks, which the model
+                    silently truncates to 256
+
+Tokens are the model's own word pieces without special tokens, capped at what the model reads
+(254), so tokens/s compares the work done on every side. `onnx-quality` measures what the int8
+encoder costs in retrieval quality: dense nDCG@10 on BEIR SciFact, fp32 vs int8.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+
+PY_DOCS = Path("/usr/share/doc/python3.11/html/_sources")
+PY_DOCS_PACKAGE = "python3.11-doc"
+SCIFACT = Path(__file__).resolve().parents[2] / "shared" / "data" / "beir" / "scifact"
+BASELINE_OVERLAP = 32  # our pipeline's overlap_tokens, so both sides repeat similar text
+EMBEDDERS = ("minilm", "minilm-int8")
+
+
+def log(msg: str) -> None:
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- corpus and token counts
+
+
+def ensure_python_docs() -> Path:
+    """The Python docs sources, installing the Debian package when they are missing."""
+    if PY_DOCS.is_dir():
+        return PY_DOCS
+    log(f"{PY_DOCS} is missing: apt-get install -y {PY_DOCS_PACKAGE}")
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    install = [*sudo, "apt-get", "install", "-y", "-q", PY_DOCS_PACKAGE]
+    if subprocess.run(install, check=False).returncode != 0:
+        # A fresh machine may have no package lists yet.
+        subprocess.run([*sudo, "apt-get", "update", "-q"], check=True)
+        subprocess.run(install, check=True)
+    if not PY_DOCS.is_dir():
+        raise SystemExit(f"{PY_DOCS_PACKAGE} installed but {PY_DOCS} is still missing")
+    return PY_DOCS
+
+
+def corpus_files(root: Path, limit: int | None = None) -> list[Path]:
+    """Supported files under root in a stable order; both pipelines get this exact list.
+
+    With a limit, files are taken evenly across the sorted list: the first N alone would all
+    come from one folder (c-api), which is not representative of the whole.
+    """
+    from index.loaders import SUPPORTED_SUFFIXES
+
+    files = sorted(
+        p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+    )
+    if limit and limit < len(files):
+        files = [files[i * len(files) // limit] for i in range(limit)]
+    return files
+
+
+class TokenCounter:
+    """Word pieces of the bundled model's tokenizer, without special tokens."""
+
+    def __init__(self) -> None:
+        from tokenizers import Tokenizer
+        from transformers import AutoTokenizer
+
+        from index.embedders import bundled_minilm_path
+
+        tokenizer = AutoTokenizer.from_pretrained(str(bundled_minilm_path()))
+        # A copy of the Rust tokenizer: fast, no "longer than 512" warning, and without the
+        # fixed padding to 128 that the bundled tokenizer.json switches on.
+        self.backend = Tokenizer.from_str(tokenizer.backend_tokenizer.to_str())
+        self.backend.no_padding()
+        self.backend.no_truncation()
+        self.limit = 256 - tokenizer.num_special_tokens_to_add(pair=False)
+
+    def ids(self, text: str) -> list[int]:
+        return self.backend.encode(text, add_special_tokens=False).ids
+
+    def counts(self, texts: Sequence[str]) -> np.ndarray:
+        encoded = self.backend.encode_batch(list(texts), add_special_tokens=False)
+        return np.array([len(e.ids) for e in encoded], dtype=np.int64)
+
+
+@dataclass
+class Phase:
+    seconds: float
+    chunks: int
+    tokens: int  # what the model read: each chunk's word pieces, capped at the model's limit
+
+    def to_dict(self) -> dict:
+        return {
+            "seconds": round(self.seconds, 3),
+            "chunks_per_s": round(self.chunks / self.seconds, 2),
+            "tokens_per_s": round(self.tokens / self.seconds, 1),
+            "chunks": self.chunks,
+            "tokens": self.tokens,
+        }
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+# ---------------------------------------------------------------- ours (in a fresh process)
+
+
+def measure_ours(files: list[str], store: str, embedder: str) -> dict:
+    """Index `files` into a new store, then again unchanged. Runs in a spawned process, so its
+    peak RSS is that of our pipeline alone (model, Chroma, catalog), not of the benchmark."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import chromadb  # noqa: F401  (import cost is start-up, not indexing)
+
+    from index.embedders import EmbedderConfig, get_embedder
+    from index.pipeline import IndexConfig, index_paths
+
+    cfg = IndexConfig(store=Path(store), embedder=EmbedderConfig(name=embedder))
+    # The model is cached per process: load and warm it so the clock measures indexing only.
+    model = get_embedder(cfg.embedder)
+    model.embed(["warm-up"])
+    # Time spent inside the model during the run, measured in the same process at the same
+    # time as the whole, so the share does not depend on what else loads the machine. This
+    # process exists only for this run, so wrapping the class's method here is contained.
+    in_model = [0.0]
+    embed = type(model).embed
+
+    def timed_embed(self, texts):
+        t0 = time.perf_counter()
+        try:
+            return embed(self, texts)
+        finally:
+            in_model[0] += time.perf_counter() - t0
+
+    type(model).embed = timed_embed
+    start = time.perf_counter()
+    report = index_paths(files, cfg, progress=False)
+    seconds = time.perf_counter() - start
+    type(model).embed = embed
+    peak = _peak_rss_mb()
+    start = time.perf_counter()
+    again = index_paths(files, cfg, progress=False)
+    noop_seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "embed_seconds": in_model[0],
+        "report": report.to_dict(),
+        "peak_rss_mb": peak,
+        "noop_seconds": noop_seconds,
+        "noop_report": again.to_dict(),
+    }
+
+
+def embedded_texts(store: Path) -> list[str]:
+    """The distinct chunk texts in our store: exactly what our pipeline embedded."""
+    from index.catalog import Catalog
+    from index.pipeline import CATALOG_FILE
+
+    catalog = Catalog(store / CATALOG_FILE)
+    try:
+        rows = catalog.db.execute(
+            "SELECT text FROM chunks WHERE rowid IN "
+            "(SELECT min(rowid) FROM chunks GROUP BY text_hash) ORDER BY rowid"
+        )
+        return [r[0] for r in rows]
+    finally:
+        catalog.close()
+
+
+def measure_encoder(texts: list[str], embedder: str) -> float:
+    """Seconds for the bare model on `texts`, with the batch size our pipeline uses."""
+    from index.embedders import EmbedderConfig, SentenceTransformerEmbedder, get_embedder
+
+    cfg = EmbedderConfig(name=embedder)
+    emb = get_embedder(cfg)
+    emb.embed(["warm-up"])
+    start = time.perf_counter()
+    if isinstance(emb, SentenceTransformerEmbedder):
+        emb.model.encode(
+            texts,
+            batch_size=cfg.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+    else:  # the ONNX session is the bare model; embed() is its thin batching loop
+        emb.embed(texts)
+    return time.perf_counter() - start
+
+
+# ---------------------------------------------------------------- plain llama-index baseline
+
+
+def plain_embed_model(batch_size: int):
+    """llama-index's own HuggingFace embedding over the bundled fp32 MiniLM, as a user would."""
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+    from index.embedders import bundled_minilm_path
+
+    # Same batch size as ours: the comparison is of pipelines, not of a batch-size knob.
+    model = HuggingFaceEmbedding(
+        model_name=str(bundled_minilm_path()), device="cpu", embed_batch_size=batch_size
+    )
+    model.get_text_embedding("warm-up")
+    return model
+
+
+def run_llama_index(files: list[str], store: Path, embed_model, splitter) -> tuple[float, list]:
+    """Seconds for files -> Chroma with VectorStoreIndex.from_documents, and the exact texts
+    llama-index sent to the model (chunk text plus the metadata it embeds, e.g. file_path)."""
+    import chromadb
+    from chromadb.config import Settings
+    from llama_index.core import SimpleDirectoryReader, StorageContext, VectorStoreIndex
+    from llama_index.core.instrumentation import get_dispatcher
+    from llama_index.core.instrumentation.event_handlers import BaseEventHandler
+    from llama_index.core.instrumentation.events.embedding import EmbeddingEndEvent
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    class Recorder(BaseEventHandler):
+        texts: list[str] = []
+
+        @classmethod
+        def class_name(cls) -> str:
+            return "BenchEmbeddedTexts"
+
+        def handle(self, event, **kwargs) -> None:
+            if isinstance(event, EmbeddingEndEvent):
+                self.texts.extend(event.chunks)
+
+    recorder = Recorder()
+    dispatcher = get_dispatcher()  # the root: every embedding event propagates to it
+    dispatcher.add_event_handler(recorder)
+    try:
+        start = time.perf_counter()
+        documents = SimpleDirectoryReader(input_files=files).load_data()
+        client = chromadb.PersistentClient(
+            path=str(store), settings=Settings(anonymized_telemetry=False)
+        )
+        collection = client.get_or_create_collection("bench")
+        storage = StorageContext.from_defaults(
+            vector_store=ChromaVectorStore(chroma_collection=collection)
+        )
+        VectorStoreIndex.from_documents(
+            documents,
+            storage_context=storage,
+            embed_model=embed_model,
+            transformations=[splitter],
+        )
+        seconds = time.perf_counter() - start
+    finally:
+        dispatcher.event_handlers.remove(recorder)
+    return seconds, recorder.texts
+
+
+def llama_phase(
+    name: str, files: list[str], store: Path, embed_model, splitter, counter: TokenCounter
+) -> tuple[Phase, float]:
+    """A baseline phase and the share of its tokens the model truncated away."""
+    log(f"{name}: llama-index over {len(files)} files ...")
+    seconds, texts = run_llama_index(files, store, embed_model, splitter)
+    counts = counter.counts(texts)
+    read = np.minimum(counts, counter.limit)
+    truncated = float((counts - read).sum() / max(1, counts.sum()))
+    phase = Phase(seconds, len(texts), int(read.sum()))
+    log(f"{name}: {seconds:.1f} s, {len(texts)} chunks, {truncated:.1%} of tokens truncated")
+    return phase, truncated
+
+
+# ---------------------------------------------------------------- the index benchmark
+
+
+def bench_index(args: argparse.Namespace) -> dict:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from index.embedders import EmbedderConfig
+
+    root = Path(args.source) if args.source else ensure_python_docs()
+    files = [str(p) for p in corpus_files(root, args.limit_files)]
+    if not files:
+        raise SystemExit(f"no supported files under {root}")
+    mb = sum(os.path.getsize(f) for f in files) / 1e6
+    log(f"corpus: {len(files)} files, {mb:.1f} MB under {root}; embedder {args.embedder}")
+    batch_size = EmbedderConfig().batch_size
+    counter = TokenCounter()
+    load_before = os.getloadavg()[0]
+    work = Path(tempfile.mkdtemp(prefix="bench-index-"))
+    try:
+        log("ours: indexing in a fresh process ...")
+        with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+            child = pool.submit(measure_ours, files, str(work / "ours"), args.embedder).result()
+        report = child["report"]
+        if report["errors"]:
+            log(f"ours: {len(report['errors'])} files failed, first: {report['errors'][0]}")
+        texts = embedded_texts(work / "ours")
+        tokens = int(np.minimum(counter.counts(texts), counter.limit).sum())
+        ours = Phase(child["seconds"], len(texts), tokens)
+        log(
+            f"ours: {ours.seconds:.1f} s, {report['chunks']} chunks ({len(texts)} distinct "
+            f"embedded), {child['embed_seconds'] / child['seconds']:.0%} of it in the model, "
+            f"unchanged re-run {child['noop_seconds']:.2f} s, "
+            f"peak RSS {child['peak_rss_mb']:.0f} MB"
+        )
+
+        log(f"encoder: bare {args.embedder} on the same {len(texts)} chunk texts ...")
+        encoder = Phase(measure_encoder(texts, args.embedder), len(texts), tokens)
+        log(f"encoder: {encoder.seconds:.1f} s")
+
+        from llama_index.core.node_parser import SentenceSplitter
+
+        embed_model = plain_embed_model(batch_size)
+        # Chunk size counted in the model's own word pieces: llama-index's default tiktoken
+        # count runs far below word pieces on code and tables (chunk_size=180 still truncates
+        # 2.7% of the Python docs), so only this makes "neither side truncates" true.
+        fitted = SentenceSplitter(
+            chunk_size=counter.limit, chunk_overlap=BASELINE_OVERLAP, tokenizer=counter.ids
+        )
+        baseline, baseline_truncated = llama_phase(
+            "baseline", files, work / "baseline", embed_model, fitted, counter
+        )
+        default = default_truncated = None
+        if not args.skip_baseline_default:
+            default, default_truncated = llama_phase(
+                "baseline_default",
+                files,
+                work / "baseline_default",
+                embed_model,
+                SentenceSplitter(),  # llama-index's defaults: 1024 tiktoken tokens, 200 overlap
+                counter,
+            )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    return {
+        "encoder": encoder.to_dict(),
+        "ours": ours.to_dict(),
+        "baseline": baseline.to_dict(),
+        "baseline_default": default.to_dict() if default else None,
+        "baseline_default_truncated_fraction": (
+            round(default_truncated, 4) if default_truncated is not None else None
+        ),
+        "encoder_efficiency": round(encoder.seconds / ours.seconds, 3),  # same tokens
+        "ratio": round(baseline.seconds / ours.seconds, 3),
+        "noop_fraction": round(child["noop_seconds"] / ours.seconds, 4),
+        "peak_rss_mb": round(child["peak_rss_mb"], 1),
+        # Context for reading the figures above.
+        "embedder": args.embedder,
+        "baseline_embedder": "llama-index HuggingFaceEmbedding, bundled all-MiniLM-L6-v2 fp32",
+        "baseline_truncated_fraction": round(baseline_truncated, 4),
+        "files": len(files),
+        "corpus_mb": round(mb, 2),
+        "chunks_in_store": report["chunks"],
+        "noop_seconds": round(child["noop_seconds"], 3),
+        # Share of ours spent inside the model, timed in the same run: the load-independent
+        # counterpart of encoder_efficiency (which divides two runs made at different times).
+        "ours_model_share": round(child["embed_seconds"] / child["seconds"], 3),
+        "batch_size": batch_size,
+        "bench_process_peak_rss_mb": round(_peak_rss_mb(), 1),
+        "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+    }
+
+
+def print_index(result: dict) -> None:
+    print(f"{'phase':<18}{'seconds':>10}{'chunks/s':>11}{'tokens/s':>11}")
+    for name in ("encoder", "ours", "baseline", "baseline_default"):
+        p = result[name]
+        if p:
+            rates = f"{p['chunks_per_s']:>11.1f}{p['tokens_per_s']:>11.0f}"
+            print(f"{name:<18}{p['seconds']:>10.1f}{rates}")
+    if result["baseline_default_truncated_fraction"] is not None:
+        print(f"baseline_default truncated: {result['baseline_default_truncated_fraction']:.1%}")
+    print(f"encoder efficiency {result['encoder_efficiency']:.2f} (target >= 0.85)")
+    print(f"ratio baseline/ours {result['ratio']:.2f} (target >= 1.3)")
+    print(f"unchanged re-run    {result['noop_fraction']:.2%} of a full run (target <= 2%)")
+    print(f"peak RSS            {result['peak_rss_mb']:.0f} MB (target < 2048)")
+
+
+# ---------------------------------------------------------------- int8 retrieval quality
+
+
+def ndcg_at_k(ranked: Sequence[str], relevant: dict[str, int], k: int = 10) -> float:
+    """nDCG@k with graded gains (BEIR / trec_eval form: gain = relevance, log2 discount)."""
+    dcg = sum(relevant.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranked[:k]))
+    ideal = sorted(relevant.values(), reverse=True)[:k]
+    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
+    return dcg / idcg if idcg > 0 else 0.0
+
+
+def load_scifact(root: Path = SCIFACT) -> tuple[list[str], list[str], dict, dict]:
+    """(doc ids, doc texts, test queries {id: text}, qrels {query id: {doc id: grade}})."""
+    ids, texts = [], []
+    with gzip.open(root / "corpus.jsonl.gz", "rt", encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            ids.append(d["_id"])
+            texts.append(f"{d['title']} {d['text']}".strip())  # BEIR's title + text
+    qrels: dict[str, dict[str, int]] = {}
+    with open(root / "qrels" / "test.tsv", encoding="utf-8") as f:
+        next(f)  # header
+        for line in f:
+            qid, did, grade = line.split("\t")
+            if int(grade) > 0:
+                qrels.setdefault(qid, {})[did] = int(grade)
+    queries = {}
+    with open(root / "queries.jsonl", encoding="utf-8") as f:
+        for line in f:
+            q = json.loads(line)
+            if q["_id"] in qrels:
+                queries[q["_id"]] = q["text"]
+    return ids, texts, queries, qrels
+
+
+def scifact_run(embedder_name: str, root: Path = SCIFACT) -> tuple[float, float]:
+    """(mean dense nDCG@10 over the SciFact test queries, seconds to embed the corpus)."""
+    from index.embedders import EmbedderConfig, get_embedder
+
+    emb = get_embedder(EmbedderConfig(name=embedder_name))
+    ids, texts, queries, qrels = load_scifact(root)
+    emb.embed(["warm-up"])
+    start = time.perf_counter()
+    docs = emb.embed(texts)
+    seconds = time.perf_counter() - start
+    qids = sorted(queries)
+    q = emb.embed([queries[i] for i in qids])
+    scores = q @ docs.T  # unit vectors: cosine similarity
+    top = np.argsort(-scores, axis=1)[:, :10]
+    per_query = [
+        ndcg_at_k([ids[j] for j in row], qrels[qid]) for qid, row in zip(qids, top, strict=True)
+    ]
+    return float(np.mean(per_query)), seconds
+
+
+def scifact_dense_ndcg(embedder_name: str) -> float:
+    """Dense-only nDCG@10 on BEIR SciFact (test split) with the named embedder."""
+    return scifact_run(embedder_name)[0]
+
+
+def bench_onnx_quality(args: argparse.Namespace) -> dict:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    root = Path(args.data)
+    result: dict = {}
+    for name in EMBEDDERS:
+        log(f"scifact: {name} ...")
+        ndcg, seconds = scifact_run(name, root)
+        result[name] = {"ndcg_at_10": round(ndcg, 4), "corpus_embed_seconds": round(seconds, 1)}
+        log(f"scifact: {name} nDCG@10 {ndcg:.4f}, corpus embedded in {seconds:.1f} s")
+    fp32, int8 = result["minilm"], result["minilm-int8"]
+    result["ndcg_delta"] = round(int8["ndcg_at_10"] - fp32["ndcg_at_10"], 4)
+    result["speedup"] = round(fp32["corpus_embed_seconds"] / int8["corpus_embed_seconds"], 2)
+    return result
+
+
+# ---------------------------------------------------------------- command line
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m eval.bench", description=__doc__.split("\n")[0]
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    index = sub.add_parser("index", help="index the Python docs: ours vs plain llama-index")
+    index.add_argument(
+        "--limit-files", type=int, default=None, metavar="N", help="an even sample of N files"
+    )
+    index.add_argument("--json", action="store_true", help="print the figures as JSON")
+    index.add_argument("--embedder", choices=EMBEDDERS, default="minilm")
+    index.add_argument(
+        "--skip-baseline-default",
+        action="store_true",
+        help="leave out the default-chunk llama-index run",
+    )
+    index.add_argument(
+        "--source", default=None, help=f"folder to index instead of {PY_DOCS} (for tests)"
+    )
+    index.set_defaults(func=bench_index, show=print_index)
+
+    quality = sub.add_parser("onnx-quality", help="SciFact nDCG@10: fp32 vs int8 encoder")
+    quality.add_argument("--json", action="store_true")
+    quality.add_argument("--data", default=str(SCIFACT), help="BEIR SciFact folder")
+    quality.set_defaults(func=bench_onnx_quality, show=lambda r: print(json.dumps(r, indent=2)))
+
+    from eval.bench_ask import add_parser as add_ask_parser
+
+    add_ask_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result = args.func(args)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        args.show(result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
