@@ -20,7 +20,7 @@ STOPWORDS = frozenset(
     ourselves out over own same she should so some such than that the their theirs them
     themselves then there these they this those through to too under until up very was we were
     what when where which while who whom why will with would you your yours yourself
-    yourselves""".split()
+    yourselves must may might shall also""".split()
 )
 
 
@@ -55,6 +55,8 @@ def lexical_tokens(text: str, keep_stopwords: bool = False) -> list[str]:
                 words.append(w[pos:])
         else:
             words.append(w)
+    # A lone letter is the "s" of "Tesla's" or an initial: it matches everything.
+    words = [w for w in words if len(w) > 1 or w.isdigit()]
     if not keep_stopwords:
         words = [w for w in words if w not in STOPWORDS]
     out.extend(_stemmer().stemWords(words))
