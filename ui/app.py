@@ -437,7 +437,7 @@ def launch(
         css=CSS,
         head=HEAD,
         theme=gr.themes.Default(primary_hue="indigo"),
-        quiet=True,  # Gradio's own banner suggests share=True; ours names the store instead
+        quiet=True,  # Gradio's banner suggests a public link; ours names the store instead
     )
     if block:
         where = "this machine only" if _is_loopback(host) else "other machines too"
