@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from index.markup import code_units
 from index.types import Chunk, Document
 
 # A sentence ends at . ! ? (or CJK equivalents), possibly followed by closing quotes or
@@ -115,6 +116,7 @@ def chunk_document(
         sections = [Section(doc.title, 0, len(doc.text))]
     for section in sections:
         spans = sentence_spans(doc.text, section.start, section.end)
+        spans = code_units(doc.text, spans, doc.code, count_tokens, max_tokens)  # code: whole
         if not spans:
             continue
         counts = count_tokens([doc.text[a:b] for a, b in spans])

@@ -19,6 +19,10 @@ from dataclasses import dataclass
 # article title, "start"/"end" markers open and close articles on aggregated pages.
 START, BYLINE, END, OTHER, DUPLICATE = "start", "byline", "end", "other", "duplicate"
 
+# `Line.kind` of verbatim code (literal blocks, fenced blocks, doctests): never normalised,
+# never dropped as boilerplate, kept as its own paragraph and chunked as one unit.
+CODE = "code"
+
 _EMOJI = "\u2600-\u27bf\U0001f000-\U0001faff\ufe0f\u200d"
 
 # Patterns are matched against the whole stripped line, case-insensitively.
@@ -69,11 +73,17 @@ class Line:
 
     `level` is a heading level known from markup (0 = document/article title such as a DOCX
     Title or an HTML <article> heading, 1 = h1, 2 = h2 ...); None for body text.
+    `kind` is CODE for a line of a code block (kept verbatim; an empty CODE line is a blank
+    line inside the block). `join`, when set, says this line continues the previous one in
+    the same paragraph and is attached to it with that separator (" ", or "" after an undone
+    hyphen) instead of a line break: reflowed PDF lines keep their own page this way.
     """
 
     text: str
     page: int | None = None
     level: int | None = None
+    kind: str | None = None
+    join: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,8 @@ class KeptLine:
     page: int | None
     level: int | None
     gap: tuple[str, ...]  # kinds of the lines dropped just before this one, in order
+    kind: str | None = None
+    joined: bool = False  # attached to the previous kept line inside one paragraph
 
 
 def normalise_line(text: str) -> str:
@@ -138,22 +150,50 @@ def _fold(text: str) -> str:
 def clean_lines(lines: Iterable[Line]) -> tuple[str, list[KeptLine]]:
     """Drop boilerplate and repeated lines, normalise whitespace, and join the rest.
 
-    Lines of one paragraph are joined by a newline; paragraphs (blank lines, page changes)
-    by exactly one blank line. Returns the cleaned text and its kept lines with their spans.
+    Lines of one paragraph are joined by a newline (or by their `join` separator); paragraphs
+    (blank lines, page changes, code blocks) by exactly one blank line. Code lines are kept
+    verbatim. Returns the cleaned text and its kept lines with their spans.
     """
     parts: list[str] = []
     kept: list[KeptLine] = []
     gap: list[str] = []
     pos = 0
     blank = False
+    code_blank = False  # a blank line seen inside the current code block
     last_fold = ""
     for line in lines:
-        for piece in _split_glued(normalise_line(line.text)):
+        if line.kind == CODE:
+            text = line.text.rstrip()
+            if not text.strip():
+                code_blank = bool(kept) and kept[-1].kind == CODE and not blank
+                continue
+            in_block = bool(kept) and kept[-1].kind == CODE and not blank
+            sep = ("\n\n" if code_blank else "\n") if in_block else "\n\n"
+            if kept:
+                parts.append(sep)
+                pos += len(sep)
+            kept.append(KeptLine(text, pos, pos + len(text), line.page, None, tuple(gap), CODE))
+            parts.append(text)
+            pos += len(text)
+            gap.clear()
+            blank = code_blank = False
+            last_fold = ""
+            continue
+        cont = line.join is not None
+        pieces = [normalise_line(line.text)] if cont else _split_glued(normalise_line(line.text))
+        for piece in pieces:
             if not piece:
                 blank = True
                 continue
-            kind = boilerplate_kind(piece)
-            if kind is None and len(piece) >= _MIN_DEDUP_LEN and _fold(piece) == last_fold:
+            # A continuation is mid-paragraph text: a lone "by" or "on" there is not a byline.
+            joined = cont and bool(kept) and not blank and kept[-1].kind != CODE
+            kind = None if joined else boilerplate_kind(piece)
+            if (
+                kind is None
+                and not joined
+                and len(piece) >= _MIN_DEDUP_LEN
+                and _fold(piece) == last_fold
+            ):
                 kind = DUPLICATE
                 blank = False  # the repeat takes its paragraph break with it
             if kind is not None:
@@ -161,16 +201,37 @@ def clean_lines(lines: Iterable[Line]) -> tuple[str, list[KeptLine]]:
                 continue
             if kept:
                 new_page = line.page is not None and line.page != kept[-1].page
-                sep = "\n\n" if blank or new_page else "\n"
+                if joined:
+                    sep = line.join or ""
+                elif blank or new_page or kept[-1].kind == CODE:
+                    sep = "\n\n"
+                else:
+                    sep = "\n"
                 parts.append(sep)
                 pos += len(sep)
-            kept.append(KeptLine(piece, pos, pos + len(piece), line.page, line.level, tuple(gap)))
+            kept.append(
+                KeptLine(piece, pos, pos + len(piece), line.page, line.level, tuple(gap),
+                         None, joined)
+            )  # fmt: skip
             parts.append(piece)
             pos += len(piece)
             gap.clear()
-            blank = False
+            blank = code_blank = False
             last_fold = _fold(piece)
     return "".join(parts), kept
+
+
+def code_spans(kept: list[KeptLine]) -> list[tuple[int, int]]:
+    """[start, end) of each run of consecutive code lines in the cleaned text."""
+    spans: list[tuple[int, int]] = []
+    for i, line in enumerate(kept):
+        if line.kind != CODE:
+            continue
+        if i > 0 and kept[i - 1].kind == CODE:
+            spans[-1] = (spans[-1][0], line.end)
+        else:
+            spans.append((line.start, line.end))
+    return spans
 
 
 def clean_text(raw: str) -> str:

@@ -20,14 +20,18 @@ from index.clean import (
     KeptLine,
     Line,
     clean_lines,
+    code_spans,
     is_byline,
     is_title_like,
     normalise_line,
 )
 from index.errors import LoadError
+from index.markup import read_markdown, read_rst
 from index.types import Document, Page, Section
 
-SUPPORTED_SUFFIXES: set[str] = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"}
+SUPPORTED_SUFFIXES: set[str] = {
+    ".txt", ".md", ".markdown", ".rst", ".html", ".htm", ".pdf", ".docx",
+}  # fmt: skip
 
 Extracted = tuple[list[Line], str | None]  # lines, and the title the format declares if any
 
@@ -52,7 +56,9 @@ def load_document(path: str | Path) -> Document:
     data = _read_bytes(p, source)
     if not data:
         raise LoadError(source, "file is empty (0 bytes)")
-    lines, title = _READERS[suffix](data, source)
+    # Sphinx ships its sources as page.rst.txt: reStructuredText, whatever the last suffix says.
+    reader = _read_rst if p.name.lower().endswith(".rst.txt") else _READERS[suffix]
+    lines, title = reader(data, source)
     text, kept = clean_lines(lines)
     if not text:
         if suffix == ".pdf":
@@ -67,6 +73,7 @@ def load_document(path: str | Path) -> Document:
         title=title,
         sections=find_sections(kept, len(text), title),
         pages=find_pages(kept, len(text)),
+        code=code_spans(kept),
     )
 
 
@@ -116,57 +123,12 @@ def _read_txt(data: bytes, source: str) -> Extracted:
     return [Line(t) for t in decode_text(data, source).splitlines()], None
 
 
-_MD_HEADING = re.compile(r"#{1,6}\s+(.*?)(\s+#+)?\s*")
-_MD_RULE = re.compile(r"([-*_])(\s*\1){2,}")
-_MD_INLINE = [
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # image -> alt text
-    (re.compile(r"\[([^\]]+)\](\([^)]*\)|\[[^\]]*\])"), r"\1"),  # link -> its text
-    (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),
-    (re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*"), r"\1"),  # not __x__: it mangles __init__
-    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),
-    (re.compile(r"`([^`]+)`"), r"\1"),
-]
-
-
-def _strip_inline_md(text: str) -> str:
-    for pattern, repl in _MD_INLINE:
-        text = pattern.sub(repl, text)
-    return text
-
-
 def _read_markdown(data: bytes, source: str) -> Extracted:
-    raw = decode_text(data, source).splitlines()
-    title = None
-    if raw and raw[0].strip() == "---":  # YAML front matter: metadata, not text
-        end = next((i for i, t in enumerate(raw[1:60], 1) if t.strip() in ("---", "...")), 0)
-        for t in raw[1:end]:
-            if t.lower().startswith("title:"):
-                title = t.split(":", 1)[1].strip().strip("\"'") or None
-        raw = raw[end + 1 :] if end else raw
-    lines: list[Line] = []
-    in_code = False
-    for t in raw:
-        s = t.strip()
-        if s.startswith(("```", "~~~")):
-            in_code = not in_code
-            lines.append(Line(""))
-            continue
-        if in_code:
-            lines.append(Line(t))
-            continue
-        heading = _MD_HEADING.fullmatch(s)
-        if heading:
-            level = len(s) - len(s.lstrip("#"))
-            lines += [Line(""), Line(_strip_inline_md(heading.group(1)), level=level), Line("")]
-        elif s and set(s) <= {"=", "-"} and lines and lines[-1].text and len(s) >= 2:
-            # setext underline: the previous line was a heading
-            lines[-1] = Line(lines[-1].text, level=1 if s[0] == "=" else 2)
-        elif _MD_RULE.fullmatch(s) or re.fullmatch(r"\[[^\]]+\]:\s+\S+.*", s):
-            lines.append(Line(""))  # horizontal rule or link definition
-        else:
-            lines.append(Line(_strip_inline_md(re.sub(r"^(>\s?)+", "", s))))
-    h1 = next((x.text for x in lines if x.level == 1 and x.text), None)
-    return lines, h1 or title
+    return read_markdown(decode_text(data, source))
+
+
+def _read_rst(data: bytes, source: str) -> Extracted:
+    return read_rst(decode_text(data, source))
 
 
 # ---------------------------------------------------------------- HTML
@@ -317,6 +279,7 @@ _READERS: dict[str, Callable[[bytes, str], Extracted]] = {
     ".txt": _read_txt,
     ".md": _read_markdown,
     ".markdown": _read_markdown,
+    ".rst": _read_rst,
     ".html": _read_html,
     ".htm": _read_html,
     ".pdf": _read_pdf,

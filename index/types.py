@@ -28,7 +28,8 @@ class Document:
     """A loaded file: cleaned text plus the structure a citation needs.
 
     `sections` always covers the text (one section when the file holds one article);
-    `pages` is empty unless the format has pages.
+    `pages` is empty unless the format has pages; `code` holds the [start, end) spans of
+    verbatim code blocks, which chunking keeps whole instead of splitting into sentences.
     """
 
     source: str
@@ -36,6 +37,7 @@ class Document:
     title: str
     sections: list[Section] = field(default_factory=list)
     pages: list[Page] = field(default_factory=list)
+    code: list[tuple[int, int]] = field(default_factory=list)
 
     def section_at(self, offset: int) -> Section | None:
         for s in self.sections:

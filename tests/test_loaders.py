@@ -268,7 +268,7 @@ def test_markdown_strips_syntax_and_splits_on_top_headings(tmp_path: Path) -> No
     doc = load_document(path)
     assert doc.title == "Qwen release"
     assert "Alibaba released Qwen with weights." in doc.text
-    assert "- open weights" in doc.text and "FSD is supervised." in doc.text
+    assert "\nopen weights\n" in doc.text and "FSD is supervised." in doc.text  # bullet gone
     assert "#" not in doc.text and "**" not in doc.text
     assert [s.title for s in doc.sections] == ["Qwen release", "Tesla update"]
     _assert_sections_cover(doc)
@@ -300,7 +300,9 @@ def test_utf8_bom_and_utf16_bom_are_decoded(tmp_path: Path) -> None:
 
 
 def test_supported_suffixes() -> None:
-    assert SUPPORTED_SUFFIXES == {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"}
+    assert SUPPORTED_SUFFIXES == {
+        ".txt", ".md", ".markdown", ".rst", ".html", ".htm", ".pdf", ".docx",
+    }  # fmt: skip
 
 
 # ---------------------------------------------------------------- errors
