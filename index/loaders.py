@@ -27,6 +27,7 @@ from index.clean import (
 )
 from index.errors import LoadError
 from index.markup import read_markdown, read_rst
+from index.reflow import reflow_pages
 from index.types import Document, Page, Section
 
 SUPPORTED_SUFFIXES: set[str] = {
@@ -226,9 +227,7 @@ def _read_pdf(data: bytes, source: str) -> Extracted:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise LoadError(source, "PDF is password-protected; save a decrypted copy")
-        lines: list[Line] = []
-        for number, page in enumerate(reader.pages, 1):
-            lines += [Line(t, page=number) for t in (page.extract_text() or "").splitlines()]
+        lines = reflow_pages([_page_text(page).splitlines() for page in reader.pages])
         meta_title = (reader.metadata.title or "") if reader.metadata else ""
     except LoadError:
         raise
@@ -241,6 +240,15 @@ def _read_pdf(data: bytes, source: str) -> Extracted:
     if not is_title_like(meta_title) or re.search(r"\.\w{2,4}$|untitled", meta_title, re.I):
         meta_title = ""
     return lines, meta_title or None
+
+
+def _page_text(page) -> str:  # noqa: ANN001 - a pypdf PageObject
+    # Layout mode keeps indentation and vertical gaps, which paragraph reflow reads; it fails
+    # on some fonts and encodings, where the plain text is still worth having.
+    try:
+        return page.extract_text(extraction_mode="layout") or ""
+    except Exception:  # pypdf raises many exception types on odd fonts
+        return page.extract_text() or ""
 
 
 def _read_docx(data: bytes, source: str) -> Extracted:
