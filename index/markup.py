@@ -308,7 +308,13 @@ class _Rst:
             if short == "productionlist":
                 _code([arg] + body, out)
                 return
-            for sig in [arg] + head:
+            sigs: list[str] = []
+            for sig in [arg] + head:  # a trailing backslash continues the signature
+                if sigs and sigs[-1].endswith("\\"):
+                    sigs[-1] = sigs[-1][:-1] + " " + sig
+                else:
+                    sigs.append(sig)
+            for sig in sigs:
                 _para(" ".join(sig.replace("\\", "").split()), out)
             self.block(content)
             return
