@@ -26,8 +26,9 @@ from index.clean import (
     normalise_line,
 )
 from index.errors import LoadError
-from index.markup import read_markdown, read_rst
+from index.markup import read_markdown
 from index.reflow import reflow_pages
+from index.rst import read_rst
 from index.types import Document, Page, Section
 
 SUPPORTED_SUFFIXES: set[str] = {
@@ -299,8 +300,9 @@ _READERS: dict[str, Callable[[bytes, str], Extracted]] = {
 
 
 def _first_title(kept: list[KeptLine]) -> str | None:
-    for line in kept[:15]:
-        if is_title_like(line.text):
+    for i, line in enumerate(kept[:15]):
+        part_of_paragraph = line.joined or (i + 1 < len(kept) and kept[i + 1].joined)
+        if not part_of_paragraph and is_title_like(line.text):
             return line.text
     first = kept[0].text if kept else ""
     if len(first) <= 100:

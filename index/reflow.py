@@ -207,9 +207,10 @@ def _paragraphs(rows: list[list[_Row | None]]) -> list[Line]:
         else:
             row.lead = row.indent  # joined: a leading "0." was a number, not an item
             join = " "
-            if prev.text.endswith("-") and _undo_hyphen(prev.text, row.text, words, hyphenated):
-                out[-1][0] = out[-1][0][:-1]
-                join = ""
+            if re.search(r"(?<![-\s])-$", prev.text) and row.text[:1].isalnum():
+                join = ""  # a word broken at a hyphen: the hyphen goes or stays, no space
+                if _undo_hyphen(prev.text, row.text, words, hyphenated):
+                    out[-1][0] = out[-1][0][:-1]
             out.append([row.text, row.page, join])
         prev = row
     return [Line(text, page=page, join=join) for text, page, join in out]

@@ -1,0 +1,146 @@
+"""Each markup and reflow rule on small strings."""
+
+from __future__ import annotations
+
+from index.clean import CODE, Line, clean_lines, code_spans
+from index.markup import code_units, md_inline, read_markdown
+from index.reflow import reflow_pages
+from index.rst import read_rst, rst_inline
+
+
+def _rst(source: str) -> str:
+    return clean_lines(read_rst(source)[0])[0]
+
+
+def _md(source: str) -> str:
+    return clean_lines(read_markdown(source)[0])[0]
+
+
+def test_rst_roles_literals_links_and_emphasis() -> None:
+    assert rst_inline(":func:`lru_cache()` is fast") == "lru_cache() is fast"
+    assert rst_inline("see :class:`~pathlib.Path`") == "see Path"
+    assert rst_inline(":meth:`~Path.glob()` and :py:func:`!open`") == "glob() and open"
+    assert rst_inline("use ``x = *args`` here") == "use x = *args here"
+    assert rst_inline("*emphasis* and **strong**") == "emphasis and strong"
+    assert rst_inline("`the site <https://x.org>`_ now") == "the site now"
+    assert rst_inline(":ref:`the guide <howto-label>`") == "the guide"
+    assert rst_inline(":pep:`412` and a note [#]_.") == "PEP 412 and a note."
+    assert rst_inline("a --- b") == "a — b"
+
+
+def test_rst_heading_paragraph_and_literal_block() -> None:
+    lines, title = read_rst(
+        "Title here\n==========\n\nFirst line of a\nwrapped paragraph::\n\n"
+        "    code line 1\n        indented\n\nSection\n-------\n\nText.\n"
+    )
+    assert title == "Title here"
+    assert [(x.text, x.level) for x in lines if x.level] == [("Title here", 1), ("Section", 2)]
+    text, kept = clean_lines(lines)
+    assert text == (
+        "Title here\n\nFirst line of a wrapped paragraph:\n\n"
+        "code line 1\n    indented\n\nSection\n\nText."
+    )
+    assert [text[a:b] for a, b in code_spans(kept)] == ["code line 1\n    indented"]
+
+
+def test_rst_directives() -> None:
+    source = (
+        ".. module:: spam\n   :synopsis: Eggs.\n\n.. index:: single: spam\n\n"
+        ".. |x| replace:: EX\n\n.. a comment\n   that goes on\n\n"
+        ".. function:: fry(eggs, \\\n              bacon)\n   :noindex:\n\n"
+        "   Fry the :class:`Egg`.\n\n   .. versionadded:: 3.2\n\n"
+        "   .. versionchanged:: 3.4\n      Accepts |x|.\n\n"
+        "   .. note::\n\n      Hot *pan*.\n\n.. code-block:: python\n\n   x = 1\n"
+    )
+    assert _rst(source) == (
+        "fry(eggs, bacon)\n\nFry the Egg.\n\nNew in version 3.2.\n\n"
+        "Changed in version 3.4: Accepts EX.\n\nNote: Hot pan.\n\nx = 1"
+    )
+
+
+def test_rst_doctest_lists_and_tables() -> None:
+    source = (
+        "* first item\n  continues here\n* second\n\n1. one\n2. two\n\n"
+        ">>> 1 + 1\n2\n\n"
+        "=====  =====\nA      B\n=====  =====\nx      y\n=====  =====\n\n"
+        "+-----+-----+\n| c   | d   |\n+=====+=====+\n| e   | f   |\n+-----+-----+\n"
+    )
+    assert _rst(source) == (
+        "first item continues here\n\nsecond\n\none\n\ntwo\n\n>>> 1 + 1\n2\n\n"
+        "A | B\n\nx | y\n\nc | d\n\ne | f"
+    )
+
+
+def test_markdown_paragraphs_lists_tables_and_code() -> None:
+    source = (
+        "# Head\n\nA *wrapped*\nparagraph.\n\n- item one\n  more\n- item two\n\n"
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n```py\nif x:\n    y()\n```\n\n    indented code\n"
+    )
+    assert _md(source) == (
+        "Head\n\nA wrapped paragraph.\n\nitem one more\n\nitem two\n\na | b\n\n1 | 2\n\n"
+        "if x:\n    y()\n\nindented code"
+    )
+    assert md_inline("[text](http://x) and `code`") == "text and code"
+
+
+def test_code_lines_are_verbatim_and_never_boilerplate() -> None:
+    lines = [Line("Intro text."), Line(""), Line("print", kind=CODE), Line("  x  =  1", kind=CODE)]
+    text, kept = clean_lines(lines)
+    assert text == "Intro text.\n\nprint\n  x  =  1"  # "print" alone would be boilerplate
+    assert code_spans(kept) == [(13, len(text))]
+
+
+def test_code_units_keep_a_block_whole_or_split_at_lines() -> None:
+    text = "Prose. More prose.\n\na = 1. b = 2\nc = 3"
+    code = [(20, len(text))]
+    spans = [(0, 6), (7, 18), (20, 26), (27, 32), (33, len(text))]
+
+    def count(texts):
+        return [len(t.split()) for t in texts]
+
+    assert code_units(text, spans, code, count, 100) == [(0, 6), (7, 18), (20, len(text))]
+    # Over budget: whole lines, never a cut inside a line.
+    assert code_units(text, spans, code, count, 5) == [(0, 6), (7, 18), (20, 32), (33, 38)]
+
+
+def _layout(*lines: str) -> list[str]:
+    return list(lines)
+
+
+def test_reflow_joins_wrapped_lines_and_undoes_hyphens() -> None:
+    body = [
+        "Running Header",
+        "This is a paragraph of text that wraps across several lines in the PDF and its",
+        "implementation is described in this very long sentence which needs some implemen-",
+        "tation details and a well-known pattern that is well- and known in the text, well",
+        "known to all.",
+        "   A new paragraph starts with an indent and goes on for quite a while to be long.",
+        "",
+        "7",
+    ]
+    pages = [body, ["Running Header", *body[1:-1], "8"], ["Running Header", "Last page.", "9"]]
+    text, kept = clean_lines(reflow_pages(pages))
+    first = (
+        "This is a paragraph of text that wraps across several lines in the PDF and its "
+        "implementation is described in this very long sentence which needs some "
+        "implementation details and a well-known pattern"
+    )
+    assert text.startswith("Running Header\n\n" + first)  # page 1 keeps the running title
+    assert text.count("Running Header") == 1
+    assert "\n7" not in text and "\n8" not in text  # page numbers gone
+    assert "\n\nA new paragraph starts" in text
+    # Every kept line keeps its own page: page 2 starts where its first line was joined on.
+    assert kept[0].page == 1 and any(k.page == 2 and k.joined is False for k in kept)
+
+
+def test_reflow_keeps_real_hyphens() -> None:
+    page = [
+        "The parser reads a file, and the things that are well understood and known are well",
+        "known; this line is long enough to be a full line of the text block here, and a well-",
+        "known trick is used by the parser that reads an ASN.1 file with the help of the ASN.1-",
+        "based form which is used in a line that is itself long enough to count as full.",
+    ]
+    text = clean_lines(reflow_pages([page]))[0]
+    assert "\n" not in text
+    assert "a well-known trick" in text  # "well" and "known" are words; "wellknown" is not
+    assert "the ASN.1-based form" in text  # not plain letters before the hyphen
