@@ -22,7 +22,7 @@ from pathlib import Path
 
 from index.embedders import EmbedderConfig
 from index.errors import ConfigError
-from rag.llm import BACKENDS, LLMConfig
+from rag.llm import LLMConfig, backend_arg
 
 SUBCOMMANDS = ("grounding", "compare", "beir", "generate")
 
@@ -44,7 +44,7 @@ def _llm_args(p: argparse.ArgumentParser, flag: str = "--llm") -> None:
         flag,
         dest="llm",
         default=os.environ.get("RAG_LLM", "extractive"),
-        choices=BACKENDS,
+        type=backend_arg,
         help="answer backend (default: extractive, or $RAG_LLM)",
     )
     p.add_argument("--model", default=None, help="local: a .gguf path; openai: the model name")

@@ -179,24 +179,25 @@ def generate(
 ) -> tuple[list[dict], dict]:
     """Up to n dataset rows, and stats {"passages", "tried", "rejected", "generator"}.
 
-    `llm` None (the extractive backend) uses the offline template generator.
+    Without a model (`llm` None, or the extractive backend) the offline template generator.
     """
     from tqdm import tqdm
 
     pool = passages(path)
     random.Random(seed).shuffle(pool)
-    generator = llm.name if llm else "template"
+    model = llm if getattr(llm, "is_model", llm is not None) else None
+    generator = model.name if model else "template"
     rows: list[dict] = []
     seen: set[str] = set()
     tried = 0
-    budget = len(pool) if llm is None else min(len(pool), 3 * n)  # an LLM call costs seconds
+    budget = min(len(pool), 3 * n) if model else len(pool)  # an LLM call costs seconds
     progress = sys.stderr.isatty() if progress is None else progress
     bar = tqdm(total=n, desc="generate", unit="q", disable=not progress)
     for p in pool[:budget]:
         if len(rows) >= n:
             break
         tried += 1
-        item = template_item(p) if llm is None else llm_item(llm, p)
+        item = llm_item(model, p) if model else template_item(p)
         item = checked(item, p) if item else None
         if item is None or item["question"].lower() in seen:
             continue

@@ -1,38 +1,20 @@
 """Evaluation metrics: answers (SQuAD), retrieval, citations (ALCE), latency, abstention.
 
-Pure functions, no I/O and no dependencies beyond the standard library, so every number in a
-report can be recomputed by hand from the definitions in these docstrings.
+Pure functions, no I/O and no dependencies beyond the standard library and the text toolkit
+(index/text.py: SQuAD normalisation, quote folding), so every number in a report can be
+recomputed by hand from the definitions in these docstrings.
 """
 
 from __future__ import annotations
 
 import math
-import re
-import string
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from pathlib import Path
 
+from index.text import normalize_answer, squash
+
 # --- answers (SQuAD v1.1 / v2.0 normalisation) -------------------------------------------------
-
-_QUOTE_FOLD = str.maketrans("‘’‚‛“”„‟\u00a0", "''''\"\"\"\" ")
-_ARTICLES = re.compile(r"\b(a|an|the)\b")
-_ASCII_PUNCT = set(string.punctuation)
-
-
-def normalize_answer(s: str) -> str:
-    """SQuAD normalisation: lowercase, drop punctuation and articles, collapse whitespace.
-
-    Curly quotes are folded to straight ones first, and any Unicode punctuation (dashes,
-    guillemets, ...) is dropped like ASCII punctuation, so "Alibaba’s" == "Alibaba's".
-    """
-    s = s.translate(_QUOTE_FOLD).lower()
-    s = "".join(
-        ch for ch in s if ch not in _ASCII_PUNCT and not unicodedata.category(ch).startswith("P")
-    )
-    s = _ARTICLES.sub(" ", s)
-    return " ".join(s.split())
 
 
 def _golds(golds: str | Iterable[str]) -> list[str]:
@@ -125,11 +107,6 @@ def ndcg_at_k(ranked_ids: Sequence[Hashable], relevance: dict[Hashable, float], 
     return dcg / idcg if idcg > 0 else 0.0
 
 
-def _squash(text: str) -> str:
-    # The cleaner keeps curly quotes but may re-flow whitespace: compare modulo both.
-    return " ".join(text.translate(_QUOTE_FOLD).split())
-
-
 def chunk_is_relevant(
     chunk_text: str,
     chunk_source: str,
@@ -146,11 +123,11 @@ def chunk_is_relevant(
     - the evidence gives start/end and the chunk's [chunk_start, chunk_end) span overlaps them.
     """
     name = Path(chunk_source).name
-    chunk = _squash(chunk_text)
+    chunk = squash(chunk_text)
     for ev in evidence:
         if ev.get("doc") != name:
             continue
-        quote = _squash(ev.get("quote") or "")
+        quote = squash(ev.get("quote") or "")
         if quote and (quote in chunk or (chunk and chunk in quote)):
             return True
         start, end = ev.get("start"), ev.get("end")

@@ -28,10 +28,11 @@ from eval import metrics
 from index.embedders import embedder_name
 from index.errors import ConfigError
 from index.pipeline import IndexConfig, index_paths
+from index.text import strip_markers
 from rag.answer import Answer, Source
 from rag.llm import LLMConfig
 from rag.retrieval import RetrievalConfig, retrieve
-from rag.verify import support
+from rag.verify import UNVERIFIED, support
 
 RANK_DEPTH = 10  # chunks scored for MRR and nDCG@10
 TYPES_ORDER = ("factoid", "numeric", "multi-doc", "distractor", "unanswerable")
@@ -153,12 +154,10 @@ def retrieval_scores(ranked: list[Source], evidence: list[dict], ideal: set[str]
 
 # ---------------------------------------------------------------------------------- answers
 
-_MARKERS = re.compile(r"\s*\[\d{1,3}(?:\s*[,;]\s*\d{1,3})*\]|\s*\(unverified\)")
-
 
 def prediction(answer: Answer) -> str:
     """The answer as a prediction for EM/F1: no markers; an abstention predicts nothing."""
-    return "" if answer.abstained else _MARKERS.sub("", answer.text).strip()
+    return "" if answer.abstained else strip_markers(answer.text).replace(UNVERIFIED, "").strip()
 
 
 def _supports(claim: str, passages: list[str]) -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.lexical import fts_query, lexical_tokens
+from index.lexical import LEXICAL_VERSION, fts_query, lexical_tokens
 from index.types import Chunk
 
 SCHEMA = """
@@ -71,6 +71,20 @@ class Catalog:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        if self.get_meta("lexical_version") != LEXICAL_VERSION:
+            self._retokenise()
+
+    def _retokenise(self) -> None:
+        """Rebuild the BM25 index with today's tokens: a store written by an older version
+        (another stemmer) would otherwise stop matching the queries tokenised today."""
+        with self.transaction():
+            self.db.execute("DELETE FROM lex")
+            rows = self.db.execute("SELECT rowid, text FROM chunks").fetchall()
+            self.db.executemany(
+                "INSERT INTO lex (rowid, tokens) VALUES (?, ?)",
+                ((rowid, " ".join(lexical_tokens(text))) for rowid, text in rows),
+            )
+            self.set_meta("lexical_version", LEXICAL_VERSION)
 
     def close(self) -> None:
         self.db.close()
@@ -87,6 +101,7 @@ class Catalog:
         with self.transaction():
             for table in ("meta", "files", "chunks", "vectors", "lex"):
                 self.db.execute(f"DELETE FROM {table}")
+            self.set_meta("lexical_version", LEXICAL_VERSION)
 
     def transaction(self):
         return _Txn(self.db)

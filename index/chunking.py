@@ -10,57 +10,10 @@ import re
 from collections.abc import Callable, Sequence
 
 from index.markup import code_units
+from index.text import sentence_spans
 from index.types import Chunk, Document
 
-# A sentence ends at . ! ? (or CJK equivalents), possibly followed by closing quotes or
-# brackets, then whitespace. Newlines always end a unit: scraped pages put headlines,
-# captions and bylines on their own lines without final punctuation.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|(?<=[。！？])|\n+")
-
 CountTokens = Callable[[Sequence[str]], list[int]]
-
-
-_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof st jr sr inc corp co ltd vs etc e.g i.e no fig approx dept gov est "
-    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
-)
-
-
-def _is_false_stop(text: str, stop: int, nxt: int) -> bool:
-    """A period that does not end a sentence: "U.S. rivals", "Eumi K. Lee", "Dr. Chen"."""
-    if text[stop - 1] != "." or nxt >= len(text) or text[stop:nxt].count("\n"):
-        return False
-    if text[nxt].islower():
-        return True
-    word = text[text.rfind(" ", 0, stop - 1) + 1 : stop - 1].lstrip("(\"'“‘")
-    # Initials and dotted acronyms ("K.", "U.S.") and common abbreviations.
-    return len(word) == 1 or "." in word or word.lower() in _ABBREVIATIONS
-
-
-def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Spans of sentences (or lines) in text[start:end], trimmed of surrounding whitespace."""
-    end = len(text) if end is None else end
-    spans: list[tuple[int, int]] = []
-    pos = start
-    for m in _SENTENCE_END.finditer(text, start, end):
-        stop = m.start()
-        while stop > pos and text[stop - 1] in "\"'”’)]":
-            stop -= 1
-        if m.group().strip() == "" and _is_false_stop(text, stop, m.end()):
-            continue
-        _add_trimmed(text, pos, m.end(), spans)
-        pos = m.end()
-    _add_trimmed(text, pos, end, spans)
-    return spans
-
-
-def _add_trimmed(text: str, a: int, b: int, out: list[tuple[int, int]]) -> None:
-    while a < b and text[a].isspace():
-        a += 1
-    while b > a and text[b - 1].isspace():
-        b -= 1
-    if b > a:
-        out.append((a, b))
 
 
 def _split_long(

@@ -15,6 +15,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+# Repeated captions and titles differ only in quote style or case, e.g. 'Cameo' vs ‘Cameo’.
+from index.text import fold_key as _fold
+
 # Kinds of boilerplate. Section detection reads them: a "byline" marker sits next to an
 # article title, "start"/"end" markers open and close articles on aggregated pages.
 START, BYLINE, END, OTHER, DUPLICATE = "start", "byline", "end", "other", "duplicate"
@@ -63,7 +66,6 @@ _MONTHS = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _DATE_RE = re.compile(rf"({_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTHS}\s+\d{{4}})\W*")
 _ABBREV_END_RE = re.compile(r"(\b([A-Z]\.){2,}|\b(Inc|Co|Ltd|Corp|Jr|Sr|St)\.)$")
 _SPACES_RE = re.compile(r"[ \t\r\f\v]+")
-_QUOTE_FOLD = str.maketrans("‘’‚‛“”„‟\u00a0", "''''\"\"\"\" ")
 _MIN_DEDUP_LEN = 15
 
 
@@ -140,11 +142,6 @@ def _split_glued(text: str) -> list[str]:
     if m and m.start() > 0:
         return [text[: m.start()], m.group(1)]
     return [text]
-
-
-def _fold(text: str) -> str:
-    # Repeated captions and titles differ only in quote style or case, e.g. 'Cameo' vs ‘Cameo’.
-    return " ".join(text.translate(_QUOTE_FOLD).casefold().split())
 
 
 def clean_lines(lines: Iterable[Line]) -> tuple[str, list[KeptLine]]:

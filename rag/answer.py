@@ -47,8 +47,10 @@ class Source:
     page: int | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Answer:
+    """Built once by the pipeline; `answer` is the direct short answer, when there is one."""
+
     text: str
     abstained: bool
     citations: list[Citation]
@@ -58,6 +60,9 @@ class Answer:
     query: str = ""
     backend: str = ""
     uncovered: list[str] = field(default_factory=list)
+    answer: str | None = None
+    probability: float | None = None  # P(answerable) from a fitted model, else None
+    model: str = ""  # the answerability model that judged, e.g. "rules-v0"
 
     def to_dict(self) -> dict:
         return {
@@ -77,4 +82,6 @@ class Answer:
             "query": self.query,
             "backend": self.backend,
             "uncovered": list(self.uncovered),
+            "answer": self.answer,
+            "answerability": {"probability": self.probability, "model": self.model},
         }

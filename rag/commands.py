@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from rag.llm import LLMConfig
+from rag.llm import LLMConfig, backend_arg
 from rag.pipeline import DEFAULT_BACKEND, AskConfig, Pipeline
 from rag.retrieval import RetrievalConfig
 
@@ -17,7 +17,7 @@ def _llm_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--llm",
         default=os.environ.get("RAG_LLM", DEFAULT_BACKEND),
-        choices=["extractive", "local", "openai"],
+        type=backend_arg,
         help=f"answer backend (default: {DEFAULT_BACKEND})",
     )
     p.add_argument("--model", default=None, help="local: a .gguf path; openai: the model name")
@@ -53,6 +53,8 @@ def _sources(args) -> list[str] | None:
 
 
 def _print_answer(answer, out=sys.stdout) -> None:
+    if answer.answer:  # the direct answer first, then the evidence sentences
+        print(f"Answer: {answer.answer}", file=out)
     print(answer.text, file=out)
     if answer.citations:
         print("", file=out)
@@ -73,7 +75,7 @@ def cmd_ask(args: argparse.Namespace, index_config) -> int:
             print(json.dumps(answer.to_dict(), ensure_ascii=False))
             return 0
         answer = None
-        streaming = pipeline.llm is not None and sys.stdout.isatty()
+        streaming = pipeline.llm.is_model and sys.stdout.isatty()
         for item in pipeline.stream(args.question, sources=_sources(args)):
             if isinstance(item, str):
                 if streaming:

@@ -2,11 +2,12 @@
 
     llm = get_llm(LLMConfig(backend="local"))          # bundled SmolLM2 through llama.cpp
     llm = get_llm(LLMConfig(backend="openai", model="gpt-4o-mini"))
-    for piece in llm.chat([{"role": "user", "content": "Hi"}], stream=True): ...
+    for piece in llm.generate(Prompt(question, sources, messages, judgement), stream=True): ...
 
-"extractive" is not an LLM (it picks sentences, no model), so `get_llm` returns None for it and
-the caller takes that path. Each backend imports its package inside its own branch, so a missing
-optional dependency only matters when that backend is asked for, and then fails with the pip line.
+Backends: "extractive" (no model: writes the best candidate sentences of the judgement, see
+rag/extractive.py), "local", "openai", and "scripted:FILE.jsonl" (replays canned answers, see
+rag/scripted.py). Each backend imports its package inside its own branch, so a missing optional
+dependency only matters when that backend is asked for, and then fails with the pip line.
 
 Everything that goes wrong while talking to a model becomes an `LLMError` with one line meant
 for users: what failed, where, and what to do about it. No API key ever enters a message.
@@ -14,22 +15,28 @@ for users: what failed, where, and what to do about it. No API key ever enters a
 
 from __future__ import annotations
 
+import argparse
 import functools
 import importlib.util
 import ipaddress
 import os
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from index.errors import ConfigError, RagError
 
+if TYPE_CHECKING:
+    from rag.answer import Source
+    from rag.answerability import Judgement
+
 BACKENDS = ("extractive", "local", "openai")
+SCRIPTED = "scripted:"  # "scripted:FILE.jsonl[#variant=NAME]"
 BUNDLED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 OPENAI_DEFAULT_URL = "https://api.openai.com/v1"
 OPENAI_DEFAULT_MODEL = "gpt-4o-mini"
@@ -47,7 +54,7 @@ class LLMError(RagError):
 
 @dataclass(frozen=True)
 class LLMConfig:
-    backend: str = "extractive"  # "extractive" | "local" | "openai"
+    backend: str = "extractive"  # "extractive" | "local" | "openai" | "scripted:FILE.jsonl"
     model: str | None = None  # local: path to any .gguf (default: bundled SmolLM2); openai: name
     base_url: str | None = None  # openai: e.g. http://127.0.0.1:8080/v1
     temperature: float = 0.0
@@ -57,26 +64,60 @@ class LLMConfig:
     n_ctx: int = 4096  # local: context window in tokens (prompt + answer)
 
 
+@dataclass(frozen=True)
+class Prompt:
+    """What a backend is asked: chat models read `messages`; the extractive backend reuses the
+    judgement's candidates; the scripted one looks the question up and cites `sources`."""
+
+    question: str
+    sources: Sequence[Source] = ()
+    messages: Sequence[dict] = ()  # built by rag/prompt.py
+    judgement: Judgement | None = None
+
+
 class LLM(ABC):
     name: str  # e.g. "local:SmolLM2-135M-Instruct.Q4_1.gguf", "openai:gpt-4o-mini@http://..."
+    is_model = True  # writes free text for any prompt; False for extractive and scripted
 
     @abstractmethod
-    def chat(self, messages: list[dict], stream: bool = False) -> Iterator[str]:
+    def generate(self, prompt: Prompt, stream: bool = False) -> Iterator[str]:
         """Yields text pieces (one piece when stream=False)."""
+
+    def chat(self, messages: list[dict], stream: bool = False) -> Iterator[str]:
+        """Messages only, for prompts that are not questions about sources (eval/generate.py)."""
+        return self.generate(Prompt(question="", messages=messages), stream)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
 
 
-def get_llm(cfg: LLMConfig) -> LLM | None:
-    """The LLM for `cfg.backend`, or None for "extractive" (no model; the caller handles it)."""
+def get_llm(cfg: LLMConfig) -> LLM:
+    """The backend named by `cfg.backend`."""
     if cfg.backend == "extractive":
-        return None
+        from rag.extractive import ExtractiveLLM
+
+        return ExtractiveLLM()
     if cfg.backend == "local":
         return LocalLLM(cfg)
     if cfg.backend == "openai":
         return OpenAILLM(cfg)
-    raise ConfigError(f"unknown LLM backend {cfg.backend!r}; choose one of: {', '.join(BACKENDS)}")
+    if cfg.backend.startswith(SCRIPTED):
+        from rag.scripted import ScriptedLLM
+
+        return ScriptedLLM(cfg.backend[len(SCRIPTED) :])
+    raise ConfigError(
+        f"unknown LLM backend {cfg.backend!r}; choose one of: {', '.join(BACKENDS)}, "
+        f"{SCRIPTED}FILE.jsonl"
+    )
+
+
+def backend_arg(value: str) -> str:
+    """argparse type of --llm: a fixed backend name, or scripted:FILE.jsonl[#variant=NAME]."""
+    if value in BACKENDS or (value.startswith(SCRIPTED) and len(value) > len(SCRIPTED)):
+        return value
+    raise argparse.ArgumentTypeError(
+        f"invalid choice: {value!r} (choose from {', '.join(BACKENDS)}, {SCRIPTED}FILE.jsonl)"
+    )
 
 
 def bundled_gguf_path() -> Path:
@@ -139,7 +180,8 @@ class LocalLLM(LLM):
         self.name = f"local:{path.name}"
         self._llama = _load_llama(str(self.path), cfg.n_ctx)
 
-    def chat(self, messages: list[dict], stream: bool = False) -> Iterator[str]:
+    def generate(self, prompt: Prompt, stream: bool = False) -> Iterator[str]:
+        messages = list(prompt.messages)
         kwargs = {"temperature": self.cfg.temperature, "max_tokens": self.cfg.max_tokens}
         if not stream:
             with self._turn():
@@ -259,13 +301,13 @@ class OpenAILLM(LLM):
         except Exception:
             return None
 
-    def chat(self, messages: list[dict], stream: bool = False) -> Iterator[str]:
+    def generate(self, prompt: Prompt, stream: bool = False) -> Iterator[str]:
         import openai
 
         try:
             response = self._client.chat.completions.create(
                 model=self.model,
-                messages=messages,
+                messages=list(prompt.messages),
                 temperature=self.cfg.temperature,
                 max_tokens=self.cfg.max_tokens,
                 stream=stream,

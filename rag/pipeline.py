@@ -1,25 +1,39 @@
-"""question -> retrieved chunks -> answer with verified citations (or an abstention)."""
+"""question -> retrieved chunks -> answer with verified citations (or an abstention).
+
+The read path is a sequence of named steps, each a function returning a value:
+
+    condense -> retrieve -> judge (answerability) -> generate (a backend) -> verify -> Answer
+
+Every abstention is decided in rag/answerability.py: before generation (`judge`) and after it
+(`after_generation`: a refusal, an empty reply, nothing verified).
+"""
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from index.embedders import EmbedderConfig
-from index.lexical import lexical_tokens
+from index.errors import RagError
 from index.pipeline import IndexConfig, default_store
 from index.reader import IndexReader
 from rag.answer import Answer, Source
+from rag.answerability import (
+    Judgement,
+    abstention_text,
+    after_generation,
+    direct_answer,
+    judge,
+    on_topic,
+    refused,
+)
 from rag.condense import condense
-from rag.extractive import candidates, compose
-from rag.llm import LLMConfig, get_llm
-from rag.prompt import NOT_FOUND, build_messages
-from rag.question import QuestionInfo, analyse, coverage, looks_like_injection
+from rag.llm import LLM, LLMConfig, Prompt, get_llm
+from rag.prompt import build_messages
 from rag.retrieval import RetrievalConfig, retrieve
-from rag.verify import verify
+from rag.verify import Verified, verify
 
 DEFAULT_BACKEND = "extractive"  # measured best on the dev set: see README "Backends"
 
@@ -33,6 +47,53 @@ class AskConfig:
     flag_unsupported: bool = False  # keep unsupported sentences, marked, instead of dropping
 
 
+def generate(llm: LLM, query: str, sources: list[Source], judgement: Judgement) -> Iterator[str]:
+    """The backend's text pieces for an answerable question."""
+    prompt = Prompt(query, sources, build_messages(query, sources), judgement)
+    return llm.generate(prompt, stream=True)
+
+
+def check(text: str, query: str, sources: list[Source], flag_unsupported: bool) -> Verified:
+    """Verification of a reply; a refusal has nothing to verify."""
+    if refused(text):
+        return Verified("", [], [])
+    return verify(text, sources, flag_unsupported, on_topic=on_topic(query))
+
+
+def build_answer(
+    query: str,
+    sources: list[Source],
+    judgement: Judgement,
+    verified: Verified | None,
+    timings: dict[str, float],
+    backend: str,
+) -> Answer:
+    common = {
+        "timings": timings,
+        "sentences": list(verified.sentences) if verified else [],
+        "sources": sources,
+        "query": query,
+        "backend": backend,
+        "probability": judgement.probability,
+        "model": judgement.model,
+    }
+    if not judgement.answerable or verified is None:
+        return Answer(
+            text=abstention_text(query, judgement),
+            abstained=True,
+            citations=[],
+            uncovered=list(judgement.uncovered),
+            **common,
+        )
+    return Answer(
+        text=verified.text,
+        abstained=False,
+        citations=verified.citations,
+        answer=direct_answer(judgement, verified.text),
+        **common,
+    )
+
+
 class Pipeline:
     """Holds the open store and the loaded models; reuse it across questions."""
 
@@ -43,7 +104,7 @@ class Pipeline:
 
     @property
     def backend(self) -> str:
-        return self.llm.name if self.llm else "extractive"
+        return self.llm.name
 
     def close(self) -> None:
         self.reader.close()
@@ -64,112 +125,30 @@ class Pipeline:
         t0 = time.perf_counter()
         question = question.strip()
         if not question:
-            from index.errors import RagError
-
             raise RagError("the question is empty; type a question")
         query = condense(question, history)
         qvec = self.reader.embed_query(query)
         retrieved = retrieve(self.reader, query, self.cfg.retrieval, sources, query_vec=qvec)
         t1 = time.perf_counter()
-        info = analyse(query)
-        timings = {"retrieve_ms": (t1 - t0) * 1000}
-
-        def finish(text: str, uncovered: list[str] | None = None) -> Answer:
-            t2 = time.perf_counter()
-            timings["generate_ms"] = (t2 - t1) * 1000
-            timings["total_ms"] = (t2 - t0) * 1000
-            if uncovered is not None:
-                return self._abstain(query, retrieved, timings, uncovered)
-            checked = verify(
-                text,
-                retrieved,
-                self.cfg.flag_unsupported,
-                on_topic=lambda claim: coverage(info, claim)[0] > 0,
-            )
-            if not checked.citations:
-                ans = self._abstain(query, retrieved, timings, [])
-                ans.sentences = checked.sentences
-                return ans
-            return Answer(
-                text=checked.text,
-                abstained=False,
-                citations=checked.citations,
-                timings=timings,
-                sentences=checked.sentences,
-                sources=retrieved,
-                query=query,
-                backend=self.backend,
-            )
-
-        gap = self._evidence_gap(info, retrieved)
-        if gap is not None:
-            yield finish("", gap)
-            return
-        if self.llm is None:
-            cands = candidates(info, retrieved, self.reader.embedder.embed, qvec)
-            if not cands:
-                yield finish("", [])
-                return
-            text = compose(info, cands)
-            for piece in re.findall(r"\S+\s*", text):
-                yield piece
-            yield finish(text)
-            return
-        pieces: list[str] = []
-        for piece in self.llm.chat(build_messages(query, retrieved), stream=True):
-            pieces.append(piece)
-            yield piece
-        text = "".join(pieces).strip()
-        if NOT_FOUND.lower() in text.lower() or not text:
-            yield finish("", [])
-            return
-        yield finish(text)
-
-    def _evidence_gap(self, info: QuestionInfo, retrieved: list[Source]) -> list[str] | None:
-        """None when some passage covers the question; else the focus words none covers."""
-        usable = [s for s in retrieved if not looks_like_injection(s.text)] or retrieved
-        if not usable:
-            return list(info.focus)
-        best, best_missing = 0.0, list(info.focus)
-        for s in usable:
-            cov, missing = coverage(info, s.text)
-            if cov > best:
-                best, best_missing = cov, missing
-        if best >= self.cfg.min_coverage:
-            return None
-        everywhere = set(lexical_tokens(" ".join(s.text for s in usable)))
-        return [t for t in best_missing if t not in everywhere] or best_missing
-
-    def _abstain(self, query: str, retrieved, timings, uncovered_stems: list[str]) -> Answer:
-        words = _surface_words(query, uncovered_stems)
-        text = f'The documents do not say: "{query}".'
-        if words:
-            text += " Not covered by any passage: " + ", ".join(words) + "."
-        else:
-            text += " The passages found mention the topic but do not state the answer."
-        timings.setdefault("generate_ms", 0.0)
-        timings.setdefault("total_ms", timings["retrieve_ms"])
-        return Answer(
-            text=text,
-            abstained=True,
-            citations=[],
-            timings=timings,
-            sources=retrieved,
-            query=query,
-            backend=self.backend,
-            uncovered=words,
+        judgement = judge(
+            query, retrieved, self.reader.embedder.embed, qvec, min_coverage=self.cfg.min_coverage
         )
-
-
-def _surface_words(question: str, stems: list[str]) -> list[str]:
-    """The question's own words behind the stemmed tokens, for a readable message."""
-    wanted = set(stems)
-    out: list[str] = []
-    for w in re.findall(r"[\w’'-]+", question):
-        toks = lexical_tokens(w)
-        if toks and toks[0] in wanted and w not in out:
-            out.append(w)
-    return out
+        verified = None
+        if judgement.answerable:
+            pieces: list[str] = []
+            for piece in generate(self.llm, query, retrieved, judgement):
+                pieces.append(piece)
+                yield piece
+            text = "".join(pieces).strip()
+            verified = check(text, query, retrieved, self.cfg.flag_unsupported)
+            judgement = after_generation(judgement, text, len(verified.citations))
+        t2 = time.perf_counter()
+        timings = {
+            "retrieve_ms": (t1 - t0) * 1000,
+            "generate_ms": (t2 - t1) * 1000,
+            "total_ms": (t2 - t0) * 1000,
+        }
+        yield build_answer(query, retrieved, judgement, verified, timings, self.backend)
 
 
 @lru_cache(maxsize=4)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from index.text import neutralise_markers
 from rag.answer import Source
-from rag.question import looks_like_injection, neutralise_markers
+from rag.question import looks_like_injection
 
 NOT_FOUND = "NOT IN DOCUMENTS"
 

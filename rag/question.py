@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.lexical import lexical_tokens
+from index.text import tokens
 
 # Words that say how to ask, not what about: a passage need not contain them.
 _GENERIC = frozenset(
-    lexical_tokens(
+    tokens(
         "what which who whom whose when where why how many much name named number called "
         "kind type tell describe explain give list does did do is are was were has have "
         "according mentioned documents document article"
@@ -37,7 +37,7 @@ _COUNT_NOUN = re.compile(
 _ORDINALS = re.compile(
     r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(st|nd|rd|th))\b"
 )
-_NUMBER_WORDS = frozenset(lexical_tokens("one two three four five six seven eight nine ten"))
+_NUMBER_WORDS = frozenset(tokens("one two three four five six seven eight nine ten"))
 _PERSON_Q = re.compile(r"^\s*(who|whom|whose)\b|\bwho\s+(is|was|were|wrote|led|leads)\b", re.I)
 
 MONTHS = (
@@ -51,7 +51,6 @@ _HAS_NUMBER = re.compile(
 )
 _HAS_DATE = re.compile(r"\b(1[89]\d\d|20\d\d)s?\b|\b(" + "|".join(MONTHS) + r")\b", re.I)
 _CAP_RUN = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][\w’'&.-]*(?:\s+[A-Z][\w’'&.-]*)*)")
-_FAKE_MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,;-]\s*\d{1,3})*)\]")
 _INJECTION = re.compile(
     r"\b(ignore|disregard|forget|override)\b[^.!?\n]{0,40}\b(instruction|prompt|rule|above|"
     r"previous|prior|system)|\b(system prompt|you are now|new instructions|act as)\b|"
@@ -73,12 +72,10 @@ def analyse(question: str) -> QuestionInfo:
     # Small number words in a question count the answer ("which three platforms"), so a
     # passage listing the three need not say "three".
     focus = [
-        t
-        for t in dict.fromkeys(lexical_tokens(question))
-        if t not in _GENERIC and t not in _NUMBER_WORDS
+        t for t in dict.fromkeys(tokens(question)) if t not in _GENERIC and t not in _NUMBER_WORDS
     ]
     m = _COUNT_NOUN.search(question)
-    required = lexical_tokens(m.group(2)) if m else []
+    required = tokens(m.group(2)) if m else []
     if _ORDINAL_Q.search(question):
         kind = "ordinal"
     elif _DATE_Q.search(question):
@@ -97,7 +94,7 @@ def analyse(question: str) -> QuestionInfo:
 
 def fits_answer_type(info: QuestionInfo, sentence: str) -> bool:
     """Does the sentence hold the kind of thing the question asks for (beyond the question)?"""
-    if info.required and not set(info.required) <= set(lexical_tokens(sentence)):
+    if info.required and not set(info.required) <= set(tokens(sentence)):
         return False
     if info.answer_type == "number":
         rest = _strip_question_words(sentence, info.text)
@@ -126,7 +123,7 @@ def coverage(info: QuestionInfo, text: str) -> tuple[float, list[str]]:
     """Share of the focus tokens present in text, and the focus tokens it lacks."""
     if not info.focus:
         return 1.0, []
-    have = set(lexical_tokens(text))
+    have = set(tokens(text))
     missing = [t for t in info.focus if t not in have]
     return 1.0 - len(missing) / len(info.focus), missing
 
@@ -134,8 +131,3 @@ def coverage(info: QuestionInfo, text: str) -> tuple[float, list[str]]:
 def looks_like_injection(text: str) -> bool:
     """Text that addresses the system rather than informs: never evidence, never instruction."""
     return bool(_INJECTION.search(text))
-
-
-def neutralise_markers(text: str) -> str:
-    """A document's own "[3]" must not pass for one of our citation markers."""
-    return _FAKE_MARKER.sub(lambda m: "(" + m.group(1) + ")", text)

@@ -12,21 +12,17 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from index.chunking import sentence_spans
+from index.text import MARKER_RE, marker_numbers, sentence_spans, squash, strip_markers
 from rag.answer import Citation, SentenceCheck, Source
 from rag.support import Support
 from rag.support import support as _score
 
-_MARKERS = re.compile(r"\s*\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split())
+UNVERIFIED = " (unverified)"  # appended to a kept sentence no passage supports (flagged)
 
 
 def support(claim: str, passage: str) -> Support:
     """The support scorer, with a verbatim quote always counting as supported."""
-    if len(claim) > 20 and _squash(claim) in _squash(passage):
+    if len(claim) > 20 and squash(claim) in squash(passage):
         return Support(score=1.0, supported=True, missing=())
     return _score(claim, passage)
 
@@ -38,7 +34,7 @@ class Verified:
     citations: list[Citation]
 
 
-_LEADING = re.compile(r"^(?:\s*\[\d{1,3}(?:\s*[,;]\s*\d{1,3})*\])+")
+_LEADING = re.compile(rf"^(?:{MARKER_RE.pattern})+")
 
 
 def split_cited(text: str) -> list[tuple[str, list[int]]]:
@@ -52,10 +48,10 @@ def split_cited(text: str) -> list[tuple[str, list[int]]]:
         raw = text[a:b]
         lead = _LEADING.match(raw)
         if lead and out:
-            out[-1][1].extend(_numbers(lead.group()))
+            out[-1][1].extend(marker_numbers(lead.group()))
             raw = raw[lead.end() :]
-        nums = _numbers(raw)
-        claim = _MARKERS.sub("", raw).strip()
+        nums = marker_numbers(raw)
+        claim = strip_markers(raw).strip()
         if not claim:
             # A line holding only markers belongs to the sentence before it.
             if out and nums:
@@ -63,10 +59,6 @@ def split_cited(text: str) -> list[tuple[str, list[int]]]:
             continue
         out.append((claim, nums))
     return [(claim, list(dict.fromkeys(nums))) for claim, nums in out]
-
-
-def _numbers(raw: str) -> list[int]:
-    return [int(n) for m in _MARKERS.finditer(raw) for n in re.split(r"[,;]", m.group(1))]
 
 
 def _best_span(claim: str, src: Source) -> tuple[int, int, float]:
@@ -98,9 +90,9 @@ def verify(
     seen: set[str] = set()
     for claim, nums in split_cited(text):
         # Small models repeat themselves and emit list numbers ("3.") as sentences.
-        if len(claim.split()) < 3 or _squash(claim).lower() in seen:
+        if len(claim.split()) < 3 or squash(claim).lower() in seen:
             continue
-        seen.add(_squash(claim).lower())
+        seen.add(squash(claim).lower())
         if on_topic is not None and not on_topic(claim):
             checks.append(SentenceCheck(claim, [], 0.0, "dropped", ["off-topic"]))
             continue
@@ -165,7 +157,7 @@ def verify(
             numbers.append(by_span[key])
         numbers = list(dict.fromkeys(numbers))
         marker = "".join(f"[{n}]" for n in numbers)
-        suffix = " (unverified)" if chk.status == "flagged" else ""
+        suffix = UNVERIFIED if chk.status == "flagged" else ""
         parts.append(f"{claim}{' ' + marker if marker else ''}{suffix}")
         final_checks.append(
             SentenceCheck(chk.text, numbers, chk.support, chk.status, list(chk.missing))

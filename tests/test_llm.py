@@ -16,11 +16,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from index.errors import ConfigError
-from rag.llm import LLM, LLMConfig, LLMError, bundled_gguf_path, get_llm
+from rag.extractive import ExtractiveLLM
+from rag.llm import LLM, LLMConfig, LLMError, Prompt, bundled_gguf_path, get_llm
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 
-QUESTION = [{"role": "user", "content": "Name three colours."}]
+QUESTION = Prompt(question="", messages=[{"role": "user", "content": "Name three colours."}])
 SECRET = "sk-test-secret-0123456789"
 
 
@@ -32,19 +33,21 @@ def free_port() -> int:
 
 def error_of(llm: LLM, stream: bool = False) -> str:
     with pytest.raises(LLMError) as info:
-        list(llm.chat(QUESTION, stream=stream))
+        list(llm.generate(QUESTION, stream=stream))
     return str(info.value)
 
 
 # --- seam --------------------------------------------------------------------------------------
 
 
-def test_extractive_is_not_an_llm():
-    assert get_llm(LLMConfig()) is None
+def test_extractive_is_a_backend_behind_the_same_seam():
+    llm = get_llm(LLMConfig())
+    assert isinstance(llm, ExtractiveLLM) and isinstance(llm, LLM) and not llm.is_model
+    assert list(llm.generate(Prompt(question="Who?"))) == [""]  # no candidates: nothing to say
 
 
 def test_unknown_backend_lists_the_valid_names():
-    with pytest.raises(ConfigError, match="extractive, local, openai"):
+    with pytest.raises(ConfigError, match="extractive, local, openai, scripted:FILE.jsonl"):
         get_llm(LLMConfig(backend="gpt"))
 
 
@@ -67,19 +70,19 @@ def local() -> LLM:
 
 
 def test_local_answers(local):
-    pieces = list(local.chat(QUESTION))
+    pieces = list(local.generate(QUESTION))
     assert local.name == "local:SmolLM2-135M-Instruct.Q4_1.gguf"
     assert len(pieces) == 1 and pieces[0].strip()
 
 
 def test_local_streams_the_same_text_in_pieces(local):
-    pieces = list(local.chat(QUESTION, stream=True))
+    pieces = list(local.generate(QUESTION, stream=True))
     assert len(pieces) > 1
-    assert "".join(pieces) == next(local.chat(QUESTION))
+    assert "".join(pieces) == next(local.generate(QUESTION))
 
 
 def test_local_is_deterministic_at_temperature_zero(local):
-    assert list(local.chat(QUESTION)) == list(local.chat(QUESTION))
+    assert list(local.generate(QUESTION)) == list(local.generate(QUESTION))
 
 
 def test_local_model_is_loaded_once(local):
@@ -89,12 +92,12 @@ def test_local_model_is_loaded_once(local):
 
 def test_local_half_read_stream_cannot_hang_the_next_question():
     llm = get_llm(LLMConfig(backend="local", max_tokens=16, timeout=0.5))
-    stream = llm.chat(QUESTION, stream=True)
+    stream = llm.generate(QUESTION, stream=True)
     next(stream)  # the stream now holds the model
     with pytest.raises(LLMError, match="busy"):
-        list(llm.chat(QUESTION))
+        list(llm.generate(QUESTION))
     stream.close()
-    assert next(llm.chat(QUESTION)).strip()
+    assert next(llm.generate(QUESTION)).strip()
 
 
 def test_local_missing_gguf(tmp_path):
@@ -114,9 +117,9 @@ def test_local_invalid_gguf(tmp_path):
 
 def test_local_prompt_longer_than_context():
     llm = get_llm(LLMConfig(backend="local", n_ctx=256, max_tokens=8))
-    long = [{"role": "user", "content": "word " * 600}]
+    long = Prompt(question="", messages=[{"role": "user", "content": "word " * 600}])
     with pytest.raises(LLMError, match="n_ctx"):
-        list(llm.chat(long))
+        list(llm.generate(long))
 
 
 # --- openai: a real llama.cpp server -----------------------------------------------------------
@@ -161,13 +164,13 @@ def remote(llama_server) -> LLM:
 
 
 def test_openai_answers(remote, llama_server):
-    pieces = list(remote.chat(QUESTION))
+    pieces = list(remote.generate(QUESTION))
     assert remote.name == f"openai:smollm2@{llama_server}"
     assert len(pieces) == 1 and pieces[0].strip()
 
 
 def test_openai_streams(remote):
-    pieces = list(remote.chat(QUESTION, stream=True))
+    pieces = list(remote.generate(QUESTION, stream=True))
     assert len(pieces) > 1
     assert "".join(pieces).strip()
 
@@ -176,7 +179,7 @@ def test_openai_without_model_uses_the_servers_only_model(llama_server):
     llm = get_llm(LLMConfig(backend="openai", base_url=llama_server, max_tokens=8))
     # llama_cpp.server names its model after the --model path unless given --model_alias.
     assert llm.name == f"openai:{bundled_gguf_path()}@{llama_server}"
-    assert next(llm.chat(QUESTION)).strip()
+    assert next(llm.generate(QUESTION)).strip()
 
 
 def test_openai_unknown_model_is_ignored_by_llama_cpp_server(llama_server):
@@ -187,7 +190,7 @@ def test_openai_unknown_model_is_ignored_by_llama_cpp_server(llama_server):
     llm = get_llm(
         LLMConfig(backend="openai", base_url=llama_server, model="no-such-model", max_tokens=8)
     )
-    assert next(llm.chat(QUESTION)).strip()
+    assert next(llm.generate(QUESTION)).strip()
 
 
 # --- openai: failure modes ---------------------------------------------------------------------

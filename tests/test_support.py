@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from index.text import tokens
 from rag.support import (
     DEFAULT_THRESHOLD,
     Support,
     support,
-    tokens,
     unsupported_reason,
 )
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from index.errors import ConfigError, RagError
 from index.pipeline import IndexConfig
-from rag.llm import BACKENDS, LLMConfig
+from rag.llm import LLMConfig, backend_arg
 from rag.pipeline import DEFAULT_BACKEND, AskConfig
 
 PIP_UI = 'pip install "gradio>=5"'
@@ -31,7 +31,7 @@ def register(
     # The same defaults as `rag ask` and `rag chat`, so one environment serves all three.
     p.add_argument(
         "--llm",
-        choices=BACKENDS,
+        type=backend_arg,
         default=os.environ.get("RAG_LLM", DEFAULT_BACKEND),
         help=f"answer backend (default: {DEFAULT_BACKEND}; changeable in the page)",
     )

@@ -1,0 +1,428 @@
+"""The text toolkit shared by the write path and the read path: one of each.
+
+Tokens (the BM25 tokens and the words the abstention check and the verifier compare), one stemmer
+with an irregular-verb table, one stopword list, sentence spans, citation markers, quote and
+whitespace folding, number and date parsing, and SQuAD answer normalisation. Everything that
+decides whether two texts say the same words goes through here, so the index, the abstention
+check and the verifier cannot disagree about a word.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+from functools import lru_cache
+from typing import NamedTuple
+
+# Bumped whenever `tokens` changes: a store written with other tokens re-tokenises its BM25
+# index when opened (index/catalog.py), so old stores keep matching new queries.
+LEXICAL_VERSION = "2"
+
+STOPWORDS = frozenset(
+    """a about above after again against all almost also am among an and any approximately are
+    around as at be because been before being below between both but by can could did do does
+    doing down during each either even ever every few for from further had has have having he
+    her here hers herself him himself his how however i if in into is it its itself just least
+    less like many may me might more most much must my myself nearly neither never no nor not
+    now of off on once one only or other others our ours ourselves out over own per rather
+    roughly same shall she should since so some such than that the their theirs them themselves
+    then there these they this those though through thus to too under until up upon us very via
+    was we were what when where whether which while who whom whose why will with within without
+    would yet you your yours yourself yourselves especially particularly notably mainly mostly
+    largely primarily really still already""".split()
+)
+
+# Abbreviations whose period does not end a sentence.
+ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st jr sr inc corp co ltd vs etc e.g i.e no fig approx dept gov gen sen rep "
+    "est jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+
+
+# --- quotes, whitespace, markers -------------------------------------------------------------
+
+_QUOTE_FOLD = str.maketrans(
+    {"’": "'", "‘": "'", "‚": "'", "‛": "'", "ʼ": "'", "“": '"', "”": '"', "„": '"', "‟": '"',
+     "\u00a0": " "}
+)  # fmt: skip
+
+
+def fold_quotes(text: str) -> str:
+    """Curly quotes to straight ones, no-break spaces to spaces (offsets are kept)."""
+    return text.translate(_QUOTE_FOLD)
+
+
+def squash(text: str) -> str:
+    """Quotes folded and whitespace runs collapsed: "the same text" modulo re-flowing."""
+    return " ".join(fold_quotes(text).split())
+
+
+def fold_key(text: str) -> str:
+    """`squash` and casefold: the key under which repeated captions and titles are equal."""
+    return squash(text).casefold()
+
+
+# A citation marker: "[2]", "[1, 3]", "[1-3]" (what models write, and what documents carry).
+MARKER_RE = re.compile(r"\s*\[(\d{1,3}(?:\s*[,;-]\s*\d{1,3})*)\]")
+
+
+def strip_markers(text: str) -> str:
+    return MARKER_RE.sub("", text)
+
+
+def marker_numbers(text: str) -> list[int]:
+    """The numbers cited by the markers of text, in order ("[1-3]" is 1, 2, 3)."""
+    out: list[int] = []
+    for m in MARKER_RE.finditer(text):
+        for part in re.split(r"[,;]", m.group(1)):
+            a, _, b = part.partition("-")
+            lo = int(a)
+            hi = int(b) if b.strip() else lo
+            out.extend(range(lo, hi + 1) if 0 <= hi - lo < 50 else [lo, hi])
+    return out
+
+
+def neutralise_markers(text: str) -> str:
+    """A document's own "[3]" must not pass for one of our citation markers: it becomes "(3)"."""
+    return MARKER_RE.sub(lambda m: m.group().replace("[", "(").replace("]", ")"), text)
+
+
+# --- sentences -------------------------------------------------------------------------------
+
+# A sentence ends at . ! ? (or CJK equivalents), possibly followed by closing quotes or
+# brackets, then whitespace. Newlines always end a unit: scraped pages put headlines,
+# captions and bylines on their own lines without final punctuation.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|(?<=[。！？])|\n+")
+
+
+def _is_false_stop(text: str, stop: int, nxt: int) -> bool:
+    """A period that does not end a sentence: "U.S. rivals", "Eumi K. Lee", "Dr. Chen"."""
+    if text[stop - 1] != "." or nxt >= len(text) or text[stop:nxt].count("\n"):
+        return False
+    if text[nxt].islower():
+        return True
+    word = text[text.rfind(" ", 0, stop - 1) + 1 : stop - 1].lstrip("(\"'“‘")
+    # Initials and dotted acronyms ("K.", "U.S.") and common abbreviations.
+    return len(word) == 1 or "." in word or word.lower() in ABBREVIATIONS
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Spans of sentences (or lines) in text[start:end], trimmed of surrounding whitespace."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    pos = start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        stop = m.start()
+        while stop > pos and text[stop - 1] in "\"'”’)]":
+            stop -= 1
+        if m.group().strip() == "" and _is_false_stop(text, stop, m.end()):
+            continue
+        _add_trimmed(text, pos, m.end(), spans)
+        pos = m.end()
+    _add_trimmed(text, pos, end, spans)
+    return spans
+
+
+def _add_trimmed(text: str, a: int, b: int, out: list[tuple[int, int]]) -> None:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if b > a:
+        out.append((a, b))
+
+
+# --- words, stems, tokens --------------------------------------------------------------------
+
+# Irregular past forms the stemmer leaves alone ("rose" must meet "rise", "oversaw" "overseen").
+IRREGULAR = {
+    "rose": "rise", "risen": "rise", "fell": "fall", "fallen": "fall", "grew": "grow",
+    "grown": "grow", "oversaw": "oversee", "overseen": "oversee", "became": "become",
+    "began": "begin", "begun": "begin", "bought": "buy", "sold": "sell", "won": "win",
+    "lost": "lose", "made": "make", "took": "take", "taken": "take", "led": "lead",
+    "ran": "run", "held": "hold", "spent": "spend", "left": "leave", "built": "build",
+    "brought": "bring", "paid": "pay", "met": "meet", "saw": "see", "seen": "see",
+    "went": "go", "gone": "go", "gave": "give", "given": "give", "got": "get", "gotten": "get",
+    "told": "tell", "said": "say", "thought": "think", "came": "come", "knew": "know",
+    "known": "know", "wrote": "write", "written": "write", "chose": "choose",
+    "chosen": "choose", "drove": "drive", "driven": "drive", "struck": "strike",
+    "sought": "seek", "fought": "fight", "caught": "catch", "taught": "teach", "kept": "keep",
+    "sent": "send", "meant": "mean", "stood": "stand", "understood": "understand",
+    "withdrew": "withdraw", "withdrawn": "withdraw", "drew": "draw", "drawn": "draw",
+    "broke": "break", "broken": "break", "spoke": "speak", "spoken": "speak",
+    "froze": "freeze", "frozen": "freeze", "slid": "slide", "sank": "sink", "sunk": "sink",
+    "shrank": "shrink", "shrunk": "shrink", "undertook": "undertake", "felt": "feel",
+    "heard": "hear", "dealt": "deal", "fled": "flee", "shot": "shoot", "wore": "wear",
+    "worn": "wear", "forgave": "forgive", "stole": "steal", "stolen": "steal", "hid": "hide",
+    "bore": "bear", "borne": "bear", "swore": "swear", "sworn": "swear", "lent": "lend",
+    "bent": "bend", "fed": "feed", "dug": "dig", "hung": "hang", "swung": "swing",
+    "ate": "eat", "eaten": "eat", "flew": "fly", "flown": "fly", "threw": "throw",
+    "thrown": "throw", "woke": "wake", "rode": "ride", "ridden": "ride", "shook": "shake",
+    "overtook": "overtake", "overtaken": "overtake", "forbade": "forbid",
+    "forbidden": "forbid", "foresaw": "foresee", "foreseen": "foresee",
+}  # fmt: skip
+
+CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+# One word regex for every path: CJK runs, numbers (with their separators and suffix), words.
+TOKEN_RE = re.compile(
+    rf"(?P<cjk>[{CJK}]+)"
+    rf"|(?P<num>\d+(?:[.,]\d+)*[^\W\d_{CJK}]*)"
+    rf"|(?P<word>[^\W\d_{CJK}]+(?:&[^\W\d_{CJK}]+)*)"
+)
+_DOTTED_ACRONYM_RE = re.compile(r"\b(?:[A-Z]\.){2,}")
+_STEP_DOWN_RE = re.compile(r"\bst(?:ep|eps|epped|epping) down\b")
+_POSSESSIVE_RE = re.compile(r"(?<=\w)'s?\b")
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer  # PyStemmer: C implementation, thread-safe enough for read-only use
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A word's stem: irregular forms first ("rose" -> "rise"), then the Snowball stemmer."""
+    low = word.lower()
+    base = IRREGULAR.get(low, low)
+    return _stemmer().stemWord(base) if base.isalpha() else base
+
+
+def normalize(text: str) -> str:
+    """Fold quotes, strip citation markers and possessives, expand "n't" (offsets change)."""
+    text = strip_markers(fold_quotes(text))
+    text = _DOTTED_ACRONYM_RE.sub(lambda m: m.group().replace(".", ""), text)
+    text = _STEP_DOWN_RE.sub("resign", text)  # the phrasal verb, so it meets "resign"/"stay"
+    if "'" in text:
+        text = re.sub(r"\b([Ww])on't\b", r"\1ill not", text)
+        text = re.sub(r"\b([Cc])an't\b", r"\1an not", text)
+        text = re.sub(r"n't\b", " not", text)
+        text = _POSSESSIVE_RE.sub("", text)
+    return text
+
+
+def is_stopword(raw: str) -> bool:
+    """All-caps words are acronyms ("US", "IT"), never stopwords."""
+    return raw.lower() in STOPWORDS and not (len(raw) > 1 and raw.isupper())
+
+
+def cjk_grams(run: str) -> list[str]:
+    return [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def tokens(text: str, keep_stopwords: bool = False) -> list[str]:
+    """Stemmed content tokens: the BM25 tokens, and the words coverage and verification compare.
+
+    Numbers keep their digits ("370,000,000" -> "370000000"); CJK runs become overlapping
+    character bigrams; a lone letter (an initial) is dropped, since it would match everything.
+    """
+    out: list[str] = []
+    for m in TOKEN_RE.finditer(normalize(text)):
+        kind = m.lastgroup
+        raw = m.group()
+        if kind == "cjk":
+            out.extend(cjk_grams(raw))
+        elif kind == "num":
+            out.append(raw.replace(",", "").lower())
+        elif len(raw) > 1 and (keep_stopwords or not is_stopword(raw)):
+            out.append(stem(raw))
+    return out
+
+
+# --- numbers and dates -----------------------------------------------------------------------
+
+MONTHS = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4,
+    "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8,
+    "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11,
+    "november": 11, "dec": 12, "december": 12,
+}  # fmt: skip
+NUMBER_WORDS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90, "hundred": 100, "dozen": 12,
+}  # fmt: skip
+ORDINAL_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
+}  # fmt: skip
+SCALES = {
+    "thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9,
+    "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12, "万": 1e4, "亿": 1e8,
+}  # fmt: skip
+CURRENCIES = {
+    "$": "usd", "us$": "usd", "usd": "usd", "dollar": "usd", "dollars": "usd", "hk$": "hkd",
+    "€": "eur", "euro": "eur", "euros": "eur", "£": "gbp", "pound": "gbp", "pounds": "gbp",
+    "¥": "cny", "rmb": "cny", "yuan": "cny", "cny": "cny", "yen": "jpy", "元": "cny",
+    "人民币": "cny", "美元": "usd",
+}  # fmt: skip
+_MONTH_RE = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b\.?"
+)
+_DATE_RES = [
+    re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b"),  # 2024-12-19
+    re.compile(  # Dec. 19, 2024
+        rf"\b(?P<mon>{_MONTH_RE})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?![.,]\d)"
+        r"(?:,?\s+(?P<y>\d{4})\b)?"
+    ),
+    re.compile(  # 19 December 2024
+        rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MONTH_RE})"
+        r"(?:,?\s+(?P<y>\d{4})\b)?"
+    ),
+    re.compile(rf"\b(?P<mon>{_MONTH_RE})(?:,?\s+(?:of\s+)?(?P<y>\d{{4}})\b)?"),  # May 2025
+    re.compile(r"(?<![\w$.,])(?P<y>1[5-9]\d\d|20\d\d)(?P<s>s)?\b(?![.,]\d|\s*%)"),  # 1990s
+    re.compile(r"(?P<y>\d{4})年"),
+]
+_NUMBER_RE = re.compile(
+    r"(?P<cur>US\$|HK\$|RMB\s?|USD\s?|[$€£¥])?"
+    # Not glued to a letter ("Q3", "GPT4") or a decimal point; CJK text may touch a number.
+    rf"(?<!\.)(?<![^\W{CJK}])(?P<num>\d+(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?P<ord>st|nd|rd|th)?"
+    rf"(?:\s?(?P<scale>thousand|million|billion|trillion|bn|mn|tn|万|亿)(?![^\W\d_{CJK}])"
+    r"|(?P<abbr>[kmb])(?![^\W\d_]))?"
+    r"(?:\s?(?P<unit>%|percent\b|per\s?cent\b|percentage points?\b))?"
+    r"(?:\s?(?P<cur2>dollars?|euros?|pounds?|yuan|yen|rmb|usd|美元|人民币|元)(?![^\W\d_]))?",
+    re.IGNORECASE,
+)
+_NUMBER_WORD_RE = re.compile(
+    r"\b(?P<w>" + "|".join(NUMBER_WORDS) + r"|one)\b"
+    r"(?:\s(?P<scale>thousand|million|billion|trillion))?",
+    re.IGNORECASE,
+)
+_ORDINAL_WORD_RE = re.compile(r"\b(?P<w>" + "|".join(ORDINAL_WORDS) + r")\b", re.IGNORECASE)
+_QUALIFIER_RES = [
+    (re.compile(r"(?:more than|over|above|exceed\w*|at least|upwards of|greater than"
+                r"|in excess of|north of|topped)\s*$"), "more"),
+    (re.compile(r"(?:less than|fewer than|under|below|at most|up to|no more than)\s*$"), "less"),
+    (re.compile(r"(?:about|around|approximately|roughly|nearly|almost|some|close to"
+                r"|estimated|approx\.?|circa|~)\s*$"), "approx"),
+]  # fmt: skip
+
+
+class Item(NamedTuple):
+    cls: str  # "num" (cardinal, money, percent, ordinal) or "date"
+    kind: str  # num|pct|ord for numbers, "date" for dates
+    value: float | tuple  # number value, or date fields ((field, value), ...)
+    decimals: int  # digits after the point as written (for rounding "about 3.1 million")
+    scale: float
+    currency: str
+    qualifier: str  # more|less|approx|""
+    surface: str
+    start: int
+    end: int
+
+
+def parse_items(text: str) -> list[Item]:
+    """Dates first (so "Dec. 19" is not also the number 19), then numbers in what is left."""
+    items: list[Item] = []
+    taken = bytearray(len(text) + 1)
+
+    def free(a: int, b: int) -> bool:
+        return not any(taken[a:b])
+
+    def claim(a: int, b: int) -> None:
+        taken[a:b] = b"\x01" * (b - a)
+
+    for rx in _DATE_RES:
+        for m in rx.finditer(text):
+            if not free(m.start(), m.end()):
+                continue
+            gd = m.groupdict()
+            fields = []
+            if gd.get("y"):
+                fields.append(("decade" if gd.get("s") else "year", int(gd["y"])))
+            if gd.get("mon"):
+                fields.append(("month", MONTHS[gd["mon"].rstrip(".").lower()]))
+            elif gd.get("m"):
+                fields.append(("month", int(gd["m"])))
+            if gd.get("d"):
+                day = int(gd["d"])
+                if not 1 <= day <= 31:
+                    continue
+                fields.append(("day", day))
+            if gd.get("mon") == "May" and not (gd.get("d") or gd.get("y")):
+                continue  # "May" alone is too often the modal verb at a sentence start
+            claim(m.start(), m.end())
+            items.append(
+                Item("date", "date", tuple(sorted(fields)), 0, 1.0, "", "", m.group().strip(),
+                      m.start(), m.end())
+            )  # fmt: skip
+
+    for m in _NUMBER_RE.finditer(text):
+        start = m.start("cur") if m.group("cur") else m.start("num")
+        if not free(m.start("num"), m.end("num")):
+            continue
+        num = m.group("num")
+        scale_word = (m.group("scale") or "").lower()
+        # "$3m" is money, but "100m" alone is as likely a distance: letters count with a currency.
+        if m.group("abbr") and m.group("cur"):
+            scale_word = m.group("abbr").lower()
+        scale = SCALES.get(scale_word, 1.0)
+        unit = (m.group("unit") or "").lower()
+        ordinal = m.group("ord")
+        kind = "pct" if unit else ("ord" if ordinal else "num")
+        cur = (m.group("cur") or m.group("cur2") or "").strip().lower()
+        decimals = len(num.split(".")[1]) if "." in num else 0
+        value = float(num.replace(",", "")) * scale
+        end = m.end()
+        claim(start, end)
+        items.append(
+            Item("num", kind, value, decimals, scale, CURRENCIES.get(cur, ""),
+                  _qualifier(text, start), text[start:end].strip(), start, end)
+        )  # fmt: skip
+
+    for m in _NUMBER_WORD_RE.finditer(text):
+        word = m.group("w").lower()
+        if word == "one" and not m.group("scale"):
+            continue  # "one of the largest" is not a count worth requiring
+        if not free(m.start(), m.end()):
+            continue
+        scale = SCALES.get((m.group("scale") or "").lower(), 1.0)
+        value = (1 if word == "one" else NUMBER_WORDS[word]) * scale
+        claim(m.start(), m.end())
+        items.append(
+            Item("num", "num", float(value), 0, scale, "", _qualifier(text, m.start()),
+                  m.group(), m.start(), m.end())
+        )  # fmt: skip
+
+    for m in _ORDINAL_WORD_RE.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        claim(m.start(), m.end())
+        value = float(ORDINAL_WORDS[m.group("w").lower()])
+        items.append(Item("num", "ord", value, 0, 1.0, "", "", m.group(), m.start(), m.end()))
+    items.sort(key=lambda it: it.start)
+    return items
+
+
+def _qualifier(text: str, start: int) -> str:
+    before = text[max(0, start - 24) : start].lower()
+    for rx, name in _QUALIFIER_RES:
+        if rx.search(before):
+            return name
+    return ""
+
+
+# --- answers (SQuAD v1.1 / v2.0 normalisation) -----------------------------------------------
+
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+_ASCII_PUNCT = set(string.punctuation)
+
+
+def normalize_answer(s: str) -> str:
+    """SQuAD normalisation: lowercase, drop punctuation and articles, collapse whitespace.
+
+    Curly quotes are folded to straight ones first, and any Unicode punctuation (dashes,
+    guillemets, ...) is dropped like ASCII punctuation, so "Alibaba’s" == "Alibaba's".
+    """
+    s = fold_quotes(s).lower()
+    s = "".join(
+        ch for ch in s if ch not in _ASCII_PUNCT and not unicodedata.category(ch).startswith("P")
+    )
+    s = _ARTICLES.sub(" ", s)
+    return " ".join(s.split())

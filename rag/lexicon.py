@@ -1,0 +1,100 @@
+"""Word lists of the support scorer: synonyms, contrast lexicon, negation cues, name words.
+
+Kept apart from the rules that use them so they can be read (and extended) as data.
+"""
+
+from __future__ import annotations
+
+# Stem-level synonyms / derivations the stemmer does not merge (kept small and uncontroversial).
+SYNONYMS = {
+    "annual": "year", "yearli": "year", "acquisit": "acquir", "purchas": "buy",
+    "growth": "grow", "succeed": "success", "failur": "fail", "decis": "decid",
+    "permiss": "permit", "biggest": "largest", "big": "larg", "firm": "compani",
+    "penalti": "fine", "begin": "start", "recruit": "hire",
+    "death": "die", "dead": "die", "expiri": "expir",
+}  # fmt: skip
+
+# Contrast lexicon: words of one group with different poles contradict each other when they
+# describe the same thing. Matched on stems except where a stem would be ambiguous.
+CONTRAST_GROUPS: dict[str, dict[str, str]] = {
+    "direction": {
+        "up": "rise increase grow gain climb jump surge soar boost expand rebound raise hike "
+        "double triple rally higher up",
+        "down": "fall decrease decline drop shrink lose plunge slump slide sink tumble reduce "
+        "cut wipe erase slash plummet halve dip lower down",
+    },
+    "verdict": {
+        "yes": "approve accept grant allow permit authorize",
+        "no": "reject deny refuse block ban prohibit veto forbid",
+    },
+    "trade": {"buy": "buy acquire purchase", "sell": "sell divest"},
+    "result": {"profit": "profit surplus gain", "loss": "loss deficit"},
+    "contest": {"win": "win victory", "lose": "lose defeat"},
+    "outcome": {"success": "success succeed successful", "fail": "fail failure unsuccessful"},
+    "lifecycle": {
+        "start": "start begin launch open commence introduce",
+        "stop": "end stop close halt terminate cancel discontinue shut scrap suspend",
+    },
+    "duration": {"temporary": "temporary temporarily", "permanent": "permanent permanently"},
+    "membership": {"stay": "stay remain join rejoin", "leave": "leave quit depart resign"},
+    "pressure": {"ease": "ease loosen relax soften", "tighten": "tighten crack toughen harden"},
+    "staff": {"hire": "hire recruit", "fire": "fire dismiss layoff sack"},
+    "trade-flow": {"import": "import", "export": "export"},
+    "strength": {"strong": "strong stronger strongest", "weak": "weak weaker weakest"},
+    "reach": {"domestic": "domestic", "foreign": "foreign international overseas"},
+    "visibility": {"public": "public publicly", "private": "private privately"},
+    "size": {"large": "large larger big bigger huge massive", "small": "small smaller tiny"},
+    "age": {"young": "young younger youth", "old": "old older elderly"},
+    "extreme": {
+        "max": "largest biggest highest greatest top",
+        "min": "smallest lowest fewest bottom",
+    },
+}
+# Categories of mutually exclusive values (daily vs monthly, video vs music, ...), matched on
+# the surface form because stems would be ambiguous ("monthly" stems to "month").
+CATEGORIES: dict[str, dict[str, str]] = {
+    "period": {
+        "hour": "hourly",
+        "day": "daily",
+        "week": "weekly",
+        "month": "monthly",
+        "quarter": "quarterly",
+        "year": "annual annually yearly",
+    },
+    "season": {"summer": "summer summers", "winter": "winter winters", "autumn": "autumn"},
+    "daypart": {
+        "morning": "morning mornings",
+        "afternoon": "afternoon afternoons",
+        "evening": "evening evenings",
+        "night": "night nights overnight",
+    },
+    "medium": {
+        "video": "video videos film films",
+        "image": "image images photo photos picture pictures",
+        "audio": "audio music song songs podcast podcasts",
+        "text": "text texts",
+    },
+    "metric": {
+        "revenue": "revenue revenues sales turnover",
+        "profit": "profit profits earnings income",
+    },
+    "market-side": {
+        "buyer": "buyer buyers customer customers shopper shoppers",
+        "seller": "seller sellers merchant merchants vendor vendors retailer retailers",
+    },
+}
+CONTRAST_SURFACE: dict[str, tuple[str, str]] = {
+    w: (group, pole)
+    for group, poles in CATEGORIES.items()
+    for pole, words in poles.items()
+    for w in words.split()
+}
+
+
+NEGATIONS = frozenset("not no never none neither nor without nobody nothing cannot".split())
+# "decided against investing" negates "investing".
+AGAINST_VERBS = frozenset("decid opt vote choos chose advis rule".split())
+# Words of a company name that the passage may leave out ("Alibaba Group" vs "Alibaba").
+GENERIC_NAME_WORDS = frozenset(
+    "the group inc corp corporation co company ltd limited holdings holding plc llc".split()
+)

@@ -1,0 +1,162 @@
+"""The text toolkit (index/text.py), and the agreement of abstention and verification on it."""
+
+import pytest
+
+from index import lexical
+from index.text import (
+    fold_quotes,
+    marker_numbers,
+    neutralise_markers,
+    normalize_answer,
+    parse_items,
+    sentence_spans,
+    squash,
+    stem,
+    strip_markers,
+    tokens,
+)
+from rag.answer import Source
+from rag.answerability import evidence_gap
+from rag.question import analyse, coverage
+from rag.support import support
+from rag.verify import verify
+
+
+def test_one_stemmer_meets_irregular_forms_everywhere():
+    assert stem("rose") == stem("rise") == stem("rising")
+    assert stem("bought") == stem("buy")
+    assert tokens("Shares rose") == tokens("shares rise")
+    # The lexical index tokenises with the same function, so BM25 matches "rose" to "rise".
+    assert lexical.lexical_tokens is tokens
+    assert lexical.fts_query("When did shares rise?") == lexical.fts_query("shares rose")
+
+
+def test_tokens_fold_possessives_quotes_markers_and_acronyms():
+    assert tokens("Alibaba’s shares") == tokens("Alibaba's shares") == ["alibaba", "share"]
+    assert tokens("The app grew 5%.[3]") == ["app", "grow", "5"]
+    assert "us" in tokens("The U.S. economy") and "us" not in tokens("tell us")
+    assert tokens("Quark reached 370,000,000") == ["quark", "reach", "370000000"]
+    assert tokens("K. Lee said") == ["lee", "say"]  # a lone initial matches everything
+    assert tokens("the of and", keep_stopwords=True) == ["the", "of", "and"]
+
+
+def test_sentence_spans_keep_abbreviations_and_initials():
+    text = "Dr. Chen met Eumi K. Lee in the U.S. on Monday. Shares rose!\nHeadline"
+    spans = sentence_spans(text)
+    assert [text[a:b] for a, b in spans] == [
+        "Dr. Chen met Eumi K. Lee in the U.S. on Monday.",
+        "Shares rose!",
+        "Headline",
+    ]
+
+
+def test_markers():
+    text = "It rose [1]. It fell [2, 3]. Both [1-3]."
+    assert strip_markers(text) == "It rose. It fell. Both."
+    assert marker_numbers(text) == [1, 2, 3, 1, 2, 3]
+    assert neutralise_markers("see [3] and [4,5]") == "see (3) and (4,5)"
+
+
+def test_folding():
+    assert fold_quotes("‘Cameo’ “x”\u00a0y") == "'Cameo' \"x\" y"
+    assert squash("  a\n\n‘b’\t c ") == "a 'b' c"
+
+
+def test_numbers_and_dates_parse_to_values():
+    (a,) = parse_items("exceeded 370 million")
+    (b,) = parse_items("exceeded 370,000,000")
+    assert a.value == b.value == 370e6
+    (d,) = parse_items("on Dec. 19, 2024")
+    assert d.cls == "date" and dict(d.value) == {"year": 2024, "month": 12, "day": 19}
+    (p,) = parse_items("up 15 percent")
+    assert p.kind == "pct" and p.value == 15
+
+
+def test_squad_normalisation():
+    assert normalize_answer("The Alibaba’s  Group!") == normalize_answer("alibaba's group")
+
+
+# Abstention (does the passage cover every word of the question?) and verification (does the
+# passage support the claim?) must read the same words the same way. Each row: question,
+# passage, claim, and whether both should accept it.
+AGREEMENT = [
+    (
+        "irregular verb",
+        "When did Alibaba shares rise?",
+        "Alibaba shares rose 8% on Monday after the results.",
+        "Alibaba shares rose 8% on Monday.",
+        True,
+    ),
+    (
+        "irregular verb, other way",
+        "When did Tencent buy the studio?",
+        "Tencent bought the studio in 2021.",
+        "Tencent bought the studio in 2021.",
+        True,
+    ),
+    (
+        "possessive, curly apostrophe",
+        "What is Alibaba’s cloud unit called?",
+        "Alibaba's cloud unit is called Aliyun.",
+        "Alibaba’s cloud unit is called Aliyun.",
+        True,
+    ),
+    (
+        "curly quotes",
+        "Which app did Alibaba call a “super assistant”?",
+        'Alibaba called the Quark app a "super assistant" in March.',
+        "Alibaba called the Quark app a “super assistant”.",
+        True,
+    ),
+    (
+        "hyphens",
+        "How much did e-commerce revenue grow in 2024?",
+        "E-commerce revenue grew 12% in 2024.",
+        "E-commerce revenue grew 12% in 2024.",
+        True,
+    ),
+    (
+        "numbers written differently",
+        "How many users did Quark have?",
+        "Quark had 370,000,000 monthly users.",
+        "Quark had 370 million monthly users.",
+        True,
+    ),
+    (
+        "citation markers in passage and claim",
+        "How many downloads did the app reach?",
+        "The app reached 5 million downloads.[3] It launched in May.",
+        "The app reached 5 million downloads [1].",
+        True,
+    ),
+    (
+        "negation contraction",
+        "Why didn't Alibaba invest in DeepSeek?",
+        "Alibaba did not invest in DeepSeek because it builds its own models.",
+        "Alibaba didn't invest in DeepSeek.",
+        True,
+    ),
+    (
+        "the other direction is neither covered nor supported",
+        "When did Alibaba shares fall?",
+        "Alibaba shares rose 8% on Monday after the results.",
+        "Alibaba shares fell 8% on Monday.",
+        False,
+    ),
+]
+
+
+def _source(text: str) -> Source:
+    return Source("c1", "/docs/a.txt", "A", 0, len(text), text, 1.0, 0.9, 1.0)
+
+
+@pytest.mark.parametrize("case", AGREEMENT, ids=[c[0] for c in AGREEMENT])
+def test_abstention_and_verification_agree(case):
+    _, question, passage, claim, expected = case
+    info = analyse(question)
+    covered = evidence_gap(info, [_source(passage)]) is None
+    fully_covered = coverage(info, passage)[1] == []
+    supported = support(strip_markers(claim), passage).supported
+    kept = bool(verify(claim if "[" in claim else claim + " [1]", [_source(passage)]).citations)
+    assert (fully_covered, supported, kept) == (expected,) * 3
+    assert covered  # the topic is there in every row: the judge goes on to look for an answer
