@@ -264,3 +264,10 @@ def test_upload_report_lists_each_file_and_its_error():
     assert texts(out, "li", "error") == ["b<.pdf error not a PDF"]
     assert "done: 1 indexed, 1 failed" in out
     assert "Drop files" in render.upload_html([])
+
+
+def test_the_direct_answer_comes_first_then_the_evidence():
+    out = render.answer_html(answer(answer="30% <of> Widget"))
+    assert out.index("direct-answer") < out.index("answer-text")
+    assert "Answer:</span> 30% &lt;of&gt; Widget" in out
+    assert "direct-answer" not in render.answer_html(answer())

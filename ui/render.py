@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import html
 import os
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from index.text import MARKER_RE, marker_numbers
 from rag.answer import Answer, Citation, SentenceCheck, Source
 
 PASSAGE_RADIUS = 360  # characters of context shown on each side of a cited span
-_MARKER = re.compile(r"\[(\d{1,3})\]")
 
 
 def esc(text: str) -> str:
@@ -122,9 +121,11 @@ def _sentence_html(s: SentenceCheck, uid: str) -> str:
 def _text_with_markers(text: str, uid: str) -> str:
     """Fallback when an answer carries no sentence checks: link the [n] markers in its text."""
     parts, last = [], 0
-    for m in _MARKER.finditer(text):
+    for m in MARKER_RE.finditer(text):
         parts.append(esc(text[last : m.start()]))
-        parts.append(marker_html(int(m.group(1)), uid))
+        parts.append(
+            (" " if m.group()[:1].isspace() else "") + _markers(marker_numbers(m.group()), uid)
+        )
         last = m.end()
     parts.append(esc(text[last:]))
     return "".join(parts)
@@ -216,9 +217,16 @@ def answer_html(
     cites = "".join(
         citation_html(c, passage_for(c, answer.sources, doc_text), uid) for c in answer.citations
     )
+    # The direct answer first, then the evidence sentences with their citations.
+    direct = (
+        f'<p class="direct-answer"><span class="label">Answer:</span> {esc(answer.answer)}</p>'
+        if answer.answer
+        else ""
+    )
     return (
         '<div class="rag-answer answered">'
-        f'<p class="answer-text">{body_html(answer, uid)}</p>'
+        + direct
+        + f'<p class="answer-text">{body_html(answer, uid)}</p>'
         + (f'<div class="citations">{cites}</div>' if cites else "")
         + _dropped_html(dropped)
         + _meta_html(answer, question)
