@@ -160,3 +160,23 @@ def test_abstention_and_verification_agree(case):
     kept = bool(verify(claim if "[" in claim else claim + " [1]", [_source(passage)]).citations)
     assert (fully_covered, supported, kept) == (expected,) * 3
     assert covered  # the topic is there in every row: the judge goes on to look for an answer
+
+
+def test_a_store_with_older_tokens_is_retokenised_when_opened(tmp_path):
+    from index.catalog import Catalog
+    from index.text import LEXICAL_VERSION
+
+    cat = Catalog(tmp_path / "catalog.sqlite")
+    cat.db.execute(
+        'INSERT INTO chunks (rowid, id, source, text_hash, start, "end", title, doc_title, text)'
+        " VALUES (1, 'c1', '/d/a.txt', 'h', 0, 11, 'A', 'A', 'Shares rose')"
+    )
+    # As an older version wrote it: the stemmer did not know "rose" is "rise".
+    cat.db.execute("INSERT INTO lex (rowid, tokens) VALUES (1, 'share rose')")
+    cat.set_meta("lexical_version", "1")
+    assert [c for c, _ in cat.lexical_search("rise", 5)] == []
+    cat.close()
+    cat = Catalog(tmp_path / "catalog.sqlite")
+    assert cat.get_meta("lexical_version") == LEXICAL_VERSION
+    assert [c for c, _ in cat.lexical_search("rise", 5)] == ["c1"]
+    cat.close()
