@@ -22,6 +22,7 @@ from index.chunking import chunk_document
 from index.embedders import Embedder, EmbedderConfig, embedder_name, get_embedder
 from index.errors import EmbedderMismatch, LoadError
 from index.loaders import SUPPORTED_SUFFIXES, load_document
+from index.lock import StoreLock
 from index.store import ChromaStore
 from index.types import Chunk, Document
 
@@ -37,6 +38,7 @@ class IndexConfig:
     rebuild: bool = False
     batch_chunks: int = 256
     overlap_tokens: int = 32
+    lock_wait: float = 0.0  # seconds a writer waits for another writer of the store; 0: refuse
 
 
 @dataclass
@@ -74,23 +76,31 @@ def check_embedder(catalog: Catalog, name: str, store: Path) -> None:
         )
 
 
-def reconcile(catalog: Catalog, chroma: ChromaStore) -> tuple[int, int]:
-    """Make the vector store hold exactly the catalog's chunks. Returns (deleted, restored)."""
+def reconcile(
+    catalog: Catalog, chroma: ChromaStore, rewrite: Sequence[str] = ()
+) -> tuple[int, int]:
+    """Make the vector store hold exactly the catalog's chunks. Returns (deleted, restored).
+
+    `rewrite`: ids present in both whose stored vector is wrong or unreadable (`rag check`
+    finds them); they are written again from the catalog's cached vectors, never re-embedded.
+    """
     in_store = chroma.ids()
     in_catalog = catalog.chunk_ids()
     orphans = sorted(in_store - in_catalog)
     missing = sorted(in_catalog - in_store)
     if orphans:
         chroma.delete(orphans)
-    if missing:
-        rows = catalog.chunks_with_vectors(missing)
+    todo = sorted(set(missing) | (set(rewrite) & in_catalog))
+    if todo:
+        rows = catalog.chunks_with_vectors(todo)
+        # An upsert re-inserts the vector into Chroma's index even when the id is known.
         chroma.add(
             [c.id for c, _ in rows],
             np.stack([v for _, v in rows]) if rows else np.zeros((0, 1), np.float32),
             [c.text for c, _ in rows],
             [_metadata(c.source, c.title, c.doc_title, c.start, c.end, c.page) for c, _ in rows],
         )
-    return len(orphans), len(missing)
+    return len(orphans), len(todo)
 
 
 def _metadata(source, title, doc_title, start, end, page) -> dict:
@@ -137,11 +147,17 @@ class Indexer:
         self.name = embedder_name(cfg.embedder)
         self.progress = sys.stderr.isatty() if progress is None else progress
         self._embedder: Embedder | None = None
-        self.catalog, self.chroma = open_store(cfg)
-        if cfg.rebuild:
-            self.chroma.reset()
-            self.catalog.clear()
-        check_embedder(self.catalog, self.name, cfg.store)
+        # One writer per store (see index/lock.py); held until close(). Readers never take it.
+        self._lock = StoreLock(cfg.store, cfg.lock_wait, "index").acquire()
+        try:
+            self.catalog, self.chroma = open_store(cfg)
+            if cfg.rebuild:
+                self.chroma.reset()
+                self.catalog.clear()
+            check_embedder(self.catalog, self.name, cfg.store)
+        except BaseException:
+            self._lock.release()
+            raise
 
     @property
     def embedder(self) -> Embedder:
@@ -151,7 +167,10 @@ class Indexer:
         return self._embedder
 
     def close(self) -> None:
-        self.catalog.close()
+        try:
+            self.catalog.close()
+        finally:
+            self._lock.release()
 
     def run(self, paths: Sequence[str | Path], on_file: Callable[[str], None] | None = None):
         report = IndexReport()

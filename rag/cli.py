@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from index.embedders import EmbedderConfig
-from index.errors import RagError
+from index.errors import ConfigError, RagError
 from index.pipeline import IndexConfig, default_store
 
 
@@ -37,6 +37,7 @@ def index_config(args: argparse.Namespace, rebuild: bool = False) -> IndexConfig
             name=args.embedder, base_url=args.embed_url, model=args.embed_model
         ),
         rebuild=rebuild,
+        lock_wait=getattr(args, "wait", 0.0) or 0.0,
     )
 
 
@@ -74,6 +75,49 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from index.check import check_store
+
+    if args.sample < 0:
+        raise ConfigError(f"--sample must be 0 (every vector) or more, not {args.sample}")
+    report = check_store(index_config(args), repair=args.repair, sample=args.sample)
+    if args.json:
+        print(json.dumps(report.to_dict()))
+    else:
+        print(f"store:    {report.store} (chroma {report.chroma})")
+        print(
+            f"chunks:   {report.catalog_chunks} in the catalog, "
+            f"{report.vectors_in_store} vectors in Chroma"
+        )
+        print(f"checked:  {report.checked_vectors} vectors against the catalog's cached vectors")
+        if report.repaired:
+            r = report.repaired
+            print(
+                f"repaired: {r['before']} -> deleted {r['deleted']}, restored {r['restored']} "
+                "from the catalog (nothing re-embedded)"
+            )
+        print(f"problems: {report.summary()}")
+        if not report.ok:
+            fix = (
+                "re-index with --rebuild"
+                if report.uncached or report.repaired
+                else "run `rag check --repair`"
+            )
+            print(f"rag check: the store is not consistent; {fix}", file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+def _wait_arg(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help=f"if another process is writing the store, wait up to SECONDS for it, then {what} "
+        "(default: 0, refuse at once and name that process)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rag", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -84,12 +128,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true", help="drop the store and index from scratch")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--batch-chunks", type=int, default=256, help=argparse.SUPPRESS)
+    _wait_arg(p, "index")
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("status", help="documents, chunks, embedder and size of a store")
     _store_args(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser(
+        "check", help="verify that Chroma holds exactly the catalog's chunks and vectors"
+    )
+    _store_args(p)
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="fix what is wrong from the catalog's cached vectors (no re-embedding)",
+    )
+    p.add_argument(
+        "--sample",
+        type=int,
+        default=0,
+        metavar="N",
+        help="compare N random vectors instead of all (default: 0, all)",
+    )
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    _wait_arg(p, "check")
+    p.set_defaults(func=cmd_check)
 
     _register_optional(sub)
     return parser
