@@ -58,7 +58,8 @@ def cfg(tmp_path_factory) -> AskConfig:
 @pytest.fixture(scope="module")
 def url(cfg: AskConfig) -> Iterator[str]:
     port = free_port()
-    app = launch(cfg, host="127.0.0.1", port=port, block=False)
+    # The settings test types base URLs and models in the page: the operator's opt-in.
+    app = launch(cfg, host="127.0.0.1", port=port, block=False, allow_client_settings=True)
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:

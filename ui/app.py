@@ -27,6 +27,7 @@ from rag.answer import Answer
 from rag.llm import BACKENDS
 from rag.pipeline import AskConfig, Pipeline
 from ui import render
+from ui.guard import ClientPolicy, HostGuard, client_settings, without_key
 
 log = logging.getLogger("rag.ui")
 
@@ -157,13 +158,34 @@ class Pipelines:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._open: dict[AskConfig, Pipeline] = {}
+        self._open: dict[tuple[AskConfig, bool], Pipeline] = {}
 
-    def get(self, cfg: AskConfig) -> Pipeline:
+    def get(self, cfg: AskConfig, keyless: bool = False) -> Pipeline:
+        """The pipeline for `cfg`; `keyless` builds its LLM without the server's API key."""
         with self._lock:
-            if cfg not in self._open:
-                self._open[cfg] = Pipeline(cfg)  # may raise RagError: nothing is cached then
-            return self._open[cfg]
+            if (cfg, keyless) not in self._open:
+                # May raise RagError: nothing is cached then.
+                if keyless:
+                    with without_key():
+                        self._open[cfg, keyless] = Pipeline(cfg)
+                else:
+                    self._open[cfg, keyless] = Pipeline(cfg)
+            return self._open[cfg, keyless]
+
+    def open(self, policy: ClientPolicy, backend, base_url, model, top_k, keep_flagged):
+        """(pipeline, config) for what a page client sent, within the operator's policy."""
+        cfg, keyless = client_settings(policy, backend, base_url, model, top_k, keep_flagged)
+        try:
+            return self.get(cfg, keyless), cfg
+        except RagError:
+            if cfg.llm.backend != "local" or cfg.llm.model == policy.model("local"):
+                raise
+            # A client's path (--allow-client-settings): one message whether the file is
+            # missing, unreadable or not a model, so the form cannot probe the disk.
+            raise ConfigError(
+                f"cannot use {cfg.llm.model!r} as a model: this server cannot load it as a "
+                ".gguf file; pass the path of a GGUF model on the server, or leave it empty"
+            ) from None
 
     def reset(self) -> None:
         """Forget open pipelines (after indexing), so the next question reopens the store.
@@ -254,9 +276,14 @@ def index_status(cfg: IndexConfig) -> str:
 # --- the page ---------------------------------------------------------------------------------
 
 
-def create_app(cfg: AskConfig) -> gr.Blocks:
-    """Build the page for the store and defaults in `cfg`; `launch` serves it."""
+def create_app(cfg: AskConfig, allow_client_settings: bool = False) -> gr.Blocks:
+    """Build the page for the store and defaults in `cfg`; `launch` serves it.
+
+    Clients choose among the backends and models in `cfg` (see ui/guard.py); with
+    `allow_client_settings` they may also name a base URL or model, never with the API key.
+    """
     pipelines = Pipelines()
+    policy = ClientPolicy(cfg, allow_client_settings)
 
     def on_ask(question, chat, turns, backend, base_url, model, top_k, keep_flagged):
         question = (question or "").strip()
@@ -271,9 +298,7 @@ def create_app(cfg: AskConfig) -> gr.Blocks:
         # The panel describes the answer being made, never an older one.
         yield "", chat, turns, render.sources_html(None)
         try:
-            pipeline = pipelines.get(
-                settings_config(cfg, backend, base_url, model, top_k, keep_flagged)
-            )
+            pipeline, _ = pipelines.open(policy, backend, base_url, model, top_k, keep_flagged)
         except RagError as e:
             chat[-1] = render.assistant_message(render.error_html(str(e)))
             yield "", chat, turns, gr.skip()
@@ -320,8 +345,7 @@ def create_app(cfg: AskConfig) -> gr.Blocks:
 
     def on_apply(backend, base_url, model, top_k, keep_flagged):
         try:
-            new = settings_config(cfg, backend, base_url, model, top_k, keep_flagged)
-            pipeline = pipelines.get(new)
+            pipeline, new = pipelines.open(policy, backend, base_url, model, top_k, keep_flagged)
         except RagError as e:
             return render.notice_html(str(e), "error")
         except Exception as e:
@@ -329,7 +353,10 @@ def create_app(cfg: AskConfig) -> gr.Blocks:
         return render.notice_html(f"ready: {pipeline.backend}, top-k {new.retrieval.top_k}")
 
     def on_backend(backend):
-        return gr.update(visible=backend == "openai"), gr.update(visible=backend != "extractive")
+        model_update = dict(visible=backend != "extractive")
+        if not allow_client_settings:  # show the model the operator set for this backend
+            model_update["value"] = policy.model(backend) or ""
+        return gr.update(visible=backend == "openai"), gr.update(**model_update)
 
     llm = cfg.llm
     with gr.Blocks(title="Ask your documents", analytics_enabled=False) as app:
@@ -369,21 +396,32 @@ def create_app(cfg: AskConfig) -> gr.Blocks:
                     )
                     upload_report = gr.HTML(render.upload_html([]), elem_id="upload-report")
                 with gr.Accordion("Settings", open=False):
+                    free = allow_client_settings
                     backend = gr.Radio(
-                        list(BACKENDS), value=llm.backend, label="Backend", elem_id="backend"
+                        list(policy.backends),
+                        value=llm.backend,
+                        label="Backend",
+                        elem_id="backend",
                     )
+                    # Without --allow-client-settings these only show the operator's choice;
+                    # the server refuses other values whatever a client sends.
                     base_url = gr.Textbox(
-                        llm.base_url or "",
-                        label="Base URL (OpenAI-compatible API root)",
+                        policy.openai_url or "",
+                        label="Base URL (OpenAI-compatible API root)"
+                        + ("" if free else ", set by the server's operator"),
                         placeholder="http://127.0.0.1:8080/v1",
                         visible=llm.backend == "openai",
+                        interactive=free,
                         elem_id="base-url",
                     )
                     model = gr.Textbox(
                         llm.model or "",
-                        label="Model (openai: name; local: path to a .gguf)",
+                        label="Model (openai: name; local: path to a .gguf)"
+                        if free
+                        else "Model, set by the server's operator",
                         placeholder="empty: the server's only model / the bundled SmolLM2",
                         visible=llm.backend != "extractive",
+                        interactive=free,
                         elem_id="model",
                     )
                     top_k = gr.Slider(
@@ -419,15 +457,21 @@ def launch(
     port: int = 7860,
     share: bool = False,
     block: bool = True,
+    allow_client_settings: bool = False,
 ) -> gr.Blocks:
     """Serve the app on host:port (loopback unless asked); public sharing only when asked.
 
     With `block=False` it returns once the server listens (tests close it with `.close()`);
-    with `block=True` it prints where to go and serves until interrupted.
+    with `block=True` it prints where to go and serves until interrupted. Requests addressed
+    to another Host or from another Origin get 403 (ui/guard.py).
     """
+    from starlette.middleware import Middleware
+
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    app = create_app(cfg)
+    app = create_app(cfg, allow_client_settings)
+    guard = Middleware(HostGuard, host=host, port=port, share=share)
     app.launch(
+        app_kwargs={"middleware": [guard]},
         server_name=host,
         server_port=port,
         share=share,

@@ -52,6 +52,13 @@ def register(
         action="store_true",
         help="also publish a temporary public *.gradio.live link (off by default)",
     )
+    p.add_argument(
+        "--allow-client-settings",
+        action="store_true",
+        help="let the page choose any base URL and model file (off by default: the page picks "
+        "only among the backends and models set by these flags; the API key never goes to a "
+        "URL the page names)",
+    )
     p.set_defaults(func=lambda args: cmd_ui(args, index_config))
 
 
@@ -70,7 +77,13 @@ def cmd_ui(
         base, args.llm, args.base_url, args.model, args.top_k, args.flag_unsupported
     )
     try:
-        launch(cfg, host=args.host, port=args.port, share=args.share)
+        launch(
+            cfg,
+            host=args.host,
+            port=args.port,
+            share=args.share,
+            allow_client_settings=args.allow_client_settings,
+        )
     except OSError as e:  # Gradio reports a taken port as OSError
         reason = "the port is in use" if "empty port" in str(e) else str(e)
         raise RagError(
