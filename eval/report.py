@@ -26,6 +26,9 @@ DEFINITIONS = {
     "answer) with any gold answer, after SQuAD normalisation (lowercase, no punctuation or "
     "articles, collapsed whitespace).",
     "f1": "SQuAD token F1 against the best-matching gold answer.",
+    "answer_em / answer_f1": "EM and F1 of the direct short answer (`answer`) when the "
+    "answer has one, else of the answer text; the short-answer figures of issue 8.",
+    "false_abstention": "share of answerable questions that abstained.",
     "contains": "1 when a gold answer appears, as whole words, in the normalised answer (not "
     "a headline metric: sentence answers rarely match exactly).",
     "supported_sentences": "share of answer sentences (over all answers) that the support "
@@ -89,7 +92,8 @@ def _scored_line(report: dict) -> str:
 def _config_line(cfg: dict) -> str:
     v = cfg.get("versions", {})
     return (
-        f"backend {cfg.get('backend')} ({cfg.get('model')}), embedder {cfg.get('embedder')}, "
+        f"backend {cfg.get('backend')} ({cfg.get('model')}), answerability model "
+        f"{cfg.get('answerability_model')}, embedder {cfg.get('embedder')}, "
         f"top-k {cfg.get('top_k')}, dataset {Path(str(cfg.get('dataset'))).name}; "
         + ", ".join(f"{k} {val}" for k, val in v.items())
     )
@@ -103,10 +107,12 @@ def to_markdown(report: dict, results: list[dict]) -> str:
     lines += ["", "| group | metric | value |", "| --- | --- | --- |"]
     for group, k, v in summary_rows(report):
         lines.append(f"| {group} | {k} | {fmt(v, group)} |")
-    types = report.get("by_type", {})
-    if types:
+    for key, title in (("by_type", "By question type"), ("by_qtype", "By kind of question")):
+        types = report.get(key, {})
+        if not types:
+            continue
         cols = list(next(iter(types.values())))
-        lines += ["", "## By question type", "", "| type | " + " | ".join(cols) + " |"]
+        lines += ["", f"## {title}", "", "| type | " + " | ".join(cols) + " |"]
         lines.append("| --- " * (len(cols) + 1) + "|")
         for t, row in types.items():
             lines.append(f"| {t} | " + " | ".join(fmt(row[c]) for c in cols) + " |")

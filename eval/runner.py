@@ -31,6 +31,7 @@ from index.pipeline import IndexConfig, index_paths
 from index.text import strip_markers
 from rag.answer import Answer, Source
 from rag.llm import LLMConfig
+from rag.reader import analyse_question
 from rag.retrieval import RetrievalConfig, retrieve
 from rag.verify import UNVERIFIED, support
 
@@ -206,10 +207,15 @@ def score_answer(row: dict, answer: Answer, ranked: list[Source], ideal: set[str
         m.update({k: v for k, v in retrieval.items() if k != "relevant"})
     relevance = retrieval["relevant"] if retrieval else [None] * len(ranked)
     pred = prediction(answer)
+    short = None if answer.abstained else answer.answer
     if row["answerable"] and row["answers"]:
         m["em"] = metrics.exact_match(pred, row["answers"])
         m["f1"] = metrics.token_f1(pred, row["answers"])
-        m["contains"] = float(metrics.contains_answer(pred, row["answers"]))
+        # The direct answer when there is one, else the answer text (issue 8's short-answer F1).
+        m["answer_em"] = metrics.exact_match(short or pred, row["answers"])
+        m["answer_f1"] = metrics.token_f1(short or pred, row["answers"])
+        m["contains"] = float(metrics.contains_answer(f"{short or ''} {pred}", row["answers"]))
+        m["false_abstention"] = float(answer.abstained)
     grounding = grounding_scores(answer) if not answer.abstained else {"sentences": []}
     for key in ("supported_sentences", "citation_recall", "citation_precision"):
         if key in grounding:
@@ -221,6 +227,10 @@ def score_answer(row: dict, answer: Answer, ranked: list[Source], ideal: set[str
         "answerable": row["answerable"],
         "gold": row["answers"],
         "answer": answer.text,
+        "direct_answer": short,
+        "qtype": analyse_question(row["question"]).qtype,
+        "p_answerable": answer.probability,
+        "answerability_model": answer.model,
         "prediction": pred,
         "abstained": answer.abstained,
         "citations": answer.to_dict()["citations"],
@@ -265,14 +275,23 @@ def aggregate(results: list[dict], config: dict) -> dict:
     report = {
         "n": len(results),
         "retrieval": {k: _mean(_collect(results, k)) for k in retrieval_keys},
-        "answer": {"em": _mean(_collect(results, "em")), "f1": _mean(_collect(results, "f1"))},
+        "answer": {
+            "em": _mean(_collect(results, "em")),
+            "f1": _mean(_collect(results, "f1")),
+            "answer_em": _mean(_collect(results, "answer_em")),
+            "answer_f1": _mean(_collect(results, "answer_f1")),
+        },
         "grounding": {
             # Pooled over sentences; ALCE recall/precision are averaged over answers, as in ALCE.
             "supported_sentences": _mean([float(s["supported"]) for s in kept]),
             "citation_recall": _mean(_collect(results, "citation_recall")),
             "citation_precision": _mean(_collect(results, "citation_precision")),
         },
-        "abstention": {"precision": round(precision, 4), "recall": round(recall, 4)},
+        "abstention": {
+            "precision": round(precision, 4),
+            "recall": round(recall, 4),
+            "false_abstention": _mean(_collect(results, "false_abstention")),
+        },
         "latency_ms": {
             "p50": round(metrics.percentile(totals, 50), 1),
             "p95": round(metrics.percentile(totals, 95), 1),
@@ -289,20 +308,30 @@ def aggregate(results: list[dict], config: dict) -> dict:
         "abstained": sum(r["abstained"] for r in results),
     }
     report["by_type"] = by_type(results)
+    report["by_qtype"] = by_type(results, key="qtype")
+    models = sorted({r.get("answerability_model") or "" for r in results} - {""})
+    report["config"] = {**config, "answerability_model": ", ".join(models) or None}
     return report
 
 
-def by_type(results: list[dict]) -> dict[str, dict]:
-    keys = ("hit@5", "f1", "contains", "supported_sentences", "abstained_correctly")
+def by_type(results: list[dict], key: str = "type") -> dict[str, dict]:
+    """Per dataset type (`type`) or per kind of question asked (`qtype`: who, when, how_many,
+    ...): answer figures, and abstention figures with the unanswerable questions of that kind."""
+    keys = (
+        "hit@5", "f1", "answer_f1", "contains", "supported_sentences", "abstained_correctly",
+        "false_abstention",
+    )  # fmt: skip
     # Known types in their usual order, then any others alphabetically.
     rank = {t: i for i, t in enumerate(TYPES_ORDER)}
-    types = sorted({r["type"] for r in results}, key=lambda t: (rank.get(t, len(rank)), t))
+    types = sorted({r.get(key) or "?" for r in results}, key=lambda t: (rank.get(t, len(rank)), t))
     out = {}
     for t in types:
-        group = [r for r in results if r["type"] == t]
+        group = [r for r in results if (r.get(key) or "?") == t]
         row: dict = {"n": len(group)}
         for k in keys:
             row[k] = _mean([float(v) for v in _collect(group, k)])
+        unanswerable = [r for r in group if not r["answerable"]]
+        row["abstention_recall"] = _mean([float(r["abstained"]) for r in unanswerable])
         out[t] = row
     return out
 

@@ -1,8 +1,9 @@
 """The `extractive` backend: no model; answers with the retrieved sentences that best answer.
 
-It writes the top candidate sentence of the judgement (rag/answerability.py ranks them), and a
-second one when nearly as good and answering a part of the question the first does not, each
-with the [n] marker of its passage. No candidate: an empty reply, which abstains.
+It writes the reader's best sentence (rag/answerability.py ranks them with the fitted reader),
+and the second best too when the reader is unsure between them (its probability is at least
+`second_ratio` of the best one's, a ratio fitted with the reader), each with the [n] marker of
+its passage. No candidate: an empty reply, which abstains.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from collections.abc import Iterator, Sequence
 
 from index.text import neutralise_markers
 from rag.answer import Source
-from rag.answerability import Candidate, window_missing
+from rag.answerability import Candidate
 from rag.llm import LLM, Prompt
-from rag.question import analyse
+from rag.reader import default_model
 
 
 class ExtractiveLLM(LLM):
@@ -34,22 +35,14 @@ def compose(
     question: str,
     sources: Sequence[Source],
     cands: Sequence[Candidate],
-    max_sentences: int = 2,
+    second_ratio: float | None = None,
 ) -> str:
     """Answer text with [n] markers (n = 1-based retrieved source index)."""
     if not cands:
         return ""
-    info = analyse(question)
+    ratio = default_model().second_ratio if second_ratio is None else second_ratio
     chosen = [cands[0]]
-    covered = set(info.focus) - set(window_missing(info, sources, cands[0]))
-    for c in cands[1:]:
-        if len(chosen) >= max_sentences:
-            break
-        # A second sentence only when nearly as good and it answers a part the first does not.
-        if c.score < 0.8 * cands[0].score or c.text == chosen[0].text:
-            continue
-        adds = set(info.focus) - set(window_missing(info, sources, c)) - covered
-        if adds:
-            chosen.append(c)
-            covered |= adds
+    if len(cands) > 1 and cands[1].score >= ratio * cands[0].score:
+        if cands[1].text != cands[0].text:
+            chosen.append(cands[1])
     return " ".join(f"{neutralise_markers(c.text)} [{c.source + 1}]" for c in chosen)

@@ -32,6 +32,7 @@ from rag.answerability import (
 from rag.condense import condense
 from rag.llm import LLM, LLMConfig, Prompt, get_llm
 from rag.prompt import build_messages
+from rag.reader import VectorCache
 from rag.retrieval import RetrievalConfig, retrieve
 from rag.verify import Verified, verify
 
@@ -43,7 +44,6 @@ class AskConfig:
     index: IndexConfig = field(default_factory=lambda: IndexConfig(store=default_store()))
     llm: LLMConfig = field(default_factory=lambda: LLMConfig(backend=DEFAULT_BACKEND))
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
-    min_coverage: float = 0.5  # share of the question's focus words some passage must hold
     flag_unsupported: bool = False  # keep unsupported sentences, marked, instead of dropping
 
 
@@ -89,7 +89,7 @@ def build_answer(
         text=verified.text,
         abstained=False,
         citations=verified.citations,
-        answer=direct_answer(judgement, verified.text),
+        answer=direct_answer(judgement, verified.text, query),
         **common,
     )
 
@@ -101,6 +101,13 @@ class Pipeline:
         self.cfg = cfg
         self.reader = IndexReader(cfg.index)
         self.llm = get_llm(cfg.llm)
+        self._sentence_vectors: VectorCache | None = None
+
+    def embed_sentences(self, texts: list[str]):
+        # Created on first use: the embedder loads lazily, and only judging needs it.
+        if self._sentence_vectors is None:
+            self._sentence_vectors = VectorCache(self.reader.embedder.embed)
+        return self._sentence_vectors(texts)
 
     @property
     def backend(self) -> str:
@@ -130,9 +137,7 @@ class Pipeline:
         qvec = self.reader.embed_query(query)
         retrieved = retrieve(self.reader, query, self.cfg.retrieval, sources, query_vec=qvec)
         t1 = time.perf_counter()
-        judgement = judge(
-            query, retrieved, self.reader.embedder.embed, qvec, min_coverage=self.cfg.min_coverage
-        )
+        judgement = judge(query, retrieved, self.embed_sentences, qvec)
         verified = None
         if judgement.answerable:
             pieces: list[str] = []

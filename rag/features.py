@@ -1,0 +1,350 @@
+"""Features of the fitted reader (rag/reader.py): tokens with offsets, what a question asks
+for, and one row of numbers per retrieved sentence and per question. The fitting script and the
+read path both compute them here, so they see exactly the same numbers. Phrase features are in
+rag/spans.py."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.text import STOPWORDS, sentence_spans, stem, tokens
+
+MAX_SPAN = 10  # tokens; 98% of SQuAD dev answers are at most 10 words
+
+# --- tokens ----------------------------------------------------------------------------------
+
+_WORD_RE = re.compile(r"\d+(?:[.,:/]\d+)*(?:st|nd|rd|th|s)?%?|\w+(?:['’\-.&]\w+)*|[^\w\s]")
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+_NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
+    "hundred hundreds thousand thousands million millions billion billions trillion dozen "
+    "half quarter third percent first second fourth fifth several".split()
+)
+_DATE_WORDS = frozenset("century centuries decade decades year years bc ad bce ce".split())
+# Words that ask how, not about what: a passage need not contain them.
+_GENERIC = frozenset(
+    "what which who whom whose when where why how many much name named number called kind "
+    "type tell describe explain give list does did do is are was were has have had according "
+    "mentioned".split()
+)
+_PREV_WORDS = (
+    "in on at by of from to as is was are were called named the than about over for and "
+    "since during between with"
+).split()
+_WH = frozenset("what which who whom whose when where why how".split())
+_PUNCT = frozenset(",.;:!?()[]{}\"'“”‘’—–-")
+
+
+@dataclass(frozen=True)
+class Tok:
+    text: str
+    low: str
+    stem: str
+    start: int
+    end: int
+
+    @property
+    def punct(self) -> bool:
+        return self.text in _PUNCT or not any(ch.isalnum() for ch in self.text)
+
+    @property
+    def stop(self) -> bool:
+        return self.low in STOPWORDS
+
+
+def tokenize(text: str) -> list[Tok]:
+    out = []
+    for m in _WORD_RE.finditer(text):
+        w = m.group()
+        low = w.lower()
+        out.append(Tok(w, low, stem(low), m.start(), m.end()))
+    return out
+
+
+def content(text: str) -> list[str]:
+    """Content stems: the toolkit's tokens, so the reader, coverage and the verifier agree."""
+    return tokens(text)
+
+
+# --- questions -------------------------------------------------------------------------------
+
+QTYPES = ("who", "when", "where", "why", "how_many", "how_much", "how", "which", "what", "other")
+_QTYPE_RES = [
+    ("how_many", re.compile(r"\bhow many\b")),
+    ("when", re.compile(r"\b(what|which|in what|in which)\s+(year|century|decade|date|month|day|"
+                        r"time|period|era|season)\b|^\s*when\b|\bwhen\b")),
+    ("how_much", re.compile(r"\bhow (much|long|old|far|large|big|high|tall|fast|often|deep|"
+                            r"wide|heavy|hot|cold|early|late)\b|\bwhat (percentage|percent|"
+                            r"amount|proportion|share|number|size|temperature|distance)\b")),
+    ("who", re.compile(r"\b(who|whom|whose)\b")),
+    ("where", re.compile(r"\bwhere\b")),
+    ("why", re.compile(r"\bwhy\b")),
+    ("how", re.compile(r"\bhow\b")),
+    ("which", re.compile(r"\bwhich\b")),
+    ("what", re.compile(r"\bwhat\b")),
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    qtype: str
+    toks: tuple[Tok, ...]
+    focus: tuple[str, ...]  # content stems a supporting passage should hold
+    head: str | None  # the noun the answer is an instance of ("how many *people*")
+    names: tuple[str, ...]  # stems of capitalised words and numbers (must-match terms)
+    negated: bool
+
+
+def analyse_question(text: str) -> Question:
+    low = text.lower()
+    qtype = next((name for name, rx in _QTYPE_RES if rx.search(low)), "other")
+    toks = tokenize(text)
+    focus = tuple(dict.fromkeys(s for s in content(text) if s not in _GENERIC_STEMS))
+    head = None
+    m = re.search(r"\b(?:how many|what|which)\s+((?:\w+\s+){0,2}?)(\w+)\b", low)
+    if m and m.group(2) not in STOPWORDS and m.group(2) not in _GENERIC:
+        head = stem(m.group(2))
+    names = tuple(
+        dict.fromkeys(
+            t.stem
+            for i, t in enumerate(toks)
+            if i > 0 and not t.stop and (t.text[:1].isupper() or t.text[:1].isdigit())
+        )
+    )
+    negated = bool(re.search(r"\b(not|never|no|n't|without|none)\b", low))
+    return Question(text, qtype, tuple(toks), focus, head, names, negated)
+
+
+_GENERIC_STEMS = frozenset(stem(w) for w in _GENERIC)
+
+
+# --- features --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sentence:
+    source: int  # index into the retrieved sources
+    start: int  # offsets in the source's text
+    end: int
+    text: str
+    toks: tuple[Tok, ...]
+    stems: frozenset[str]  # content stems (toolkit tokens)
+
+
+def split_sentences(
+    sources: Sequence, exclude: Callable[[str], bool] | None = None
+) -> list[Sentence]:
+    """The sentences of the retrieved passages; `exclude(line)` drops a sentence by its line
+    (the whole line, since an injected instruction may span sentences)."""
+    out = []
+    for i, src in enumerate(sources):
+        for a, b in sentence_spans(src.text):
+            text = src.text[a:b]
+            if len(text) < 2:
+                continue
+            if exclude is not None:
+                end = src.text.find("\n", b)
+                line = src.text[src.text.rfind("\n", 0, a) + 1 : len(src.text) if end < 0 else end]
+                if exclude(line):
+                    continue
+            out.append(Sentence(i, a, b, text, tuple(tokenize(text)), frozenset(content(text))))
+    return out
+
+
+def _idf(sentences: Sequence[Sentence]) -> dict[str, float]:
+    """Rarity of each stem among the retrieved sentences (a local, query-time IDF)."""
+    df: dict[str, int] = {}
+    for s in sentences:
+        for st in s.stems:
+            df[st] = df.get(st, 0) + 1
+    n = len(sentences) + 1
+    return {k: math.log(n / (v + 0.5)) for k, v in df.items()}
+
+
+def _wcov(focus: Sequence[str], have: set[str], idf: dict[str, float], default: float) -> float:
+    if not focus:
+        return 1.0
+    total = sum(idf.get(f, default) for f in focus)
+    got = sum(idf.get(f, default) for f in focus if f in have)
+    return got / total if total else 1.0
+
+
+def _bigrams(stems: Sequence[str]) -> set[tuple[str, str]]:
+    return set(zip(stems, stems[1:], strict=False))
+
+
+def _is_num(t: Tok) -> bool:
+    return any(ch.isdigit() for ch in t.text) or t.low in _NUMBER_WORDS
+
+
+def _is_date(t: Tok) -> bool:
+    return (
+        t.low in _MONTHS
+        or t.low in _DATE_WORDS
+        or bool(re.fullmatch(r"(1[0-9]|20)\d\d(s)?", t.low))
+        or bool(re.fullmatch(r"\d{1,2}(st|nd|rd|th)", t.low))
+    )
+
+
+def _is_cap(t: Tok, first: bool) -> bool:
+    return t.text[:1].isupper() and not first and t.text.lower() not in STOPWORDS
+
+
+def _type_fit(q: Question, toks: Sequence[Tok], qstems: set[str]) -> float:
+    """Does the sentence hold a token of the kind the question asks for, beyond its words?"""
+    new = [(i, t) for i, t in enumerate(toks) if t.stem not in qstems and not t.punct]
+    if q.qtype == "when":
+        return float(any(_is_date(t) for _, t in new))
+    if q.qtype in ("how_many", "how_much"):
+        return float(any(_is_num(t) for _, t in new))
+    if q.qtype in ("who", "where", "which"):
+        return float(any(_is_cap(t, i == 0) for i, t in new))
+    return 1.0
+
+
+SENTENCE_FEATURES = (
+    "cos", "cos_rel", "cov", "wcov", "wcov_rel", "wcov_win", "bigram", "names", "type_fit",
+    "dense", "rank_inv", "log_len", "no_stop", "heading", "neg_mismatch", "missing_idf",
+    "head_in",
+)  # fmt: skip
+
+
+def sentence_features(
+    q: Question,
+    sentences: Sequence[Sentence],
+    sources: Sequence,
+    sims: np.ndarray,
+    idf: dict[str, float],
+) -> np.ndarray:
+    """One row of SENTENCE_FEATURES per sentence."""
+    default = max(idf.values(), default=1.0)
+    qstems = {t.stem for t in q.toks}
+    qbig = _bigrams([t.stem for t in q.toks if not t.punct])
+    rows = []
+    per = [set(s.stems) for s in sentences]
+    wcovs = [_wcov(q.focus, h, idf, default) for h in per]
+    max_wcov = max(wcovs, default=0.0) or 1.0
+    max_sim = float(sims.max()) if len(sims) else 0.0
+    for k, s in enumerate(sentences):
+        have = per[k]
+        win = set(have)
+        if k > 0 and sentences[k - 1].source == s.source:
+            win |= per[k - 1]
+        if k + 1 < len(sentences) and sentences[k + 1].source == s.source:
+            win |= per[k + 1]
+        stems = [t.stem for t in s.toks if not t.punct]
+        src = sources[s.source]
+        dense = src.dense if src.dense is not None else 0.0
+        text = s.text.rstrip("\"'”’)")
+        neg = bool(re.search(r"\b(not|never|no|n't|without|none)\b", s.text.lower()))
+        missing = [f for f in q.focus if f not in have]
+        rows.append(
+            [
+                float(sims[k]),
+                float(sims[k]) - max_sim,
+                (len(q.focus) - len(missing)) / len(q.focus) if q.focus else 1.0,
+                wcovs[k],
+                wcovs[k] / max_wcov,
+                _wcov(q.focus, win, idf, default),
+                len(qbig & _bigrams(stems)) / len(qbig) if qbig else 0.0,
+                sum(n in have for n in q.names) / len(q.names) if q.names else 1.0,
+                _type_fit(q, s.toks, qstems),
+                float(dense),
+                1.0 / (1 + s.source),
+                math.log(1 + len(stems)),
+                float(len(stems) < 4),
+                float(not text.endswith((".", "!", "?", "。"))),
+                float(neg != q.negated),
+                sum(idf.get(f, default) for f in missing) / (default or 1.0),
+                float(q.head is not None and q.head in have),
+            ]
+        )
+    return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(SENTENCE_FEATURES))
+
+
+ANSWER_FEATURES = (
+    "p_sent", "logit_sent", "margin", "p_span", "cos", "wcov", "wcov_all", "cov", "names",
+    "names_all", "type_fit", "dense", "neg_mismatch", "missing_idf", "missing_all",
+    "n_focus", "bigram", "q_support", "q_missing", "q_conflict",
+    *(f"q={qt}" for qt in QTYPES),
+)  # fmt: skip
+
+
+def _question_claim(q: Question) -> str:
+    """The question as a statement to check ("Who founded X in 1890?" -> "founded X in 1890"):
+    the support scorer's hard requirements (names, numbers, negation, opposites) then catch the
+    questions written to look answerable (swapped entities, antonyms, added negation)."""
+    return " ".join(t.text for t in q.toks if t.low not in _WH and t.text not in "?")
+
+
+def _window(a: Analysis, k: int) -> str:
+    s = a.sentences[k]
+    parts = [o.text for o in a.sentences[max(0, k - 1) : k + 2] if o.source == s.source]
+    return " ".join(parts)
+
+
+@dataclass
+class Analysis:
+    """Everything the three models look at for one question (also what the fitter stores)."""
+
+    question: Question
+    sentences: list[Sentence]
+    sent_x: np.ndarray
+    idf: dict[str, float]
+
+
+def answer_features(
+    a: Analysis, probs: np.ndarray, logits: np.ndarray, top: int, p_span: float
+) -> np.ndarray:
+    q, x = a.question, a.sent_x
+    f = {n: k for k, n in enumerate(SENTENCE_FEATURES)}
+    srt = np.sort(probs)[::-1]
+    have_all = set().union(*(s.stems for s in a.sentences))
+    default = max(a.idf.values(), default=1.0)
+    missing_all = [t for t in q.focus if t not in have_all]
+    row = [
+        float(probs[top]),
+        float(logits[top]),
+        float(srt[0] - srt[1]) if len(srt) > 1 else 1.0,
+        p_span,
+        x[top, f["cos"]],
+        x[top, f["wcov"]],
+        _wcov(q.focus, have_all, a.idf, default),
+        x[top, f["cov"]],
+        x[top, f["names"]],
+        sum(n in have_all for n in q.names) / len(q.names) if q.names else 1.0,
+        x[top, f["type_fit"]],
+        x[top, f["dense"]],
+        x[top, f["neg_mismatch"]],
+        x[top, f["missing_idf"]],
+        float(len(missing_all)),
+        float(len(q.focus)),
+        x[top, f["bigram"]],
+        *_claim_check(q, _window(a, top)),
+        *(float(q.qtype == qt) for qt in QTYPES),
+    ]
+    return np.asarray(row, dtype=np.float64)
+
+
+def uncovered_focus(q: Question | str, passages: Sequence[str]) -> tuple[str, ...]:
+    """The question's content stems that no passage holds (what the abstention message names)."""
+    q = analyse_question(q) if isinstance(q, str) else q
+    have = set().union(*(content(p) for p in passages)) if passages else set()
+    return tuple(t for t in q.focus if t not in have)
+
+
+def _claim_check(q: Question, passage: str) -> tuple[float, float, float]:
+    from rag.support import support
+
+    sup = support(_question_claim(q), passage)
+    return sup.score, float(len(sup.missing)), float(len(sup.conflicts))

@@ -1,0 +1,246 @@
+"""The fitted reader: which retrieved sentence answers, which phrase of it is the answer, and
+whether the passages answer the question at all.
+
+Three small linear models share one feature vocabulary, computed here and nowhere else, so the
+fitting script (`eval/fit_reader.py`) and the read path see exactly the same numbers:
+
+- the sentence model scores every sentence of the retrieved passages (listwise: a softmax over
+  one question's sentences picks the one holding the answer);
+- the span model scores phrases inside the best sentences (listwise over one sentence's phrases);
+- the answerability model turns the best sentence and phrase, the question words no passage
+  holds, and the retrieval scores into P(answerable), with a threshold chosen for a stated
+  abstention precision.
+
+Weights live in `rag/models/reader.json` with the data and script version that made them. The
+features are deliberately domain-general (overlap, rarity, answer-type fit, position, retrieval
+scores): they are fitted on Wikipedia (SQuAD 2.0) but must carry over to news, manuals and PDFs.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from rag.features import (
+    ANSWER_FEATURES,
+    SENTENCE_FEATURES,
+    Analysis,
+    Question,
+    Sentence,
+    _idf,
+    analyse_question,
+    answer_features,
+    sentence_features,
+    split_sentences,
+    tokenize,
+    uncovered_focus,
+)
+from rag.spans import SPAN_FEATURES, Span, candidate_spans, span_features
+
+MODEL_FILE = Path(__file__).with_name("models") / "reader.json"
+SPAN_SENTENCES = 3  # phrases are looked for in this many of the best sentences
+
+# --- models ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Linear:
+    weights: np.ndarray
+    mean: np.ndarray
+    scale: np.ndarray
+    bias: float = 0.0
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        if len(x) == 0:
+            return np.zeros(0)
+        return ((x - self.mean) / self.scale) @ self.weights + self.bias
+
+    def to_dict(self) -> dict:
+        return {
+            "weights": [round(float(v), 6) for v in self.weights],
+            "mean": [round(float(v), 6) for v in self.mean],
+            "scale": [round(float(v), 6) for v in self.scale],
+            "bias": round(float(self.bias), 6),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Linear:
+        return cls(
+            np.asarray(d["weights"]), np.asarray(d["mean"]), np.asarray(d["scale"]), d["bias"]
+        )
+
+
+@dataclass(frozen=True)
+class ReaderModel:
+    version: str
+    sentence: Linear
+    span: Linear
+    answerable: Linear
+    threshold: float  # P(answerable) below this abstains
+    min_span: float  # a phrase whose probability is below this is not offered as the answer
+    second_ratio: float = 1.0  # a second sentence is shown when this close to the best one
+
+    @classmethod
+    def load(cls, path: Path = MODEL_FILE) -> ReaderModel:
+        d = json.loads(path.read_text(encoding="utf-8"))
+        for part, names in (
+            ("sentence", SENTENCE_FEATURES),
+            ("span", SPAN_FEATURES),
+            ("answerable", ANSWER_FEATURES),
+        ):
+            if tuple(d[part]["features"]) != names:
+                raise ValueError(f"{path}: the {part} model was fitted on other features")
+        return cls(
+            d["version"],
+            Linear.from_dict(d["sentence"]),
+            Linear.from_dict(d["span"]),
+            Linear.from_dict(d["answerable"]),
+            float(d["answerable"]["threshold"]),
+            float(d["span"]["min_probability"]),
+            float(d["sentence"].get("second_ratio", 1.0)),
+        )
+
+
+@lru_cache(maxsize=1)
+def default_model() -> ReaderModel:
+    return ReaderModel.load()
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    if len(z) == 0:
+        return z
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+class VectorCache:
+    """Sentence vectors by text, bounded (LRU): retrieved chunks recur across questions, and
+    embedding their sentences is most of a warm extractive answer's time otherwise."""
+
+    def __init__(self, embed: Callable[[list[str]], np.ndarray], max_items: int = 50_000):
+        from collections import OrderedDict
+
+        self.embed = embed
+        self.max_items = max_items
+        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        todo = [t for t in dict.fromkeys(texts) if t not in self._items]
+        if todo:
+            for t, v in zip(todo, self.embed(todo), strict=True):
+                self._items[t] = v
+        out = []
+        for t in texts:
+            self._items.move_to_end(t)
+            out.append(self._items[t])
+        while len(self._items) > self.max_items:
+            self._items.popitem(last=False)
+        return np.stack(out) if out else np.zeros((0, 0), dtype=np.float32)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A sentence of the retrieved passages, scored, with its best phrase."""
+
+    source: int
+    start: int  # offsets in the source's text
+    end: int
+    text: str
+    probability: float  # the sentence model's share of the question's probability mass
+    answer: str | None  # best phrase (exact substring of text), or None
+    answer_probability: float
+
+
+@dataclass(frozen=True)
+class Reading:
+    picks: tuple[Pick, ...]  # best first
+    p_answerable: float
+    answerable: bool
+    uncovered: tuple[str, ...]  # focus stems absent from every retrieved passage
+    model: str
+
+
+def analyse(
+    question: str,
+    sources: Sequence,
+    embed: Callable[[list[str]], np.ndarray],
+    query_vec: np.ndarray | None = None,
+    exclude: Callable[[str], bool] | None = None,
+) -> Analysis:
+    q = analyse_question(question)
+    sentences = split_sentences(sources, exclude)
+    if sentences:
+        qv = embed([question])[0] if query_vec is None else query_vec
+        sims = embed([s.text for s in sentences]) @ qv
+    else:
+        sims = np.zeros(0)
+    idf = _idf(sentences)
+    return Analysis(q, sentences, sentence_features(q, sentences, sources, sims, idf), idf)
+
+
+def best_spans(
+    model: ReaderModel, q: Question, sentence: Sentence
+) -> tuple[list[Span], np.ndarray]:
+    qstems = {t.stem for t in q.toks}
+    spans = candidate_spans(sentence.toks, sentence.text, qstems)
+    if not spans:
+        return [], np.zeros(0)
+    return spans, _softmax(model.span(span_features(q, sentence.toks, spans)))
+
+
+def read(
+    question: str,
+    sources: Sequence,
+    embed: Callable[[list[str]], np.ndarray],
+    query_vec: np.ndarray | None = None,
+    model: ReaderModel | None = None,
+    exclude: Callable[[str], bool] | None = None,
+) -> Reading:
+    model = model or default_model()
+    a = analyse(question, sources, embed, query_vec, exclude)
+    if not a.sentences:
+        return Reading((), 0.0, False, a.question.focus, model.version)
+    logits = model.sentence(a.sent_x)
+    probs = _softmax(logits)
+    order = np.argsort(-probs, kind="stable")
+    picks = []
+    for rank, k in enumerate(order[:SPAN_SENTENCES]):
+        s = a.sentences[k]
+        spans, sp = best_spans(model, a.question, s) if rank < SPAN_SENTENCES else ([], [])
+        if len(spans):
+            b = int(np.argmax(sp))
+            ans, p_ans = spans[b].text, float(sp[b])
+        else:
+            ans, p_ans = None, 0.0
+        picks.append(Pick(s.source, s.start, s.end, s.text, float(probs[k]), ans, p_ans))
+    top = int(order[0])
+    x = answer_features(a, probs, logits, top, picks[0].answer_probability)
+    p = float(1 / (1 + math.exp(-float(model.answerable(x[None, :])[0]))))
+    uncovered = uncovered_focus(a.question, [s.text for s in a.sentences])
+    picks = [p if p.answer_probability >= model.min_span else _without_answer(p) for p in picks]
+    return Reading(tuple(picks), p, p >= model.threshold, uncovered, model.version)
+
+
+def answer_phrase(question: str, sentence: str, model: ReaderModel | None = None) -> str | None:
+    """The short answer inside one sentence (e.g. a model's written answer), or None."""
+    model = model or default_model()
+    q = analyse_question(question)
+    s = Sentence(0, 0, len(sentence), sentence, tuple(tokenize(sentence)), frozenset())
+    spans, p = best_spans(model, q, s)
+    if not len(spans):
+        return None
+    b = int(np.argmax(p))
+    return spans[b].text if p[b] >= model.min_span else None
+
+
+def _without_answer(p: Pick) -> Pick:
+    return Pick(p.source, p.start, p.end, p.text, p.probability, None, p.answer_probability)
