@@ -92,6 +92,8 @@ _MARKERS = re.compile(r"(?:\s*\[\d{1,3}\])+")
 #   capital, or is followed by "(") or is the module a Python page is titled after.
 # - It ends with . ! ? or : optionally followed by closing quotes/brackets, right before its
 #   [n] marker: a sentence cut at its end stops mid-clause without that punctuation.
+# - It does not start with a list bullet: the bullet is layout, not part of the sentence.
+_BULLETS = "•‣◦▪–-*"
 _STARTS = re.compile(r"""^[0-9"'“‘«(\[]""")
 _ENDS = re.compile(r"""[.!?:]["'”’»)\]]*$""")
 _CODE_WORD = re.compile(r"^[a-z][\w.-]*")
@@ -106,6 +108,8 @@ def sentence_problem(sentence: str) -> str | None:
     s = sentence.strip()
     if not s:
         return "empty sentence"
+    if s[0] in _BULLETS:
+        return "starts with a list bullet"
     if not (s[0].isupper() or _STARTS.match(s)):
         m = _CODE_WORD.match(s)
         if not (m and _code_like(m.group(), s[m.end() :])):
@@ -189,3 +193,4 @@ def test_sentence_rule_rejects_fragments_and_accepts_code_names():
     assert sentence_problem("asn1Parser reads a single file with ASN.1 definitions.") is None
     assert sentence_problem('"MUST" is to be interpreted as in RFC 2119.') is None
     assert sentence_problem("The correct form is:") is None
+    assert sentence_problem("• If the glob matching fails, sniff.") == "starts with a list bullet"
