@@ -18,7 +18,10 @@ MAX_SPAN = 10  # tokens; 98% of SQuAD dev answers are at most 10 words
 
 # --- tokens ----------------------------------------------------------------------------------
 
-_WORD_RE = re.compile(r"\d+(?:[.,:/]\d+)*(?:st|nd|rd|th|s)?%?|\w+(?:['’\-.&]\w+)*|[^\w\s]")
+_WORD_RE = re.compile(
+    r"(?:[A-Za-z]\.){2,}|[A-Z]\.(?=\s+[A-Z])"  # "U.S.", the initial of "Eumi K. Lee"
+    r"|\d+(?:[.,:/]\d+)*(?:st|nd|rd|th|s)?%?|\w+(?:['’\-.&]\w+)*|[^\w\s]"
+)
 _MONTHS = frozenset(
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec".split()
@@ -66,7 +69,9 @@ def tokenize(text: str) -> list[Tok]:
     for m in _WORD_RE.finditer(text):
         w = m.group()
         low = w.lower()
-        out.append(Tok(w, low, stem(low), m.start(), m.end()))
+        # "Alibaba’s" is the question's "Alibaba": the possessive is not part of the word.
+        base = re.sub(r"['’]s$", "", low) if len(low) > 3 else low
+        out.append(Tok(w, low, stem(base), m.start(), m.end()))
     return out
 
 
@@ -275,7 +280,7 @@ def sentence_features(
 ANSWER_FEATURES = (
     "p_sent", "logit_sent", "margin", "p_span", "cos", "wcov", "wcov_all", "cov", "names",
     "names_all", "type_fit", "dense", "neg_mismatch", "missing_idf", "missing_all",
-    "n_focus", "bigram", "q_support", "q_missing", "q_conflict",
+    "n_focus", "bigram", "q_support", "q_missing", "q_conflict", "typed_miss",
     *(f"q={qt}" for qt in QTYPES),
 )  # fmt: skip
 
@@ -331,6 +336,8 @@ def answer_features(
         float(len(q.focus)),
         x[top, f["bigram"]],
         *_claim_check(q, _window(a, top)),
+        # A number or date question whose best sentence holds no new number or date.
+        float(q.qtype in ("how_many", "how_much", "when") and not x[top, f["type_fit"]]),
         *(float(q.qtype == qt) for qt in QTYPES),
     ]
     return np.asarray(row, dtype=np.float64)

@@ -1,0 +1,112 @@
+"""The fitted reader: model file, sentence and phrase choice, abstention, and the pipeline."""
+
+import json
+
+import pytest
+
+from eval.fit_reader import split_articles
+from rag.answer import Source
+from rag.reader import MODEL_FILE, ReaderModel, answer_phrase, default_model, read
+from tests.conftest import SHARED
+
+
+def _source(text: str, i: int = 0) -> Source:
+    return Source(f"c{i}", f"/docs/{i}.txt", "T", 0, len(text), text, 1.0 / (1 + i), 0.5, 1.0)
+
+
+def test_model_file_records_its_provenance_and_held_out_figures():
+    d = json.loads(MODEL_FILE.read_text())
+    assert d["script"] == "eval/fit_reader.py"
+    assert d["data"].startswith("squad2-dev qa.jsonl sha256:")
+    held = d["figures"]["held_out_articles"]
+    assert held["questions"] > 1000  # reported on articles the model never saw
+    articles = sorted(p.name for p in (SHARED / "data/squad2-dev/corpus").glob("*.txt"))
+    assert d["split"]["held_out_articles"] == split_articles(articles)[1]
+    model = ReaderModel.load()
+    assert model.version == d["version"] and 0 < model.threshold < 1
+
+
+def test_split_is_by_article_and_deterministic():
+    names = [f"A{i:02d}.txt" for i in range(23)]
+    train, held = split_articles(list(reversed(names)))
+    assert (train, held) == split_articles(names)
+    assert not set(train) & set(held) and len(held) == 8 and len(train) == 15
+
+
+def test_model_fitted_on_other_features_is_refused(tmp_path):
+    d = json.loads(MODEL_FILE.read_text())
+    d["span"]["features"] = d["span"]["features"][:-1]
+    bad = tmp_path / "reader.json"
+    bad.write_text(json.dumps(d))
+    with pytest.raises(ValueError, match="span model was fitted on other features"):
+        ReaderModel.load(bad)
+
+
+PASSAGES = [
+    "The Rhine is a river in Europe. It begins in the Swiss Alps. "
+    "The total length of the Rhine is 1,230 kilometres. Its largest tributary is the Aare.",
+    "Basel is a city in Switzerland. The city was founded by the Romans in 44 BC.",
+]
+
+
+@pytest.mark.parametrize(
+    "question, sentence, phrase",
+    [
+        ("How long is the Rhine?", "total length", "1,230 kilometres"),
+        ("Where does the Rhine begin?", "Swiss Alps", "Swiss Alps"),
+        ("Who founded Basel?", "founded by the Romans", "Romans"),
+    ],
+)
+def test_read_picks_the_answering_sentence_and_its_phrase(embedder, question, sentence, phrase):
+    sources = [_source(t, i) for i, t in enumerate(PASSAGES)]
+    r = read(question, sources, embedder.embed)
+    top = r.picks[0]
+    assert sentence in top.text
+    assert top.answer is not None and phrase in top.answer and len(top.answer.split()) <= 4
+    assert top.text[top.text.index(top.answer) :].startswith(top.answer)  # an exact substring
+    assert r.model == default_model().version
+
+
+def test_read_flags_words_no_passage_holds(embedder):
+    sources = [_source(t, i) for i, t in enumerate(PASSAGES)]
+    r = read("What was the annual revenue of the Rhine shipping fleet?", sources, embedder.embed)
+    assert "revenu" in r.uncovered and "fleet" in r.uncovered
+    assert r.p_answerable < read("How long is the Rhine?", sources, embedder.embed).p_answerable
+
+
+def test_answer_phrase_inside_a_written_sentence():
+    assert answer_phrase("Who wrote the sqlite3 module?", "It was written by Gerhard Häring.") == (
+        "Gerhard Häring"
+    )
+
+
+@pytest.fixture(scope="module")
+def small_store(tmp_path_factory):
+    from index.pipeline import IndexConfig, index_paths
+
+    root = tmp_path_factory.mktemp("reader")
+    (root / "docs").mkdir()
+    (root / "docs" / "rhine.txt").write_text("Rhine\n\n" + "\n\n".join(PASSAGES))
+    index_paths([root / "docs"], IndexConfig(store=root / "store"), progress=False)
+    return root / "store"
+
+
+@pytest.mark.parametrize("question", ["What is it?", "Why?", "*", "AND OR NOT", "🙂🙂"])
+def test_questions_without_content_words_ask_to_rephrase(small_store, question):
+    from rag.pipeline import ask
+
+    a = ask(question, store=str(small_store))
+    assert a.abstained and not a.citations and a.answer is None
+    assert "rephrase" in a.text
+
+
+def test_pipeline_gives_direct_answer_then_cited_evidence(small_store):
+    from rag.pipeline import ask
+
+    a = ask("How long is the Rhine?", store=str(small_store))
+    assert not a.abstained and a.answer and "1,230" in a.answer
+    assert a.answer in a.text and "[1]" in a.text
+    d = a.to_dict()
+    assert d["answer"] == a.answer
+    assert d["answerability"]["model"] == default_model().version
+    assert 0.0 <= d["answerability"]["probability"] <= 1.0
