@@ -55,8 +55,8 @@ def judge(
 ) -> Judgement:
     """Before generation: is there evidence for `query` in `sources`, and which sentences?"""
     model = default_model()
-    info = analyse(query)
-    if not info.focus:
+    # "AND OR NOT" is no acronym: judged in lower case, a question of only such words has none.
+    if not analyse(query).focus or not analyse(query.lower()).focus:
         return Judgement(False, None, (), (), model.version, "rephrase")
     reading = read(query, sources, embed, query_vec, model, exclude=looks_like_injection)
     candidates = tuple(

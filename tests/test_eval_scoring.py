@@ -125,9 +125,11 @@ def _result(i, type_, answerable, abstained, total_ms, **m):
 
 def test_aggregate_by_hand():
     results = [
-        _result(1, "factoid", True, False, 100.0, **{"hit@5": 1.0, "em": 1.0, "f1": 1.0},
+        _result(1, "factoid", True, False, 100.0, **{"hit@5": 1.0, "em": 1.0, "f1": 1.0,
+                "answer_f1": 1.0, "false_abstention": 0.0},
                 citation_recall=1.0, citation_precision=1.0, sent=[True]),
-        _result(2, "factoid", True, True, 200.0, **{"hit@5": 0.0, "em": 0.0, "f1": 0.0}),
+        _result(2, "factoid", True, True, 200.0, **{"hit@5": 0.0, "em": 0.0, "f1": 0.0,
+                "answer_f1": 0.0, "false_abstention": 1.0}),
         _result(3, "unanswerable", False, True, 300.0),
         _result(4, "unanswerable", False, False, 400.0, citation_recall=0.0,
                 citation_precision=0.0, sent=[False, False]),
@@ -135,11 +137,13 @@ def test_aggregate_by_hand():
     r = aggregate(results, {"backend": "x"})
     assert r["n"] == 4
     assert r["retrieval"]["hit@5"] == 0.5
-    assert r["answer"] == {"em": 0.5, "f1": 0.5, "contains": None}
+    assert r["answer"] == {
+        "em": 0.5, "f1": 0.5, "answer_em": None, "answer_f1": 0.5, "contains": None
+    }  # fmt: skip
     assert r["grounding"]["supported_sentences"] == pytest.approx(1 / 3, abs=1e-4)
     assert r["grounding"]["citation_recall"] == 0.5
     # abstained on q2 (wrong) and q3 (right): precision 1/2; 1 of 2 unanswerable: recall 1/2
-    assert r["abstention"] == {"precision": 0.5, "recall": 0.5}
+    assert r["abstention"] == {"precision": 0.5, "recall": 0.5, "false_abstention": 0.5}
     # linear interpolation: p50 = 250, p95 = 300 + 0.85 * 100
     assert r["latency_ms"] == {"p50": 250.0, "p95": 385.0}
     assert r["scored"]["retrieval"] == 2 and r["scored"]["should_abstain"] == 2
