@@ -62,7 +62,7 @@ class Answer:
     uncovered: list[str] = field(default_factory=list)
     answer: str | None = None
     probability: float | None = None  # P(answerable) from a fitted model, else None
-    model: str = ""  # the answerability model that judged, e.g. "rules-v0"
+    model: str = ""  # the reader model that judged, e.g. "reader-20261130-806bd514"
 
     def to_dict(self) -> dict:
         return {

@@ -220,8 +220,9 @@ def _type_fit(q: Question, toks: Sequence[Tok], qstems: set[str]) -> float:
 SENTENCE_FEATURES = (
     "cos", "cos_rel", "cov", "wcov", "wcov_rel", "wcov_win", "bigram", "names", "type_fit",
     "dense", "rank_inv", "log_len", "no_stop", "heading", "neg_mismatch", "missing_idf",
-    "head_in",
+    "head_in", "names_win", "pronoun_start",
 )  # fmt: skip
+_PRONOUNS = frozenset("it he she they its his her their this these".split())
 
 
 def sentence_features(
@@ -272,6 +273,14 @@ def sentence_features(
                 float(neg != q.negated),
                 sum(idf.get(f, default) for f in missing) / (default or 1.0),
                 float(q.head is not None and q.head in have),
+                sum(n in win for n in q.names) / len(q.names) if q.names else 1.0,
+                # "It was founded in Hong Kong": the subject is named in the sentence before.
+                float(
+                    bool(s.toks)
+                    and s.toks[0].low in _PRONOUNS
+                    and k > 0
+                    and sentences[k - 1].source == s.source
+                ),
             ]
         )
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(SENTENCE_FEATURES))
