@@ -164,7 +164,7 @@ def _decode_html(data: bytes, source: str) -> str:
 
 def _read_html(data: bytes, source: str) -> Extracted:
     from bs4 import BeautifulSoup
-    from bs4.element import NavigableString, PreformattedString, Tag
+    from bs4.element import NavigableString, PreformattedString
 
     soup = BeautifulSoup(_decode_html(data, source), "html.parser")
     # Prefer the article's own <h1> over a site logo's; inline tags must not split words.
@@ -196,23 +196,28 @@ def _read_html(data: bytes, source: str) -> Extracted:
         lines.extend(Line(t, level=level) for t in text.split("\n"))
         lines.append(Line(""))
 
-    def walk(node: Tag, pre: bool) -> None:
-        for child in node.children:
-            if isinstance(child, PreformattedString):
-                continue  # comments, doctype, CDATA
-            if isinstance(child, NavigableString):
-                buf.append(str(child) if pre else re.sub(r"\s+", " ", str(child)))
-            elif child.name == "br":
-                buf.append("\n")
-            elif child.name in _BLOCK_TAGS:
+    # An explicit stack, not recursion: a page of 1,000 nested <div>s is valid HTML and must
+    # not hit Python's recursion limit. ("close", level) ends a block after its children.
+    stack: list[tuple] = [("open", c, False) for c in reversed(list((soup.body or soup).children))]
+    while stack:
+        item = stack.pop()
+        if item[0] == "close":
+            flush(item[1])
+            continue
+        _, child, pre = item
+        if isinstance(child, PreformattedString):
+            continue  # comments, doctype, CDATA
+        if isinstance(child, NavigableString):
+            buf.append(str(child) if pre else re.sub(r"\s+", " ", str(child)))
+        elif child.name == "br":
+            buf.append("\n")
+        else:
+            if child.name in _BLOCK_TAGS:
                 flush()
-                walk(child, pre or child.name == "pre")
                 level = 0 if id(child) in article_heads else _HEADINGS.get(child.name)
-                flush(level)
-            else:
-                walk(child, pre)
-
-    walk(soup.body or soup, False)
+                stack.append(("close", level))
+                pre = pre or child.name == "pre"
+            stack.extend(("open", c, pre) for c in reversed(list(child.children)))
     return lines, title or None
 
 

@@ -8,8 +8,10 @@ hold exactly the catalog's chunks.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -110,18 +112,56 @@ def _metadata(source, title, doc_title, start, end, page) -> dict:
     return md
 
 
+_KINDS = {
+    stat.S_IFIFO: "FIFO",
+    stat.S_IFSOCK: "socket",
+    stat.S_IFCHR: "device",
+    stat.S_IFBLK: "device",
+}
+
+
+def not_regular(st: os.stat_result) -> str | None:
+    """Why a stat result is not a readable file, or None. A FIFO would block `read` forever."""
+    if stat.S_ISREG(st.st_mode):
+        return None
+    kind = _KINDS.get(stat.S_IFMT(st.st_mode), "special file")
+    return f"not a regular file ({kind}); skipped"
+
+
+def _stat_problem(p: Path) -> str | None:
+    """One-line reason to skip `p` before it is opened, or None when it may be read."""
+    try:
+        st = os.stat(p)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "symlink loop (the link points back at itself); skipped"
+        # Anything else (gone, unreadable) is reported where the file is read.
+        return None
+    return not_regular(st)
+
+
 def walk(paths: Sequence[str | Path], errors: list[dict]) -> Iterator[Path]:
-    """Files under `paths` in a stable order; hidden files and folders are skipped."""
+    """Regular files under `paths` in a stable order; hidden files and folders are skipped.
+
+    FIFOs, sockets, devices and symlink loops go to `errors`: stat is checked before opening.
+    """
     for p in paths:
         p = Path(p).expanduser()
-        if p.is_file():
-            yield p
-        elif p.is_dir():
+        if p.is_dir():
             for root, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    if not name.startswith("."):
-                        yield Path(root) / name
+                    if name.startswith("."):
+                        continue
+                    f = Path(root) / name
+                    if problem := _stat_problem(f):
+                        errors.append({"source": os.path.abspath(f), "error": problem})
+                    else:
+                        yield f
+        elif problem := _stat_problem(p):
+            errors.append({"source": os.path.abspath(p), "error": problem})
+        elif p.is_file():
+            yield p
         else:
             errors.append({"source": str(p), "error": "no such file or directory"})
 
@@ -194,6 +234,10 @@ class Indexer:
                 continue
             try:
                 st = f.stat()
+                if problem := not_regular(st):
+                    # Replaced by a FIFO or the like since the walk: do not open it.
+                    report.errors.append({"source": src, "error": problem})
+                    continue
                 rec = known.get(src)
                 if rec and rec.size == st.st_size and rec.mtime_ns == st.st_mtime_ns:
                     report.unchanged += 1

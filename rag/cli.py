@@ -13,7 +13,7 @@ from pathlib import Path
 
 from index.embedders import EmbedderConfig
 from index.errors import ConfigError, RagError
-from index.pipeline import IndexConfig, default_store
+from index.pipeline import CATALOG_FILE, IndexConfig, default_store
 
 
 def _store_args(p: argparse.ArgumentParser) -> None:
@@ -41,10 +41,31 @@ def index_config(args: argparse.Namespace, rebuild: bool = False) -> IndexConfig
     )
 
 
+def _missing(path: str) -> bool:
+    # A symlink loop or a FIFO exists; the walk reports those with their own precise line.
+    try:
+        os.stat(os.path.expanduser(path))
+    except FileNotFoundError:
+        return True
+    except OSError:
+        pass
+    return False
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     from index.pipeline import index_paths
 
-    report = index_paths(args.paths, index_config(args, rebuild=args.rebuild))
+    cfg = index_config(args, rebuild=args.rebuild)
+    missing = [p for p in args.paths if _missing(p)]
+    if len(missing) == len(args.paths):
+        # Nothing to do: refuse before a mistyped path or --store leaves an empty store behind.
+        raise ConfigError(
+            f"no such file or folder: {', '.join(missing)}; check the path(s) given to rag index"
+        )
+    is_new = not (cfg.store / CATALOG_FILE).exists()
+    report = index_paths(args.paths, cfg)
+    if is_new:
+        print(f"rag: created store at {cfg.store.resolve()}", file=sys.stderr)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
@@ -55,13 +76,31 @@ def cmd_index(args: argparse.Namespace) -> int:
         )
         for e in report.errors:
             print(f"error: {e['source']}: {e['error']}", file=sys.stderr)
+    if missing:
+        print(f"rag: error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    done = report.added + report.updated + report.unchanged + report.removed
+    if done == 0 and report.chunks == 0:
+        why = f"all {len(report.errors)} file(s) failed" if report.errors else "no files found"
+        print(f"rag: error: nothing indexed ({why}); the store is empty", file=sys.stderr)
+        return 2
     return 0
+
+
+def _require_store(store: Path) -> None:
+    """Readers must not create a store: a mistyped --store would look like an empty index."""
+    if not (store / CATALOG_FILE).exists():
+        raise ConfigError(
+            f"no index at {store}: run `rag index PATH --store {store}` first (or set RAG_STORE)"
+        )
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     from index.pipeline import store_status
 
-    st = store_status(index_config(args))
+    cfg = index_config(args)
+    _require_store(cfg.store)
+    st = store_status(cfg)
     if args.json:
         print(json.dumps(st))
     else:
