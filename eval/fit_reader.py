@@ -212,13 +212,17 @@ def analyses(rows, retrieved, embed) -> dict:
     return out
 
 
+def labelled(rows, an):
+    """(row, analysis, sentence labels) for every answerable question."""
+    for r in rows:
+        if r["answerable"]:
+            a = an[r["id"]]
+            yield r, a, sentence_labels(r, a.sentences)
+
+
 def fit_sentence(rows, an) -> R.Linear:
     groups = []
-    for r in rows:
-        if not r["answerable"]:
-            continue
-        a = an[r["id"]]
-        y = sentence_labels(r, a.sentences)
+    for _r, a, y in labelled(rows, an):
         if y.any() and not y.all():
             groups.append((a.sent_x, y))
     print(f"sentence model: {len(groups)} questions", file=sys.stderr)
@@ -227,11 +231,7 @@ def fit_sentence(rows, an) -> R.Linear:
 
 def fit_span(rows, an) -> R.Linear:
     groups = []
-    for r in rows:
-        if not r["answerable"]:
-            continue
-        a = an[r["id"]]
-        y = sentence_labels(r, a.sentences)
+    for r, a, y in labelled(rows, an):
         for k in np.flatnonzero(y)[:1]:
             s = a.sentences[k]
             spans = R.candidate_spans(s.toks, s.text, {t.stem for t in a.question.toks})
