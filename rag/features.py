@@ -146,6 +146,9 @@ class Sentence:
     stems: frozenset[str]  # content stems (toolkit tokens)
 
 
+_BULLET_RE = re.compile(r"[•◦▪▫●‣∙⁃*-]\s+")
+
+
 def split_sentences(
     sources: Sequence, exclude: Callable[[str], bool] | None = None
 ) -> list[Sentence]:
@@ -154,6 +157,10 @@ def split_sentences(
     out = []
     for i, src in enumerate(sources):
         for a, b in sentence_spans(src.text):
+            # A list item's bullet ("• If the glob fails, ...") is not part of its sentence.
+            bullet = _BULLET_RE.match(src.text, a, b)
+            if bullet:
+                a = bullet.end()
             text = src.text[a:b]
             if len(text) < 2:
                 continue
