@@ -60,22 +60,7 @@ def article_of(row: dict) -> str:
     return row["written_against"]["doc"]
 
 
-class CachedEmbed:
-    """The store's embedder, with a cache: the same sentences recur across questions."""
-
-    def __init__(self, embedder):
-        self.embedder = embedder
-        self.cache: dict[str, np.ndarray] = {}
-
-    def __call__(self, texts: list[str]) -> np.ndarray:
-        todo = [t for t in dict.fromkeys(texts) if t not in self.cache]
-        if todo:
-            for t, v in zip(todo, self.embedder.embed(todo), strict=True):
-                self.cache[t] = v
-        return np.stack([self.cache[t] for t in texts])
-
-
-def retrieve_all(rows: list[dict], data: Path, cache: Path) -> tuple[dict, CachedEmbed]:
+def retrieve_all(rows: list[dict], data: Path, cache: Path) -> tuple[dict, R.VectorCache]:
     """question id -> retrieved sources; and the caching embedder (retrieval as `rag ask`)."""
     from index.pipeline import IndexConfig, index_paths
     from index.reader import IndexReader
@@ -86,7 +71,8 @@ def retrieve_all(rows: list[dict], data: Path, cache: Path) -> tuple[dict, Cache
     report = index_paths([data / "corpus"], cfg)
     print(f"store {store}: {report.chunks} chunks (embedded {report.embedded})", file=sys.stderr)
     reader = IndexReader(cfg)
-    embed = CachedEmbed(reader.embedder)
+    # Unbounded: the same sentences recur across questions, and the fit needs them all.
+    embed = R.VectorCache(reader.embedder.embed, max_items=10**9)
     out_file = cache / "retrieved.pkl"
     key = hashlib.sha256(
         json.dumps([report.chunks, sorted(r["id"] for r in rows)]).encode()
@@ -94,7 +80,7 @@ def retrieve_all(rows: list[dict], data: Path, cache: Path) -> tuple[dict, Cache
     if out_file.exists():
         saved = pickle.loads(out_file.read_bytes())
         if saved.get("key") == key:
-            embed.cache.update(saved.get("vectors", {}))
+            embed.vectors.update(saved.get("vectors", {}))
             return saved["retrieved"], embed
     retrieved = {}
     t0 = time.time()
@@ -107,12 +93,12 @@ def retrieve_all(rows: list[dict], data: Path, cache: Path) -> tuple[dict, Cache
     return retrieved, embed
 
 
-def save_vectors(cache: Path, embed: CachedEmbed) -> None:
+def save_vectors(cache: Path, embed: R.VectorCache) -> None:
     """Keep the sentence vectors with the retrieval cache: refits then skip the encoder."""
     path = cache / "retrieved.pkl"
     saved = pickle.loads(path.read_bytes())
-    if len(saved.get("vectors", {})) < len(embed.cache):
-        saved["vectors"] = dict(embed.cache)
+    if len(saved.get("vectors", {})) < len(embed.vectors):
+        saved["vectors"] = dict(embed.vectors)
         path.write_bytes(pickle.dumps(saved))
 
 

@@ -332,7 +332,7 @@ def answer_features(
     srt = np.sort(probs)[::-1]
     have_all = set().union(*(s.stems for s in a.sentences))
     default = max(a.idf.values(), default=1.0)
-    missing_all = [t for t in q.focus if t not in have_all]
+    missing_all = _uncovered(q, [s.stems for s in a.sentences])
     row = [
         float(probs[top]),
         float(logits[top]),
@@ -361,8 +361,12 @@ def answer_features(
 
 def uncovered_focus(q: Question | str, passages: Sequence[str]) -> tuple[str, ...]:
     """The question's content stems that no passage holds (what the abstention message names)."""
+    return _uncovered(q, [frozenset(content(p)) for p in passages])
+
+
+def _uncovered(q: Question | str, stems: Sequence[frozenset[str]]) -> tuple[str, ...]:
     q = analyse_question(q) if isinstance(q, str) else q
-    have = set().union(*(content(p) for p in passages)) if passages else set()
+    have = set().union(*stems)
     return tuple(t for t in q.focus if t not in have)
 
 

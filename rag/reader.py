@@ -34,12 +34,12 @@ from rag.features import (
     Question,
     Sentence,
     _idf,
+    _uncovered,
     analyse_question,
     answer_features,
     sentence_features,
     split_sentences,
     tokenize,
-    uncovered_focus,
 )
 from rag.spans import SPAN_FEATURES, Span, candidate_spans, span_features
 
@@ -129,6 +129,10 @@ class VectorCache:
         self.embed = embed
         self.max_items = max_items
         self._items: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    @property
+    def vectors(self) -> dict[str, np.ndarray]:
+        return self._items
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         todo = [t for t in dict.fromkeys(texts) if t not in self._items]
@@ -225,7 +229,8 @@ def read(
     top = int(order[0])
     x = answer_features(a, probs, logits, top, picks[0].answer_probability)
     p = float(1 / (1 + math.exp(-float(model.answerable(x[None, :])[0]))))
-    uncovered = uncovered_focus(a.question, [s.text for s in a.sentences])
+    # The sentences' stems are already known: no second tokenisation on the hot path.
+    uncovered = _uncovered(a.question, [s.stems for s in a.sentences])
     picks = [p if p.answer_probability >= model.min_span else _without_answer(p) for p in picks]
     return Reading(tuple(picks), p, p >= model.threshold, uncovered, model.version)
 

@@ -16,8 +16,8 @@ from index.text import (
     tokens,
 )
 from rag.answer import Source
+from rag.features import uncovered_focus
 from rag.question import analyse, coverage
-from rag.reader import uncovered_focus
 from rag.support import support
 from rag.verify import verify
 
