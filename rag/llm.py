@@ -5,9 +5,10 @@
     for piece in llm.generate(Prompt(question, sources, messages, judgement), stream=True): ...
 
 Backends: "extractive" (no model: writes the best candidate sentences of the judgement, see
-rag/extractive.py), "local", "openai", and "scripted:FILE.jsonl" (replays canned answers, see
-rag/scripted.py). Each backend imports its package inside its own branch, so a missing optional
-dependency only matters when that backend is asked for, and then fails with the pip line.
+rag/extractive.py), "local", "openai", "scripted:FILE.jsonl" (replays canned answers, see
+rag/scripted.py), "ollama", and any llama-index `LLM` instance passed instead of a config (both
+in rag/llm_llamaindex.py). Each backend imports its package inside its own branch, so a missing
+optional dependency only matters when that backend is asked for, and then fails with the pip line.
 
 Everything that goes wrong while talking to a model becomes an `LLMError` with one line meant
 for users: what failed, where, and what to do about it. No API key ever enters a message.
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 
 BACKENDS = ("extractive", "local", "openai")
 SCRIPTED = "scripted:"  # "scripted:FILE.jsonl[#variant=NAME]"
+# Through llama-index (rag/llm_llamaindex.py); kept apart from BACKENDS, which the UI offers.
+LLAMA_INDEX_BACKENDS = ("ollama",)
 BUNDLED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 OPENAI_DEFAULT_URL = "https://api.openai.com/v1"
 OPENAI_DEFAULT_MODEL = "gpt-4o-mini"
@@ -54,7 +57,7 @@ class LLMError(RagError):
 
 @dataclass(frozen=True)
 class LLMConfig:
-    backend: str = "extractive"  # "extractive" | "local" | "openai" | "scripted:FILE.jsonl"
+    backend: str = "extractive"  # "extractive" | "local" | "openai" | "ollama" | "scripted:F"
     model: str | None = None  # local: path to any .gguf (default: bundled SmolLM2); openai: name
     base_url: str | None = None  # openai: e.g. http://127.0.0.1:8080/v1
     temperature: float = 0.0
@@ -91,8 +94,10 @@ class LLM(ABC):
         return f"<{type(self).__name__} {self.name}>"
 
 
-def get_llm(cfg: LLMConfig) -> LLM:
-    """The backend named by `cfg.backend`."""
+def get_llm(cfg: LLMConfig | LLM | Any) -> LLM:
+    """The backend named by `cfg.backend`; an LLM instance (ours or llama-index's) as itself."""
+    if not isinstance(cfg, LLMConfig):
+        return as_llm(cfg)
     if cfg.backend == "extractive":
         from rag.extractive import ExtractiveLLM
 
@@ -105,18 +110,34 @@ def get_llm(cfg: LLMConfig) -> LLM:
         from rag.scripted import ScriptedLLM
 
         return ScriptedLLM(cfg.backend[len(SCRIPTED) :])
+    if cfg.backend == "ollama":
+        from rag.llm_llamaindex import ollama_llm
+
+        return ollama_llm(cfg)
     raise ConfigError(
         f"unknown LLM backend {cfg.backend!r}; choose one of: {', '.join(BACKENDS)}, "
-        f"{SCRIPTED}FILE.jsonl"
+        f"{SCRIPTED}FILE.jsonl, {', '.join(LLAMA_INDEX_BACKENDS)}"
     )
+
+
+def as_llm(obj: LLM | Any) -> LLM:
+    """Our LLM as is; a llama-index LLM instance wrapped (imported only when one is given)."""
+    if isinstance(obj, LLM):
+        return obj
+    from rag.llm_llamaindex import LlamaIndexLLM
+
+    return LlamaIndexLLM(obj)  # refuses anything that is not a llama-index LLM, in one line
 
 
 def backend_arg(value: str) -> str:
     """argparse type of --llm: a fixed backend name, or scripted:FILE.jsonl[#variant=NAME]."""
-    if value in BACKENDS or (value.startswith(SCRIPTED) and len(value) > len(SCRIPTED)):
+    if value in BACKENDS + LLAMA_INDEX_BACKENDS or (
+        value.startswith(SCRIPTED) and len(value) > len(SCRIPTED)
+    ):
         return value
     raise argparse.ArgumentTypeError(
-        f"invalid choice: {value!r} (choose from {', '.join(BACKENDS)}, {SCRIPTED}FILE.jsonl)"
+        f"invalid choice: {value!r} (choose from {', '.join(BACKENDS)}, {SCRIPTED}FILE.jsonl, "
+        f"{', '.join(LLAMA_INDEX_BACKENDS)})"
     )
 
 

@@ -97,10 +97,11 @@ def build_answer(
 class Pipeline:
     """Holds the open store and the loaded models; reuse it across questions."""
 
-    def __init__(self, cfg: AskConfig):
+    def __init__(self, cfg: AskConfig, llm=None):
         self.cfg = cfg
         self.reader = IndexReader(cfg.index)
-        self.llm = get_llm(cfg.llm)
+        # `llm`: an instance (ours, or any llama-index LLM) in place of cfg.llm's backend.
+        self.llm = get_llm(cfg.llm if llm is None else llm)
         self._sentence_vectors: VectorCache | None = None
 
     def embed_sentences(self, texts: list[str]):
@@ -166,7 +167,7 @@ def ask(
     history=None,
     *,
     store: str | None = None,
-    llm: str | LLMConfig | None = None,
+    llm=None,  # a backend name, an LLMConfig, or an LLM instance (ours or llama-index's)
     top_k: int | None = None,
     sources: list[str] | None = None,
     config: AskConfig | None = None,
@@ -181,10 +182,17 @@ def ask(
     cfg = config or AskConfig()
     if store is not None:
         cfg = replace(cfg, index=replace(cfg.index, store=Path(store)))
-    if llm is not None:
+    instance = llm if llm is not None and not isinstance(llm, str | LLMConfig) else None
+    if llm is not None and instance is None:
         cfg = replace(cfg, llm=llm if isinstance(llm, LLMConfig) else LLMConfig(backend=llm))
     if top_k is not None:
         cfg = replace(cfg, retrieval=replace(cfg.retrieval, top_k=top_k))
+    if instance is not None:  # an LLM instance is no hashable config: a pipeline of its own
+        pipeline = Pipeline(cfg, llm=instance)
+        try:
+            return pipeline.ask(question, history, sources)
+        finally:
+            pipeline.close()
     return _pipeline(cfg).ask(question, history, sources)
 
 
