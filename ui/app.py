@@ -1,7 +1,7 @@
 """The Gradio chat over `rag`: `create_app(cfg)` builds the page, `launch(...)` serves it.
 
 A thin adapter: questions go to `rag.pipeline.Pipeline.stream`, uploads to
-`index.pipeline.index_paths`, and `ui.render` turns the results into HTML. Errors meant for
+`index.uploads.store_upload`, and `ui.render` turns the results into HTML. Errors meant for
 users (`RagError`) are shown in the page as one line; anything else is logged with its
 traceback on the server and shown as one line too, never as a stack trace.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
-import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -20,9 +19,9 @@ from urllib.parse import urlparse
 
 import gradio as gr
 
+from index import uploads
 from index.errors import ConfigError, RagError
-from index.loaders import SUPPORTED_SUFFIXES
-from index.pipeline import CATALOG_FILE, IndexConfig, index_paths, store_status
+from index.pipeline import CATALOG_FILE, IndexConfig, store_status
 from rag.answer import Answer
 from rag.llm import BACKENDS
 from rag.pipeline import AskConfig, Pipeline
@@ -31,7 +30,7 @@ from ui.guard import ClientPolicy, HostGuard, client_settings, without_key
 
 log = logging.getLogger("rag.ui")
 
-UPLOADS_DIR = "uploads"  # inside the store: Gradio's temporary upload files do not last
+UPLOADS_DIR = uploads.UPLOADS_DIR  # inside the store: Gradio's temporary files do not last
 MAX_TOP_K = 50
 
 CSS = """
@@ -232,35 +231,12 @@ def ask_events(
         yield render.error_html(_unexpected(e, "answering")), None
 
 
-def upload_file(path: str | Path, cfg: IndexConfig) -> render.FileResult:
-    """Copy one uploaded file into <store>/uploads/ (keeping its name) and index it."""
-    src = Path(path)
-    name = src.name
-    if src.suffix.lower() not in SUPPORTED_SUFFIXES:
-        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
-        return render.FileResult(
-            name,
-            "error",
-            f"unsupported file type {src.suffix or '(none)'!r}; supported: {supported}",
-        )
-    dest = cfg.store / UPLOADS_DIR / name
-    existed = dest.exists()
-    try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dest)
-        report = index_paths([dest], cfg, progress=False)
-    except OSError as e:
-        return render.FileResult(name, "error", f"cannot store the file: {e.strerror or e}")
-    except RagError as e:
-        return render.FileResult(name, "error", str(e))
-    if report.errors:
-        if not existed:  # a file the index refused would only confuse a later re-index
-            dest.unlink(missing_ok=True)
-        return render.FileResult(name, "error", "; ".join(e["error"] for e in report.errors))
-    status = "added" if report.added else "updated" if report.updated else "unchanged"
-    n = report.embedded
-    detail = f"{n} chunk{'' if n == 1 else 's'} embedded" if n else "already indexed"
-    return render.FileResult(name, status, detail)
+def upload_file(
+    path: str | Path, cfg: IndexConfig, max_bytes: int = uploads.DEFAULT_MAX_BYTES
+) -> render.FileResult:
+    """Store one uploaded file in <store>/uploads/ and index it (rules in index/uploads.py)."""
+    r = uploads.store_upload(path, Path(path).name, cfg, max_bytes)
+    return render.FileResult(r.name, r.status, r.detail)
 
 
 def index_status(cfg: IndexConfig) -> str:
@@ -276,13 +252,19 @@ def index_status(cfg: IndexConfig) -> str:
 # --- the page ---------------------------------------------------------------------------------
 
 
-def create_app(cfg: AskConfig, allow_client_settings: bool = False) -> gr.Blocks:
+def create_app(
+    cfg: AskConfig,
+    allow_client_settings: bool = False,
+    pipelines: Pipelines | None = None,
+    max_upload_bytes: int = uploads.DEFAULT_MAX_BYTES,
+) -> gr.Blocks:
     """Build the page for the store and defaults in `cfg`; `launch` serves it.
 
     Clients choose among the backends and models in `cfg` (see ui/guard.py); with
     `allow_client_settings` they may also name a base URL or model, never with the API key.
+    `pipelines` lets a host server (`rag serve`) share its open pipelines with the page.
     """
-    pipelines = Pipelines()
+    pipelines = pipelines if pipelines is not None else Pipelines()
     policy = ClientPolicy(cfg, allow_client_settings)
 
     def on_ask(question, chat, turns, backend, base_url, model, top_k, keep_flagged):
@@ -332,7 +314,7 @@ def create_app(cfg: AskConfig, allow_client_settings: bool = False) -> gr.Blocks
                 gr.skip(),
             )
             try:
-                results[i] = upload_file(p, cfg.index)
+                results[i] = upload_file(p, cfg.index, max_upload_bytes)
             except Exception as e:
                 results[i] = render.FileResult(results[i].name, "error", _unexpected(e, "indexing"))
             yield render.upload_html(results), index_status(cfg.index), gr.skip()
@@ -458,8 +440,12 @@ def launch(
     share: bool = False,
     block: bool = True,
     allow_client_settings: bool = False,
+    token: str | None = None,
 ) -> gr.Blocks:
     """Serve the app on host:port (loopback unless asked); public sharing only when asked.
+
+    Beyond loopback (or shared) it needs a token (`token`, else $RAG_API_TOKEN) and refuses to
+    start without one; with a token every request needs it (rag/serve/auth.py).
 
     With `block=False` it returns once the server listens (tests close it with `.close()`);
     with `block=True` it prints where to go and serves until interrupted. Requests addressed
@@ -467,11 +453,16 @@ def launch(
     """
     from starlette.middleware import Middleware
 
+    from rag.serve.auth import TokenGuard, require_token, token_from_env
+
+    token = token or token_from_env()
+    require_token(host, token, "rag ui", share)
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     app = create_app(cfg, allow_client_settings)
     guard = Middleware(HostGuard, host=host, port=port, share=share)
     app.launch(
-        app_kwargs={"middleware": [guard]},
+        app_kwargs={"middleware": [guard, Middleware(TokenGuard, token=token)]},
+        max_file_size=uploads.DEFAULT_MAX_BYTES,
         server_name=host,
         server_port=port,
         share=share,

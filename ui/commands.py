@@ -65,6 +65,10 @@ def register(
 def cmd_ui(
     args: argparse.Namespace, index_config: Callable[[argparse.Namespace], IndexConfig]
 ) -> int:
+    from rag.serve.auth import require_token, token_from_env
+
+    # Before Gradio loads: beyond loopback (or shared), no token means no server.
+    require_token(args.host, token_from_env(), "rag ui", args.share)
     try:
         import gradio  # noqa: F401
     except ImportError:
