@@ -13,7 +13,6 @@ from pathlib import Path
 
 from index.embedders import EmbedderConfig
 from index.errors import ConfigError, RagError
-from index.limits import Limits
 from index.pipeline import CATALOG_FILE, IndexConfig, default_store
 
 
@@ -39,21 +38,6 @@ def index_config(args: argparse.Namespace, rebuild: bool = False) -> IndexConfig
         ),
         rebuild=rebuild,
         lock_wait=getattr(args, "wait", 0.0) or 0.0,
-        limits=_limits(args),
-    )
-
-
-def _limits(args: argparse.Namespace) -> Limits:
-    names = ("max_file_mb", "max_html_mb", "max_chunk_chars")
-    return Limits(**{k: getattr(args, k) for k in names if getattr(args, k, None) is not None})
-
-
-def _limit_args(p: argparse.ArgumentParser) -> None:
-    d = Limits()
-    p.add_argument("--max-file-mb", type=float, help=f"skip larger files (default {d.max_file_mb:g})")
-    p.add_argument("--max-html-mb", type=float, help=f"skip larger HTML (default {d.max_html_mb:g})")
-    p.add_argument(
-        "--max-chunk-chars", type=int, help=f"cut longer chunks (default {d.max_chunk_chars})"
     )
 
 
@@ -183,7 +167,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true", help="drop the store and index from scratch")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--batch-chunks", type=int, default=256, help=argparse.SUPPRESS)
-    _limit_args(p)
     _wait_arg(p, "index")
     p.set_defaults(func=cmd_index)
 
