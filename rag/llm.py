@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from index.errors import ConfigError, RagError
+from index.secrets import scrub_secrets
 
 if TYPE_CHECKING:
     from rag.answer import Source
@@ -375,9 +376,7 @@ class OpenAILLM(LLM):
 
     def _scrub(self, message: str) -> str:
         # Servers sometimes echo the key back in error bodies; never pass it on.
-        if self._key and self._key != NO_KEY:
-            message = message.replace(self._key, "***")
-        return message
+        return scrub_secrets(message, self._key if self._key != NO_KEY else None)
 
 
 def _root_cause(e: BaseException) -> str:
