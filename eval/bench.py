@@ -374,6 +374,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_quality_parser(sub)
     add_ask_parser(sub)
     add_scale_parser(sub)
+    from eval.bench_serve import add_parser as add_serve_parser
+
+    add_serve_parser(sub)
     return parser
 
 
