@@ -20,7 +20,7 @@ from pathlib import Path
 from eval.metrics import contains_answer
 from eval.runner import locate
 from index.chunking import sentence_spans
-from index.errors import LoadError
+from index.errors import ConfigError, LoadError
 from index.loaders import SUPPORTED_SUFFIXES, load_document
 from index.pipeline import walk
 from rag.llm import LLM
@@ -294,7 +294,10 @@ def judge_pairs(
     """
     import hashlib
 
-    import jsonschema
+    try:
+        import jsonschema
+    except ImportError:
+        raise ConfigError('the LLM judge needs jsonschema: pip install "jsonschema>=4"') from None
 
     cache = cache or _judge_cache_dir()
     cache.mkdir(parents=True, exist_ok=True)
