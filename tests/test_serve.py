@@ -324,6 +324,25 @@ def test_binding_beyond_loopback_without_a_token_refuses_to_start(command, tmp_p
     assert len(lines) == 1 and "RAG_API_TOKEN" in lines[0] and "0.0.0.0" in lines[0], lines
 
 
+def test_a_taken_port_is_one_line(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = subprocess.run(
+            [str(BIN / "rag"), "serve", "--port", str(port), "--store", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f"rag: error: cannot serve on 127.0.0.1:{port}: Address already in use; pass another --port"
+    ]
+
+
 # --- the real command and the page -----------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 
-from index.errors import ConfigError
+from index.errors import ConfigError, RagError
 from index.pipeline import CATALOG_FILE, IndexConfig
 from rag.llm import LLMConfig, backend_arg
 from rag.pipeline import DEFAULT_BACKEND, AskConfig
@@ -96,6 +96,7 @@ def cmd_serve(
     token = token_from_env()
     # Before anything loads: a server open to the network without a token never starts.
     require_token(args.host, token, "rag serve")
+    _check_port(args.host, args.port)
     if args.max_upload_mb <= 0:
         raise ConfigError(f"--max-upload-mb must be above 0, not {args.max_upload_mb:g}")
     try:
@@ -148,3 +149,18 @@ def _shared_pipelines(no_ui: bool):
     from ui.app import Pipelines
 
     return Pipelines()
+
+
+def _check_port(host: str, port: int) -> None:
+    """One line for a taken port, before models load (uvicorn would log and exit 1)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((host, port))
+    except OSError as e:
+        raise RagError(
+            f"cannot serve on {host}:{port}: {e.strerror or e}; pass another --port"
+        ) from None
