@@ -158,9 +158,11 @@ class OpenAIEmbedder(Embedder):
             except openai.APIError as e:
                 # Servers echo request headers in error bodies: the key must not reach a
                 # message, a log or a chained traceback (hence `from None`).
-                detail = " ".join(str(e).split())[:300]
-                msg = f"embedding endpoint {self.client.base_url} failed: {detail}"
-                raise StoreError(scrub_secrets(msg, self._key)) from None
+                # Scrubbed before it is cut short, or a cut key would no longer match.
+                detail = " ".join(scrub_secrets(str(e), self._key).split())[:300]
+                raise StoreError(
+                    f"embedding endpoint {self.client.base_url} failed: {detail}"
+                ) from None
             rows.extend(d.embedding for d in sorted(resp.data, key=lambda d: d.index))
         arr = np.asarray(rows, dtype=np.float32).reshape(len(rows), -1)
         norms = np.linalg.norm(arr, axis=1, keepdims=True)
