@@ -22,7 +22,8 @@ def _store_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--embedder",
         default=os.environ.get("RAG_EMBEDDER", "minilm"),
-        help="minilm (bundled), minilm-int8 (ONNX), openai, or a sentence-transformers folder",
+        help="minilm (bundled, ONNX Runtime), minilm-torch (same vectors), minilm-int8, openai, "
+        "or a sentence-transformers folder",
     )
     p.add_argument("--embed-url", default=None, help="openai embedder: base URL")
     p.add_argument("--embed-model", default=None, help="openai embedder: model name")
