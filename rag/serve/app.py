@@ -29,7 +29,7 @@ log = logging.getLogger("rag.serve")
 
 class AskRequest(BaseModel):
     question: str = Field(description="the question")
-    history: list[Any] | None = Field(
+    history: list[dict[str, Any] | tuple[str, str]] | None = Field(
         None, description="earlier turns: {role, content} messages or [question, answer] pairs"
     )
     sources: list[str] | None = Field(
