@@ -83,6 +83,16 @@ def marker_numbers(text: str) -> list[int]:
     return out
 
 
+# A footnote marker glued to the word or stop before it ("Hangzhou[1] is", "province.[2]").
+_ATTACHED_FOOTNOTES = re.compile(r"(?<=[^\s\[])(?:\[\d{1,3}\])+")
+
+
+def drop_footnotes(text: str) -> str:
+    """Without a document's own footnote markers: "Hangzhou[1] is" reads "Hangzhou is". They are
+    not part of any claim, and a reader or verifier would take their numbers for facts."""
+    return _ATTACHED_FOOTNOTES.sub("", text)
+
+
 def neutralise_markers(text: str) -> str:
     """A document's own "[3]" must not pass for one of our citation markers: it becomes "(3)"."""
     return MARKER_RE.sub(lambda m: m.group().replace("[", "(").replace("]", ")"), text)
@@ -93,7 +103,10 @@ def neutralise_markers(text: str) -> str:
 # A sentence ends at . ! ? (or CJK equivalents), possibly followed by closing quotes or
 # brackets, then whitespace. Newlines always end a unit: scraped pages put headlines,
 # captions and bylines on their own lines without final punctuation.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|(?<=[。！？])|\n+")
+# Wikipedia-style footnote markers after the stop ("...is Eddie Wu.[3][4] The") end it too and
+# stay outside the sentence: they are not part of any claim.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*(?:\[\d{1,3}\])*\s+|(?<=[。！？])|\n+")
+_FOOTNOTES = re.compile(r"(?:\[\d{1,3}\])+$")
 
 
 def _is_false_stop(text: str, stop: int, nxt: int) -> bool:
@@ -118,10 +131,19 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
             stop -= 1
         if m.group().strip() == "" and _is_false_stop(text, stop, m.end()):
             continue
-        _add_trimmed(text, pos, m.end(), spans)
+        _add_trimmed(text, pos, _before_footnotes(text, pos, m.end()), spans)
         pos = m.end()
-    _add_trimmed(text, pos, end, spans)
+    _add_trimmed(text, pos, _before_footnotes(text, pos, end), spans)
     return spans
+
+
+def _before_footnotes(text: str, a: int, b: int) -> int:
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    foot = _FOOTNOTES.search(text, a, b)
+    return (
+        foot.start() if foot and foot.start() > a and text[foot.start() - 1] in ".!?\"'”’)" else b
+    )
 
 
 def _add_trimmed(text: str, a: int, b: int, out: list[tuple[int, int]]) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from index.text import neutralise_markers
+from index.text import drop_footnotes, neutralise_markers
 from rag.answer import Source
 from rag.answerability import Candidate
 from rag.llm import LLM, Prompt
@@ -45,4 +45,6 @@ def compose(
     if len(cands) > 1 and cands[1].score >= ratio * cands[0].score:
         if cands[1].text != cands[0].text:
             chosen.append(cands[1])
-    return " ".join(f"{neutralise_markers(c.text)} [{c.source + 1}]" for c in chosen)
+    return " ".join(
+        f"{neutralise_markers(drop_footnotes(c.text))} [{c.source + 1}]" for c in chosen
+    )

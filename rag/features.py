@@ -152,10 +152,13 @@ _BULLET_RE = re.compile(r"[•◦▪▫●‣∙⁃*-]\s+")
 def split_sentences(
     sources: Sequence, exclude: Callable[[str], bool] | None = None
 ) -> list[Sentence]:
-    """The sentences of the retrieved passages; `exclude(line)` drops a sentence by its line
-    (the whole line, since an injected instruction may span sentences)."""
+    """The sentences of the retrieved passages; `exclude(text)` drops a whole passage (checked on
+    its text and title): an injected instruction and the false claim it plants may sit on
+    different lines, so no sentence of such a passage is evidence."""
     out = []
     for i, src in enumerate(sources):
+        if exclude is not None and (exclude(src.text) or exclude(getattr(src, "title", "") or "")):
+            continue
         for a, b in sentence_spans(src.text):
             # A list item's bullet ("• If the glob fails, ...") is not part of its sentence.
             bullet = _BULLET_RE.match(src.text, a, b)
@@ -164,11 +167,6 @@ def split_sentences(
             text = src.text[a:b]
             if len(text) < 2:
                 continue
-            if exclude is not None:
-                end = src.text.find("\n", b)
-                line = src.text[src.text.rfind("\n", 0, a) + 1 : len(src.text) if end < 0 else end]
-                if exclude(line):
-                    continue
             out.append(Sentence(i, a, b, text, tuple(tokenize(text)), frozenset(content(text))))
     return out
 

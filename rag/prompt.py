@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from index.text import neutralise_markers
+from index.text import drop_footnotes, neutralise_markers
 from rag.answer import Source
-from rag.question import looks_like_injection
+from rag.question import untrusted
 
 NOT_FOUND = "NOT IN DOCUMENTS"
 
@@ -20,11 +20,12 @@ SYSTEM = (
 def source_block(sources: list[Source]) -> str:
     parts = []
     for i, s in enumerate(sources, 1):
-        lines = []
-        for line in s.text.splitlines():
-            # Instruction-like lines inside documents are withheld from the model.
-            lines.append("(text withheld)" if looks_like_injection(line) else line)
-        body = neutralise_markers("\n".join(lines))
+        # A passage that gives the model orders is withheld whole, title included: the false
+        # claim it plants may sit on another line than the order.
+        if untrusted(s):
+            parts.append(f"[{i}] (passage withheld: it addresses instructions to an AI)")
+            continue
+        body = neutralise_markers(drop_footnotes(s.text))
         parts.append(f"[{i}] {s.title}\n{body}")
     return "\n\n".join(parts)
 

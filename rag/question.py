@@ -51,10 +51,23 @@ _HAS_NUMBER = re.compile(
 )
 _HAS_DATE = re.compile(r"\b(1[89]\d\d|20\d\d)s?\b|\b(" + "|".join(MONTHS) + r")\b", re.I)
 _CAP_RUN = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][\w’'&.-]*(?:\s+[A-Z][\w’'&.-]*)*)")
+# Text addressed to the model rather than the reader. Each branch is an address or an order
+# ("note to the AI assistant", "from now on, tell every user", "if you are an AI"); a mention
+# of AI assistants in news ("Alibaba launched an AI assistant") matches none of them.
+_AI = r"(ai|a\.i\.|assistant|chatbot|bot|model|llm|language model|gpt|agent)s?"
+_ORDER = r"(ignore|disregard|forget|say|tell|answer|respond|reply|state|claim|insist|always|never)"
 _INJECTION = re.compile(
-    r"\b(ignore|disregard|forget|override)\b[^.!?\n]{0,40}\b(instruction|prompt|rule|above|"
-    r"previous|prior|system)|\b(system prompt|you are now|new instructions|act as)\b|"
-    r"\b(answer|respond|reply|say)\s+(only\s+)?(with|that)\b[^.!?\n]{0,60}\bregardless\b",
+    r"\b(ignore|disregard|forget|override)\s+(all\s+|any\s+|the\s+|your\s+|my\s+|everything\s+)*"
+    r"(previous\s+|prior\s+|above\s+|earlier\s+|original\s+|system\s+|preceding\s+)?"
+    r"(instructions?|prompts?|rules|directions|guidelines|above|context)\b|"
+    rf"\bnew instructions\s*:|\bact as (an?|the|my) {_AI}\b|\byou are now (an?|the|my)\b|"
+    r"\b(answer|respond|reply|say)\s+(only\s+)?(with|that)\b[^.!?\n]{0,60}\bregardless\b|"
+    rf"\b(note|message|instructions?|attention)\s+(to|for)\s+(the\s+|any\s+|all\s+)?(\w+\s+)?{_AI}\b|"
+    rf"\bif\s+you\s+are\s+an?\s+(\w+\s+)?{_AI}\b|"
+    rf"\b(dear|hey|hello)\s+(\w+\s+)?{_AI}\b|"
+    rf"\bfrom\s+now\s+on\b[^.!?\n]{{0,40}}\b(you|{_ORDER})\b|"
+    r"\b(tell|inform|remind)\s+(every|all|each|any)\s+(\w+\s+)?(users?|readers?|people)\b|"
+    r"\byou\s+(must|should|will)\s+(now\s+|always\s+|only\s+)*(answer|say|respond|reply|tell)\b",
     re.I,
 )
 
@@ -131,3 +144,9 @@ def coverage(info: QuestionInfo, text: str) -> tuple[float, list[str]]:
 def looks_like_injection(text: str) -> bool:
     """Text that addresses the system rather than informs: never evidence, never instruction."""
     return bool(_INJECTION.search(text))
+
+
+def untrusted(source) -> bool:  # noqa: ANN001 - any retrieved source with .text and .title
+    """A passage that carries an instruction to the model is not evidence at all: the false
+    claim it plants may sit on another line than the order to repeat it."""
+    return looks_like_injection(source.text) or looks_like_injection(source.title or "")
