@@ -382,15 +382,17 @@ def test_rag_serve_process_answers_with_its_token_and_serves_the_page(index_cfg)
 
 
 @pytest.mark.slow
-def test_the_page_at_ui_answers_through_the_same_server(service):
+def test_the_page_at_ui_answers_through_the_same_server_behind_the_token(service):
     pw = pytest.importorskip("playwright.sync_api")
     ui_service = Service(replace(service.cfg), _pipelines())
-    with running(ui_service, ui=True) as base, pw.sync_playwright() as p:
+    token = "page-token"
+    with running(ui_service, token=token, ui=True) as base, pw.sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
         )
         try:
-            page = browser.new_page()
+            # What a browser does: asked by the 401's Basic challenge, it sends the token.
+            page = browser.new_page(http_credentials={"username": "me", "password": token})
             page.goto(f"{base}/ui/")
             page.locator("#question textarea").fill("Who is the CEO of Alibaba Group?")
             page.locator("#ask").click()
