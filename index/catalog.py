@@ -9,16 +9,22 @@ store is reconciled against it at the start of every run.
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 
+from index.errors import StoreError
 from index.lexical import LEXICAL_VERSION, fts_query, lexical_tokens
 from index.types import Chunk
+
+CATALOG_FILE = "catalog.sqlite"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -38,6 +44,59 @@ CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(text_hash);
 CREATE TABLE IF NOT EXISTS vectors (text_hash TEXT PRIMARY KEY, vec BLOB NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS lex USING fts5(tokens, tokenize='unicode61 remove_diacritics 0');
 """
+
+
+def disk_full(e: BaseException, where: Path) -> bool:
+    """Whether `e` (or what caused it) means the disk holding `where` is full.
+
+    Chroma words it as "Failed to apply logs to the metadata segment", so besides the errno
+    and SQLite's wording, the free space itself is asked.
+    """
+    seen: set[int] = set()
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if getattr(e, "errno", None) == errno.ENOSPC:
+            return True
+        text = str(e).lower()
+        if "disk is full" in text or "no space left" in text:
+            return True
+        e = e.__cause__ or e.__context__
+    return free_bytes(where) < 1_000_000
+
+
+def free_bytes(where: Path) -> int:
+    p = Path(where)
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    try:
+        st = os.statvfs(p)
+    except OSError:
+        return 1 << 62
+    return st.f_bavail * st.f_frsize
+
+
+def disk_full_error(where: Path) -> StoreError:
+    return StoreError(
+        f"no space left on the disk holding {where} ({free_bytes(where) / 1e6:.1f} MB free); "
+        "free some space and re-run: finished files are kept and the store stays consistent"
+    )
+
+
+def catalog_error(path: Path, e: sqlite3.Error) -> StoreError:
+    """One line for a catalog that cannot be opened, naming the file and the fix."""
+    text = str(e)
+    if disk_full(e, path):
+        return disk_full_error(path)
+    if path.exists() and not os.access(path, os.R_OK):
+        return StoreError(f"cannot read {path}: permission denied; make it readable (chmod +r)")
+    if isinstance(e, sqlite3.DatabaseError) and "not a database" in text or "malformed" in text:
+        return StoreError(
+            f"{path} is not a readable catalog ({text}); move it away and re-index with "
+            f"`rag index PATH --store {path.parent} --rebuild`"
+        )
+    if "readonly" in text or "read-only" in text:
+        return StoreError(f"the store {path.parent} is read-only; rag index needs write access")
+    return StoreError(f"cannot open the catalog {path} ({text})")
 
 
 @dataclass(frozen=True)
@@ -64,15 +123,43 @@ class StoredChunk:
 
 class Catalog:
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        # A store the user cannot write (a read-only mount, a shared folder) is still
+        # queryable: it is opened without a single write (no schema, no journal-mode change).
+        self.readonly = path.exists() and not (
+            os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+        )
+        try:
+            self.db = self._connect()
+            if self.readonly:
+                self.get_meta("lexical_version")  # fails here, not later, on a damaged file
+            else:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+                self.db.executescript(SCHEMA)
+                if self.get_meta("lexical_version") != LEXICAL_VERSION:
+                    self._retokenise()
+        except sqlite3.Error as e:
+            if getattr(self, "db", None) is not None:
+                self.db.close()
+            raise catalog_error(path, e) from None
+
+    def _connect(self) -> sqlite3.Connection:
         # isolation_level=None: we open transactions explicitly, one per file.
-        self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
-        if self.get_meta("lexical_version") != LEXICAL_VERSION:
-            self._retokenise()
+        kw = {"isolation_level": None, "check_same_thread": False}
+        if not self.readonly:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            return sqlite3.connect(str(self.path), **kw)
+        uri = "file:" + quote(str(self.path.resolve()))
+        db = sqlite3.connect(uri + "?mode=ro", uri=True, **kw)
+        try:
+            db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+            return db
+        except sqlite3.OperationalError:
+            # A WAL database cannot be read with mode=ro when its -shm file cannot be created
+            # (the folder is read-only). Nobody can be writing such a store: read it as is.
+            db.close()
+            return sqlite3.connect(uri + "?immutable=1", uri=True, **kw)
 
     def _retokenise(self) -> None:
         """Rebuild the BM25 index with today's tokens: a store written by an older version
@@ -206,6 +293,17 @@ class Catalog:
             for r in self.db.execute(q, part):
                 out[r[0]] = StoredChunk(*r)
         return out
+
+    def vector_rows(self) -> tuple[list[str], list[dict], np.ndarray]:
+        """Every chunk's id, Chroma-style metadata and cached vector (read-only stores)."""
+        rows = self.db.execute(
+            'SELECT c.id, c.source, c.title, c.doc_title, c.start, c."end", c.page, v.vec '
+            "FROM chunks c JOIN vectors v ON v.text_hash = c.text_hash ORDER BY c.rowid"
+        ).fetchall()
+        keys = ("source", "title", "doc_title", "start", "end", "page")
+        metas = [{k: x for k, x in zip(keys, r[1:7], strict=True) if x is not None} for r in rows]
+        vecs = [np.frombuffer(r[7], dtype=np.float32) for r in rows]
+        return [r[0] for r in rows], metas, np.stack(vecs) if vecs else np.zeros((0, 1), "f4")
 
     def chunks_with_vectors(self, ids: list[str]) -> list[tuple[StoredChunk, np.ndarray]]:
         found = self.chunks_by_id(ids)

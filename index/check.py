@@ -18,7 +18,7 @@ from index.catalog import Catalog
 from index.errors import ConfigError
 from index.lock import StoreLock
 from index.pipeline import CATALOG_FILE, IndexConfig, open_store, reconcile
-from index.store import ChromaStore
+from index.store import ChromaStore, check_store_dir
 
 READ_BATCH = 256
 TOLERANCE = 1e-4  # float32 round trips change nothing; a wrong vector differs by far more
@@ -73,13 +73,15 @@ def check_store(cfg: IndexConfig, repair: bool = False, sample: int = 0) -> Chec
 
     Holds the store's write lock, so it never judges a store halfway through an index run.
     """
+    # Chroma writes when it opens, so even a check without --repair needs a writable store.
+    check_store_dir(cfg.store, write=True)
     if cfg.chroma_url is None and not (cfg.store / CATALOG_FILE).is_file():
         raise ConfigError(
             f"no store at {cfg.store} (no {CATALOG_FILE}); pass the --store that `rag index` "
             "wrote, or index documents first"
         )
     with StoreLock(cfg.store, cfg.lock_wait, "check"):
-        catalog, chroma = open_store(cfg)
+        catalog, chroma = open_store(cfg, write=True)
         try:
             report = _check(cfg, catalog, chroma, sample)
             if repair and not report.ok:

@@ -9,11 +9,49 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from index.limits import Limits
 from index.markup import code_units
 from index.text import sentence_spans
 from index.types import Chunk, Document
 
 CountTokens = Callable[[Sequence[str]], list[int]]
+COUNT_BATCH = 512  # texts per tokenizer call: a 50 MB file's token ids never exist at once
+
+
+def _count(text: str, spans: list[tuple[int, int]], count: CountTokens) -> list[int]:
+    out: list[int] = []
+    for i in range(0, len(spans), COUNT_BATCH):
+        out += count([text[a:b] for a, b in spans[i : i + COUNT_BATCH]])
+    return out
+
+
+def _cut_chars(text: str, span: tuple[int, int], max_chars: int) -> list[tuple[int, int]]:
+    """Hard-split a span longer than `max_chars` characters, at whitespace when there is some.
+
+    The tokenizer cannot bound these: 'x' * 200000 is one [UNK] token. Pieces are trimmed
+    spans of `text`, so `text[start:end]` is still each chunk's text.
+    """
+    a, b = span
+    if b - a <= max_chars:
+        return [span]
+    out: list[tuple[int, int]] = []
+    while b - a > max_chars:
+        limit = a + max_chars
+        # The last whitespace in the second half of the window, else a cut mid-word.
+        half = a + max_chars // 2
+        cut = max(text.rfind(" ", half, limit), text.rfind("\n", half, limit))
+        cut = cut if cut > a else limit
+        end = cut
+        while end > a and text[end - 1].isspace():
+            end -= 1
+        if end > a:
+            out.append((a, end))
+        a = cut
+        while a < b and text[a].isspace():
+            a += 1
+    if b > a:
+        out.append((a, b))
+    return out
 
 
 def _split_long(
@@ -54,8 +92,10 @@ def chunk_document(
     count_tokens: CountTokens,
     max_tokens: int,
     overlap_tokens: int = 32,
+    max_chars: int = Limits.max_chunk_chars,
 ) -> list[Chunk]:
-    """Pack whole sentences into chunks of at most `max_tokens` tokens (no special tokens).
+    """Pack whole sentences into chunks of at most `max_tokens` tokens (no special tokens)
+    and at most `max_chars` characters (a sentence longer than that is cut).
 
     Token counts of whitespace-separated pieces add up exactly for word-piece tokenizers,
     so a chunk's count is the sum of its sentences' counts. Consecutive chunks share the
@@ -70,16 +110,17 @@ def chunk_document(
     for section in sections:
         spans = sentence_spans(doc.text, section.start, section.end)
         spans = code_units(doc.text, spans, doc.code, count_tokens, max_tokens)  # code: whole
+        spans = [p for s in spans for p in _cut_chars(doc.text, s, max_chars)]
         if not spans:
             continue
-        counts = count_tokens([doc.text[a:b] for a, b in spans])
+        counts = _count(doc.text, spans, count_tokens)
         units: list[tuple[int, int, int]] = []
         for span, n in zip(spans, counts, strict=True):
             if n > max_tokens:
                 units.extend(_split_long(doc.text, span, n, max_tokens, count_tokens))
             else:
                 units.append((span[0], span[1], n))
-        for a, b, n in _pack(units, max_tokens, overlap_tokens):
+        for a, b, n in _pack(units, max_tokens, overlap_tokens, max_chars):
             chunks.append(
                 Chunk(
                     source=doc.source,
@@ -95,16 +136,21 @@ def chunk_document(
 
 
 def _pack(
-    units: list[tuple[int, int, int]], budget: int, overlap: int
+    units: list[tuple[int, int, int]], budget: int, overlap: int, max_chars: int
 ) -> list[tuple[int, int, int]]:
     out: list[tuple[int, int, int]] = []
     cur: list[tuple[int, int, int]] = []
     total = 0
     for unit in units:
-        if cur and total + unit[2] > budget:
+        if cur and (total + unit[2] > budget or unit[1] - cur[0][0] > max_chars):
             out.append((cur[0][0], cur[-1][1], total))
             last = cur[-1]
-            carry = last[2] <= overlap and last[2] + unit[2] <= budget and len(cur) > 1
+            carry = (
+                last[2] <= overlap
+                and last[2] + unit[2] <= budget
+                and unit[1] - last[0] <= max_chars
+                and len(cur) > 1
+            )
             cur, total = ([last], last[2]) if carry else ([], 0)
         cur.append(unit)
         total += unit[2]

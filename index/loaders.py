@@ -8,9 +8,12 @@ Problems a user can fix are raised as `LoadError` with a one-line reason.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import io
+import logging
 import re
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from index.clean import (
@@ -229,23 +232,49 @@ def _read_pdf(data: bytes, source: str) -> Extracted:
 
     if b"%PDF-" not in data[:1024]:  # checked here so pypdf does not log about random bytes
         raise LoadError(source, "not a PDF (no %PDF- header); the file may be corrupt or misnamed")
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise LoadError(source, "PDF is password-protected; save a decrypted copy")
-        lines = reflow_pages([_page_text(page).splitlines() for page in reader.pages])
-        meta_title = (reader.metadata.title or "") if reader.metadata else ""
-    except LoadError:
-        raise
-    except Exception as e:  # pypdf raises many exception types on damaged input
-        raise LoadError(
-            source, f"not a readable PDF ({type(e).__name__}: {e}); the file may be corrupt"
-        ) from None
+    with _quiet_pypdf() as said:
+        try:
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise LoadError(source, "PDF is password-protected; save a decrypted copy")
+            lines = reflow_pages([_page_text(page).splitlines() for page in reader.pages])
+            meta_title = (reader.metadata.title or "") if reader.metadata else ""
+        except LoadError:
+            raise
+        except Exception as e:  # pypdf raises many exception types on damaged input
+            why = "; ".join(dict.fromkeys([f"{type(e).__name__}: {e}", *said[:2]]))
+            raise LoadError(
+                source, f"not a readable PDF ({why}); the file may be corrupt"
+            ) from None
     meta_title = normalise_line(str(meta_title))
     # Producer-made titles ("Microsoft Word - x.docx", "untitled") are worse than the text's.
     if not is_title_like(meta_title) or re.search(r"\.\w{2,4}$|untitled", meta_title, re.I):
         meta_title = ""
     return lines, meta_title or None
+
+
+@contextlib.contextmanager
+def _quiet_pypdf() -> Iterator[list[str]]:
+    """Collect what pypdf logs or warns ("EOF marker not found") instead of letting it reach
+    stderr, where it would break `--json` output and the one line per bad file."""
+    said: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            said.append(" ".join(record.getMessage().split()))
+
+    log = logging.getLogger("pypdf")
+    handler, propagate = Collect(logging.WARNING), log.propagate
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield said
+        said += [" ".join(str(w.message).split()) for w in caught]
+    finally:
+        log.removeHandler(handler)
+        log.propagate = propagate
 
 
 def _page_text(page) -> str:  # noqa: ANN001 - a pypdf PageObject

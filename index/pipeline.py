@@ -8,28 +8,31 @@ hold exactly the catalog's chunks.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
-import stat
+import sqlite3
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from index.catalog import Catalog, FileRecord
+from index.catalog import CATALOG_FILE, Catalog, FileRecord, disk_full, disk_full_error
 from index.chunking import chunk_document
 from index.embedders import Embedder, EmbedderConfig, embedder_name, get_embedder
-from index.errors import EmbedderMismatch, LoadError
+from index.errors import EmbedderMismatch, LoadError, StoreError
+from index.limits import Limits
 from index.loaders import SUPPORTED_SUFFIXES, load_document
 from index.lock import StoreLock
-from index.store import ChromaStore
+from index.store import CHROMA_DIR, ChromaStore, check_store_dir, open_store, write_error
 from index.types import Chunk, Document
+from index.walk import not_regular, walk
 
-CATALOG_FILE = "catalog.sqlite"
-CHROMA_DIR = "chroma"
+__all__ = [
+    "CATALOG_FILE", "CHROMA_DIR", "IndexConfig", "IndexReport", "index_paths", "open_store",
+    "store_status", "walk",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class IndexConfig:
     batch_chunks: int = 256
     overlap_tokens: int = 32
     lock_wait: float = 0.0  # seconds a writer waits for another writer of the store; 0: refuse
+    limits: Limits = field(default_factory=Limits)
 
 
 @dataclass
@@ -59,14 +63,6 @@ class IndexReport:
 
 def default_store() -> Path:
     return Path(os.environ.get("RAG_STORE") or ".rag-store").expanduser()
-
-
-def open_store(cfg: IndexConfig) -> tuple[Catalog, ChromaStore]:
-    catalog = Catalog(cfg.store / CATALOG_FILE)
-    chroma = ChromaStore(
-        path=None if cfg.chroma_url else cfg.store / CHROMA_DIR, url=cfg.chroma_url
-    )
-    return catalog, chroma
 
 
 def check_embedder(catalog: Catalog, name: str, store: Path) -> None:
@@ -112,60 +108,6 @@ def _metadata(source, title, doc_title, start, end, page) -> dict:
     return md
 
 
-_KINDS = {
-    stat.S_IFIFO: "FIFO",
-    stat.S_IFSOCK: "socket",
-    stat.S_IFCHR: "device",
-    stat.S_IFBLK: "device",
-}
-
-
-def not_regular(st: os.stat_result) -> str | None:
-    """Why a stat result is not a readable file, or None. A FIFO would block `read` forever."""
-    if stat.S_ISREG(st.st_mode):
-        return None
-    kind = _KINDS.get(stat.S_IFMT(st.st_mode), "special file")
-    return f"not a regular file ({kind}); skipped"
-
-
-def _stat_problem(p: Path) -> str | None:
-    """One-line reason to skip `p` before it is opened, or None when it may be read."""
-    try:
-        st = os.stat(p)
-    except OSError as e:
-        if e.errno == errno.ELOOP:
-            return "symlink loop (the link points back at itself); skipped"
-        # Anything else (gone, unreadable) is reported where the file is read.
-        return None
-    return not_regular(st)
-
-
-def walk(paths: Sequence[str | Path], errors: list[dict]) -> Iterator[Path]:
-    """Regular files under `paths` in a stable order; hidden files and folders are skipped.
-
-    FIFOs, sockets, devices and symlink loops go to `errors`: stat is checked before opening.
-    """
-    for p in paths:
-        p = Path(p).expanduser()
-        if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if name.startswith("."):
-                        continue
-                    f = Path(root) / name
-                    if problem := _stat_problem(f):
-                        errors.append({"source": os.path.abspath(f), "error": problem})
-                    else:
-                        yield f
-        elif problem := _stat_problem(p):
-            errors.append({"source": os.path.abspath(p), "error": problem})
-        elif p.is_file():
-            yield p
-        else:
-            errors.append({"source": str(p), "error": "no such file or directory"})
-
-
 def _sha(data: bytes | str) -> str:
     if isinstance(data, str):
         data = data.encode("utf-8")
@@ -188,9 +130,13 @@ class Indexer:
         self.progress = sys.stderr.isatty() if progress is None else progress
         self._embedder: Embedder | None = None
         # One writer per store (see index/lock.py); held until close(). Readers never take it.
-        self._lock = StoreLock(cfg.store, cfg.lock_wait, "index").acquire()
+        check_store_dir(cfg.store, write=True)
         try:
-            self.catalog, self.chroma = open_store(cfg)
+            self._lock = StoreLock(cfg.store, cfg.lock_wait, "index").acquire()
+        except OSError as e:
+            raise write_error(e, cfg.store) from None
+        try:
+            self.catalog, self.chroma = open_store(cfg, write=True)
             if cfg.rebuild:
                 self.chroma.reset()
                 self.catalog.clear()
@@ -213,13 +159,24 @@ class Indexer:
             self._lock.release()
 
     def run(self, paths: Sequence[str | Path], on_file: Callable[[str], None] | None = None):
+        try:
+            return self._run(paths, on_file)
+        except Exception as e:  # Chroma's own errors: a full disk reads "Failed to apply logs"
+            if disk_full(e, self.cfg.store):
+                raise disk_full_error(self.cfg.store) from None
+            if isinstance(e, sqlite3.Error):
+                raise StoreError(f"cannot write the catalog in {self.cfg.store}: {e}") from None
+            raise
+
+    def _run(self, paths: Sequence[str | Path], on_file: Callable[[str], None] | None = None):
         report = IndexReport()
         reconcile(self.catalog, self.chroma)
         known = self.catalog.files()
         roots = [os.path.abspath(Path(p).expanduser()) for p in paths]
         todo: list[tuple[Path, FileRecord, str]] = []
         seen: set[str] = set()
-        for f in walk(paths, report.errors):
+        unreadable: list[str] = []  # folders that could not be listed: keep what came from them
+        for f in walk(paths, report.errors, unreadable):
             # abspath, not resolve: a symlink is indexed under its own name.
             src = os.path.abspath(f)
             seen.add(src)
@@ -236,6 +193,10 @@ class Indexer:
                 st = f.stat()
                 if problem := not_regular(st):
                     # Replaced by a FIFO or the like since the walk: do not open it.
+                    report.errors.append({"source": src, "error": problem})
+                    continue
+                if problem := self.cfg.limits.file_problem(f.suffix, st.st_size):
+                    # Checked before reading: a huge file must not cost its size in memory.
                     report.errors.append({"source": src, "error": problem})
                     continue
                 rec = known.get(src)
@@ -259,7 +220,13 @@ class Indexer:
 
         self._process(todo, report, on_file)
 
-        removed = [s for s in known if s not in seen and any(_under(s, r) for r in roots)]
+        removed = [
+            s
+            for s in known
+            if s not in seen
+            and any(_under(s, r) for r in roots)
+            and not any(_under(s, d) for d in unreadable)
+        ]
         for src in removed:
             ids = sorted(self.catalog.chunk_ids(src))
             with self.catalog.transaction():
@@ -304,7 +271,13 @@ class Indexer:
             return None
         doc.source = rec.source
         emb = self.embedder
-        chunks = chunk_document(doc, emb.count_tokens, emb.budget, self.cfg.overlap_tokens)
+        chunks = chunk_document(
+            doc,
+            emb.count_tokens,
+            emb.budget,
+            self.cfg.overlap_tokens,
+            max_chars=self.cfg.limits.max_chunk_chars,
+        )
         if not chunks:
             report.errors.append({"source": rec.source, "error": "no text left after cleaning"})
             return None

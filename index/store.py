@@ -1,17 +1,27 @@
-"""The Store seam: Chroma, embedded (PersistentClient) or a server (HttpClient)."""
+"""The Store seam: Chroma, embedded (PersistentClient) or a server (HttpClient).
+
+Also how a store folder is opened: readers never write on open, and a store Chroma cannot open
+for them (read-only, disk full) is searched through the catalog's own vectors.
+"""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import numpy as np
 
-from index.errors import ConfigError, StoreError
+from index.catalog import CATALOG_FILE, Catalog, disk_full, disk_full_error
+from index.errors import ConfigError, RagError, StoreError
+
+if TYPE_CHECKING:
+    from index.pipeline import IndexConfig
 
 COLLECTION = "chunks"
+CHROMA_DIR = "chroma"
 
 
 @dataclass(frozen=True)
@@ -113,3 +123,97 @@ class ChromaStore:
 
     def count(self) -> int:
         return int(self.collection.count())
+
+
+class CatalogVectors:
+    """Dense search over the catalog's cached vectors, for a store Chroma cannot open.
+
+    Embedded Chroma writes on open, so a read-only store (or one on a full disk) could not be
+    queried at all. The catalog holds every chunk's vector, so the same cosine search runs
+    here by brute force (fine at laptop scale: 100k chunks are 150 MB); writes are refused.
+    """
+
+    def __init__(self, catalog, reason: str):  # noqa: ANN001 - an index.catalog.Catalog
+        self.where = f"the catalog's vectors ({reason})"
+        self._catalog = catalog
+        self._rows: tuple[list[str], list[dict], np.ndarray] | None = None
+
+    def _load(self) -> tuple[list[str], list[dict], np.ndarray]:
+        if self._rows is None:
+            ids, metas, vecs = self._catalog.vector_rows()
+            norms = np.linalg.norm(vecs, axis=1, keepdims=True) if len(ids) else 1.0
+            self._rows = ids, metas, vecs / np.maximum(norms, 1e-12)
+        return self._rows
+
+    def query(self, embedding: np.ndarray, k: int, sources: list[str] | None = None) -> list[Hit]:
+        ids, metas, vecs = self._load()
+        if not ids:
+            return []
+        q = np.asarray(embedding, dtype=np.float32)
+        scores = vecs @ (q / max(float(np.linalg.norm(q)), 1e-12))
+        if sources:
+            keep = set(sources)
+            scores = np.where([m["source"] in keep for m in metas], scores, -np.inf)
+        order = np.argsort(-scores, kind="stable")[:k]
+        return [Hit(ids[i], float(scores[i]), dict(metas[i])) for i in order if scores[i] > -np.inf]
+
+    def ids(self) -> set[str]:
+        return set(self._load()[0])
+
+    def count(self) -> int:
+        return len(self._load()[0])
+
+    def add(self, *args, **kwargs) -> None:
+        raise StoreError(f"cannot write {self.where}")
+
+    delete = reset = add
+
+
+# ------------------------------------------------------------ opening a store (catalog + vectors)
+
+
+def check_store_dir(store: Path, write: bool = False) -> None:
+    """One line for a --store that cannot be a store (a file), or not written (read-only)."""
+    if store.exists() and not store.is_dir():
+        raise ConfigError(
+            f"--store {store} is a file, not a store folder; pass a folder (rag index creates it)"
+        )
+    if write and store.exists() and not os.access(store, os.W_OK | os.X_OK):
+        raise StoreError(
+            f"the store {store} is read-only; `rag index` and `rag check` need write access "
+            "to it (`rag ask` and `rag status` can still read it)"
+        )
+
+
+def open_store(cfg: IndexConfig, write: bool = False) -> tuple[Catalog, ChromaStore]:
+    """The catalog and the vector store. Readers (`write=False`) never write on open: when
+    embedded Chroma cannot be opened (a read-only store, a full disk), dense search falls back
+    to the catalog's own vectors."""
+    check_store_dir(cfg.store, write)
+    catalog = Catalog(cfg.store / CATALOG_FILE)
+    try:
+        chroma = ChromaStore(
+            path=None if cfg.chroma_url else cfg.store / CHROMA_DIR, url=cfg.chroma_url
+        )
+    except StoreError as e:
+        full = disk_full(e, cfg.store)
+        if not write and cfg.chroma_url is None and (catalog.readonly or full):
+            return catalog, CatalogVectors(catalog, "disk full" if full else "read-only store")
+        catalog.close()
+        if full:
+            raise disk_full_error(cfg.store) from None
+        raise
+    return catalog, chroma
+
+
+def write_error(e: BaseException, store: Path) -> Exception:
+    """A one-line RagError for a failed write to the store (disk full, read-only, gone)."""
+    if disk_full(e, store):
+        return disk_full_error(store)
+    if isinstance(e, RagError):
+        return e
+    if isinstance(e, PermissionError) or "readonly" in str(e):
+        return StoreError(f"cannot write the store {store}: permission denied (read-only?)")
+    if isinstance(e, OSError):
+        return StoreError(f"cannot write the store {store}: {e.strerror or e}")
+    return StoreError(f"cannot write the catalog in {store}: {e}")

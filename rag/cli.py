@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 from index.embedders import EmbedderConfig
-from index.errors import ConfigError, RagError
+from index.errors import ConfigError, RagError, one_line
+from index.limits import Limits
 from index.pipeline import CATALOG_FILE, IndexConfig, default_store
 
 
@@ -39,6 +40,25 @@ def index_config(args: argparse.Namespace, rebuild: bool = False) -> IndexConfig
         ),
         rebuild=rebuild,
         lock_wait=getattr(args, "wait", 0.0) or 0.0,
+        limits=_limits(args),
+    )
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    names = ("max_file_mb", "max_html_mb", "max_chunk_chars")
+    return Limits(**{k: getattr(args, k) for k in names if getattr(args, k, None) is not None})
+
+
+def _limit_args(p: argparse.ArgumentParser) -> None:
+    d = Limits()
+    p.add_argument(
+        "--max-file-mb", type=float, help=f"skip larger files (default {d.max_file_mb:g})"
+    )
+    p.add_argument(
+        "--max-html-mb", type=float, help=f"skip larger HTML (default {d.max_html_mb:g})"
+    )
+    p.add_argument(
+        "--max-chunk-chars", type=int, help=f"cut longer chunks (default {d.max_chunk_chars})"
     )
 
 
@@ -76,9 +96,11 @@ def cmd_index(args: argparse.Namespace) -> int:
             f"{report.chunks} chunks in the store"
         )
         for e in report.errors:
-            print(f"error: {e['source']}: {e['error']}", file=sys.stderr)
+            print(one_line(f"error: {e['source']}: {e['error']}"), file=sys.stderr)
     if missing:
-        print(f"rag: error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        print(
+            one_line(f"rag: error: no such file or folder: {', '.join(missing)}"), file=sys.stderr
+        )
         return 2
     done = report.added + report.updated + report.unchanged + report.removed
     if done == 0 and report.chunks == 0:
@@ -90,6 +112,9 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def _require_store(store: Path) -> None:
     """Readers must not create a store: a mistyped --store would look like an empty index."""
+    from index.store import check_store_dir
+
+    check_store_dir(store)
     if not (store / CATALOG_FILE).exists():
         raise ConfigError(
             f"no index at {store}: run `rag index PATH --store {store}` first (or set RAG_STORE)"
@@ -168,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true", help="drop the store and index from scratch")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--batch-chunks", type=int, default=256, help=argparse.SUPPRESS)
+    _limit_args(p)
     _wait_arg(p, "index")
     p.set_defaults(func=cmd_index)
 
@@ -219,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except RagError as e:
-        print(f"rag: error: {e}", file=sys.stderr)
+        print(one_line(f"rag: error: {e}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("rag: interrupted; finished files are kept, re-run to continue", file=sys.stderr)
