@@ -22,11 +22,15 @@ CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ground
 
 
 def questions_from_store(catalog, n: int) -> list[str]:
-    """Turn evenly spaced chunks' first long sentences into questions."""
     rows = catalog.db.execute("SELECT text FROM chunks ORDER BY id").fetchall()
-    step = max(1, len(rows) // (n * 2))
+    return questions_from_texts([r[0] for r in rows], n)
+
+
+def questions_from_texts(texts: list[str], n: int) -> list[str]:
+    """Turn evenly spaced chunks' first long sentences into questions."""
+    step = max(1, len(texts) // (n * 2))
     out: list[str] = []
-    for (text,) in rows[::step]:
+    for text in texts[::step]:
         for sentence in re.split(r"(?<=[.!?])\s+", text):
             words = re.findall(r"[A-Za-z_][\w.]*", sentence)
             if len(words) >= 8:

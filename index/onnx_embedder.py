@@ -209,6 +209,10 @@ def _load(model_dir: str, cache_dir: str | None, precision: str) -> _Loaded:
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = os.cpu_count() or 1
     opts.inter_op_num_threads = 1
+    # Idle threads sleep instead of spinning: on a busy laptop spinning threads fight the other
+    # processes for the cores (measured on 2 shared cores under load: one query 79 vs 114 ms,
+    # a 32x128 batch 10.6 vs 11.4 s, with spinning off vs on).
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     session = ort.InferenceSession(str(onnx_file), opts, providers=["CPUExecutionProvider"])
 
     st_config = path / "sentence_bert_config.json"

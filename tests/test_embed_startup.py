@@ -139,3 +139,23 @@ def test_rag_index_with_openai_embedder_never_prints_the_key(echo_server, tmp_pa
     assert proc.returncode != 0
     assert "Bearer ***" in proc.stdout + proc.stderr
     assert KEY not in proc.stdout + proc.stderr
+
+
+@pytest.mark.slow
+def test_without_onnxruntime_minilm_falls_back_to_torch_with_a_note():
+    # Same vectors and store name from torch, so working on is better than refusing; the
+    # note names the pip line that restores the quick start.
+    code = (
+        "import sys; sys.modules['onnxruntime'] = None\n"
+        "from index.embedders import EmbedderConfig, get_embedder\n"
+        "e = get_embedder(EmbedderConfig())\n"
+        "print(type(e).__name__, e.name, e.embed(['hello']).shape)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=BIN.parent
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["SentenceTransformerEmbedder", "minilm:all-MiniLM-L6-v2",
+                                  "(1,", "384)"]  # fmt: skip
+    note = [line for line in out.stderr.splitlines() if "ONNX Runtime" in line]
+    assert len(note) == 1 and "pip install 'onnxruntime" in note[0]
