@@ -182,3 +182,29 @@ def test_bench_index_small(tmp_path: Path):
     assert result["files"] == 3
     json.dumps(result)  # the --json output is plain data
     assert os.environ["HF_HUB_OFFLINE"] == "1"
+
+
+@pytest.mark.slow
+def test_bench_scale_small(tmp_path: Path):
+    store = tmp_path / "store"
+    args = build_parser().parse_args(
+        ["scale", "--source", str(CORPUS), "--chunks", "100", "--seed-chunks", "30",
+         "--queries", "4", "--recall-queries", "3", "--store", str(store)]
+    )  # fmt: skip
+    result = args.func(args)
+    from index.catalog import Catalog
+
+    catalog = Catalog(store / "catalog.sqlite")
+    try:
+        assert catalog.count_chunks() == 100  # 30 seed chunks, repeated and cut at 100
+        assert catalog.db.execute("SELECT count(*) FROM vectors").fetchone()[0] == 100
+    finally:
+        catalog.close()
+    assert result["seed_chunks"] == 30 and result["questions"] >= 1
+    for mode in ("dense", "lexical", "hybrid", "embed_query"):
+        assert 0 < result[f"{mode}_ms"]["p50"] <= result[f"{mode}_ms"]["p95"]
+    assert result["store"]["total_mb"] > 0 and result["peak_rss_mb"] > 0
+    sweep = result["hnsw_ef_search"]
+    assert set(sweep) == {"10", "30", "100", "200"}
+    assert all(0 < v["recall_at_30"] <= 1 for v in sweep.values() if "error" not in v)
+    json.dumps(result)
