@@ -60,11 +60,14 @@ class LlamaIndexLLM(LLM):
                 f"{type(llm).__name__}; pass e.g. Ollama(model=...) or a backend name"
             )
         self.llm = llm
-        self.url = url  # the server, when known: messages name it
+        # The server, when known (Ollama's base_url, OpenAI-like api_base): messages name it.
+        self.url = url or getattr(llm, "base_url", None) or getattr(llm, "api_base", None)
         self.retries = retries
-        self.timeout = timeout
+        found = [getattr(llm, a, None) for a in ("request_timeout", "timeout")]
+        self.timeout = timeout or next((t for t in found if isinstance(t, int | float)), None)
         model = getattr(llm, "model", None) or getattr(llm.metadata, "model_name", "") or "?"
-        self.name = name or f"llama-index:{type(llm).__name__}:{model}"
+        where = f"@{self.url}" if self.url else ""
+        self.name = name or f"llama-index:{type(llm).__name__}:{model}{where}"
 
     def generate(self, prompt: Prompt, stream: bool = False) -> Iterator[str]:
         from llama_index.core.llms import ChatMessage
@@ -112,7 +115,7 @@ class LlamaIndexLLM(LLM):
 
     def _not_found(self, e: Exception) -> str:
         model = getattr(self.llm, "model", "?")
-        if self.name.startswith("ollama:"):
+        if "Ollama" in type(self.llm).__name__:
             return (
                 f"model {model!r} not found at the Ollama server {self.url}; "
                 f"pull it first: ollama pull {model}"

@@ -52,8 +52,13 @@ class FakeOllama(BaseHTTPRequestHandler):
         type(self).requests.append({"path": self.path, **body})
         if self.path != "/api/chat":
             return self._json(404, {"error": "404 page not found"})
-        if body.get("model") != MODEL:
-            return self._json(404, {"error": f"model '{body.get('model')}' not found"})
+        model = body.get("model")
+        if model == "flaky" and sum(r.get("model") == "flaky" for r in type(self).requests) == 1:
+            return self._json(503, {"error": "server busy"})  # the first request only
+        if model == "echo":  # a server that echoes the request's credentials in its error
+            return self._json(500, {"error": f"bad {self.headers.get('Authorization')}"})
+        if model not in (MODEL, "flaky"):
+            return self._json(404, {"error": f"model '{model}' not found"})
         text = reply_for(body["messages"])
         if not body.get("stream", True):
             return self._json(200, self._part(text, done=True))
@@ -130,6 +135,22 @@ def test_unknown_model_says_how_to_pull_it(ollama):
     assert len(FakeOllama.requests) == 1  # a 404 is not retried
 
 
+def test_a_busy_server_is_retried_before_any_text(ollama):
+    llm = backend(ollama, model="flaky", retries=1)
+    assert "".join(llm.generate(PROMPT, stream=True)) == "Red, green and blue."
+    assert [r["model"] for r in FakeOllama.requests] == ["flaky", "flaky"]
+
+
+def test_a_key_echoed_by_the_server_is_masked(ollama, monkeypatch):
+    secret = "sk-ollama-secret-0123456789"
+    monkeypatch.setenv("OLLAMA_API_KEY", secret)  # the ollama client sends it as a bearer token
+    with pytest.raises(LLMError) as info:
+        list(backend(ollama, model="echo", retries=0).generate(PROMPT, stream=True))
+    message = str(info.value)
+    assert message.startswith(f"the LLM server at {ollama} answered HTTP 500: bad Bearer ***")
+    assert secret not in message
+
+
 def test_stopped_server_fails_in_one_line_after_bounded_retries():
     url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     llm = backend(url, retries=1, timeout=5)
@@ -189,3 +210,16 @@ def test_rag_ask_with_a_stopped_ollama_fails_in_one_line(store, capsys):
     [line] = err.strip().splitlines()
     assert line.startswith(f"rag: error: cannot reach the LLM server at {down}: ")
     assert line.endswith("is it running?") and out == ""
+
+
+@pytest.mark.slow
+def test_an_ollama_instance_given_to_ask(ollama, store):
+    from llama_index.llms.ollama import Ollama
+
+    from rag.pipeline import ask
+
+    llm = Ollama(model=MODEL, base_url=ollama, context_window=4096, temperature=0.0)
+    answer = ask(QUESTION, store=str(store), llm=llm)
+    assert answer.backend == f"llama-index:Ollama:{MODEL}@{ollama}" and not answer.abstained
+    assert "Eddie Wu Yongming" in answer.text and answer.citations
+    assert FakeOllama.requests[-1]["stream"] is True
