@@ -37,6 +37,7 @@ from llama_index.core.schema import (
     TextNode,
 )
 
+from index.errors import ConfigError
 from index.pipeline import IndexConfig, default_store
 from index.reader import IndexReader
 from rag.answer import Answer, Citation, Source
@@ -44,6 +45,7 @@ from rag.llm import LLMConfig
 from rag.pipeline import AskConfig, Pipeline
 from rag.retrieval import RetrievalConfig, retrieve
 
+MODES = ("hybrid", "dense", "lexical")
 # Numbers meant for people and evaluators, not for an LLM's prompt or an embedding.
 _HIDDEN = ["chunk_id", "fused_score", "dense_score", "lexical_score", "n", "page"]
 
@@ -125,6 +127,8 @@ class GroundedRetriever(BaseRetriever):
         index: IndexConfig | None = None,
     ) -> GroundedRetriever:
         """Open the store at `path` (default: $RAG_STORE, else ./.rag-store) for reading."""
+        if mode not in MODES:
+            raise ConfigError(f"unknown retrieval mode {mode!r}; choose one of: {', '.join(MODES)}")
         reader = IndexReader(_index_config(path, index))
         return cls(reader, RetrievalConfig(top_k=top_k, mode=mode), sources)
 
