@@ -142,7 +142,16 @@ class Catalog:
         except sqlite3.Error as e:
             if getattr(self, "db", None) is not None:
                 self.db.close()
-            raise catalog_error(path, e) from None
+            if self.readonly or not path.exists() or not disk_full(e, path):
+                raise catalog_error(path, e) from None
+            # A full disk: SQLite cannot even create its -wal/-shm files. Still readable as is
+            # (a writer fails at its first write and says so).
+            self.readonly = True
+            try:
+                self.db = self._connect()
+                self.get_meta("lexical_version")
+            except sqlite3.Error as e2:
+                raise catalog_error(path, e2) from None
 
     def _connect(self) -> sqlite3.Connection:
         # isolation_level=None: we open transactions explicitly, one per file.

@@ -63,9 +63,9 @@ def _limit_args(p: argparse.ArgumentParser) -> None:
 
 
 def _missing(path: str) -> bool:
-    # A symlink loop or a FIFO exists; the walk reports those with their own precise line.
+    # A symlink loop, a broken symlink or a FIFO exists; the walk reports those precisely.
     try:
-        os.stat(os.path.expanduser(path))
+        os.lstat(os.path.expanduser(path))
     except FileNotFoundError:
         return True
     except OSError:
