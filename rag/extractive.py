@@ -45,6 +45,8 @@ def compose(
     if len(cands) > 1 and cands[1].score >= ratio * cands[0].score:
         if cands[1].text != cands[0].text:
             chosen.append(cands[1])
+    # One line per sentence: a signature and its description span a paragraph break.
     return " ".join(
-        f"{neutralise_markers(drop_footnotes(c.text))} [{c.source + 1}]" for c in chosen
+        f"{' '.join(neutralise_markers(drop_footnotes(c.text)).split())} [{c.source + 1}]"
+        for c in chosen
     )

@@ -149,6 +149,35 @@ class Sentence:
 _BULLET_RE = re.compile(r"[•◦▪▫●‣∙⁃*-]\s+")
 
 
+# An API entry's signature line ("pairwise(iterable)", "json.loads(s, *, cls=None)", or a bare
+# lowercase name such as a decorator's "singledispatch"): the sentence after it describes that
+# name, which it never repeats.
+_SIGNATURE = re.compile(
+    r"[A-Za-z_][\w.]*\([^()\n]{0,80}\)(?:\s*->\s*[\w.\[\], ]{1,40})?|[a-z_][a-z0-9_.]{3,40}"
+)
+
+
+def _with_signatures(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A signature line and the first sentence after it become one unit ("pairwise(iterable)
+    Return successive overlapping pairs ..."), still one contiguous slice of the text."""
+    out: list[tuple[int, int]] = []
+    k = 0
+    while k < len(spans):
+        a, b = spans[k]
+        if (
+            k + 1 < len(spans)
+            and _SIGNATURE.fullmatch(text, a, b)
+            and text[b : spans[k + 1][0]].count("\n") <= 2
+            and not text[b : spans[k + 1][0]].strip()
+        ):
+            out.append((a, spans[k + 1][1]))
+            k += 2
+            continue
+        out.append((a, b))
+        k += 1
+    return out
+
+
 def split_sentences(
     sources: Sequence, exclude: Callable[[str], bool] | None = None
 ) -> list[Sentence]:
@@ -159,7 +188,7 @@ def split_sentences(
     for i, src in enumerate(sources):
         if exclude is not None and (exclude(src.text) or exclude(getattr(src, "title", "") or "")):
             continue
-        for a, b in sentence_spans(src.text):
+        for a, b in _with_signatures(src.text, sentence_spans(src.text)):
             # A list item's bullet ("• If the glob fails, ...") is not part of its sentence.
             bullet = _BULLET_RE.match(src.text, a, b)
             if bullet:

@@ -85,6 +85,10 @@ class ReaderModel:
     threshold: float  # P(answerable) below this abstains
     min_span: float  # a phrase whose probability is below this is not offered as the answer
     second_ratio: float = 1.0  # a second sentence is shown when this close to the best one
+    # P(the passages hold the evidence at all), fitted on questions whose evidence was removed
+    # from the retrieved passages; below evidence_threshold abstains whatever `answerable` says.
+    evidence: Linear | None = None
+    evidence_threshold: float = 0.0
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> ReaderModel:
@@ -93,8 +97,9 @@ class ReaderModel:
             ("sentence", SENTENCE_FEATURES),
             ("span", SPAN_FEATURES),
             ("answerable", ANSWER_FEATURES),
+            ("evidence", ANSWER_FEATURES),
         ):
-            if tuple(d[part]["features"]) != names:
+            if part in d and tuple(d[part]["features"]) != names:
                 raise ValueError(f"{path}: the {part} model was fitted on other features")
         return cls(
             d["version"],
@@ -104,6 +109,8 @@ class ReaderModel:
             float(d["answerable"]["threshold"]),
             float(d["span"]["min_probability"]),
             float(d["sentence"].get("second_ratio", 1.0)),
+            Linear.from_dict(d["evidence"]) if "evidence" in d else None,
+            float(d["evidence"]["threshold"]) if "evidence" in d else 0.0,
         )
 
 
@@ -228,11 +235,16 @@ def read(
         picks.append(Pick(s.source, s.start, s.end, s.text, float(probs[k]), ans, p_ans))
     top = int(order[0])
     x = answer_features(a, probs, logits, top, picks[0].answer_probability)
-    p = float(1 / (1 + math.exp(-float(model.answerable(x[None, :])[0]))))
+    p = _sigmoid(model.answerable, x)
+    held = model.evidence is None or _sigmoid(model.evidence, x) >= model.evidence_threshold
     # The sentences' stems are already known: no second tokenisation on the hot path.
     uncovered = _uncovered(a.question, [s.stems for s in a.sentences])
     picks = [p if p.answer_probability >= model.min_span else _without_answer(p) for p in picks]
-    return Reading(tuple(picks), p, p >= model.threshold, uncovered, model.version)
+    return Reading(tuple(picks), p, p >= model.threshold and held, uncovered, model.version)
+
+
+def _sigmoid(lin: Linear, x: np.ndarray) -> float:
+    return float(1 / (1 + math.exp(-float(lin(x[None, :])[0]))))
 
 
 def answer_phrase(question: str, sentence: str, model: ReaderModel | None = None) -> str | None:
