@@ -29,11 +29,11 @@ from pathlib import Path
 
 import numpy as np
 
+from eval.fitting import choose_threshold, fit_listwise, fit_logistic
 from eval.metrics import contains_answer, normalize_answer, token_f1
 from rag import reader as R
 
 HELD_OUT_EVERY = 3  # article i (0-based, name order) is held out when i % 3 == 1
-L2 = 1.0
 
 
 def split_articles(names: list[str]) -> tuple[list[str], list[str]]:
@@ -100,66 +100,6 @@ def save_vectors(cache: Path, embed: R.VectorCache) -> None:
     if len(saved.get("vectors", {})) < len(embed.vectors):
         saved["vectors"] = dict(embed.vectors)
         path.write_bytes(pickle.dumps(saved))
-
-
-# --- listwise and binary fits ----------------------------------------------------------------
-
-
-def _standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    return mean, scale
-
-
-def fit_listwise(groups: list[tuple[np.ndarray, np.ndarray]], l2: float = L2) -> R.Linear:
-    """Conditional logit: maximise log P(positive) under a softmax over each group's rows."""
-    from scipy.optimize import minimize
-
-    allx = np.concatenate([g[0] for g in groups])
-    mean, scale = _standardise(allx)
-    gs = [((x - mean) / scale, y.astype(bool)) for x, y in groups]
-    n = len(gs)
-
-    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        total, grad = 0.5 * l2 * w @ w, l2 * w
-        for x, y in gs:
-            z = x @ w
-            zmax = z.max()
-            p = np.exp(z - zmax)
-            p /= p.sum()
-            zp = z[y]
-            pm = zp.max()
-            q = np.exp(zp - pm)
-            total += (zmax + math.log(np.exp(z - zmax).sum())) - (pm + math.log(q.sum()))
-            q /= q.sum()
-            g = x.T @ p - x[y].T @ q
-            grad = grad + g
-        return total / n, grad / n
-
-    w0 = np.zeros(allx.shape[1])
-    res = minimize(loss, w0, jac=True, method="L-BFGS-B", options={"maxiter": 500})
-    return R.Linear(res.x, mean, scale, 0.0)
-
-
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2) -> R.Linear:
-    from scipy.optimize import minimize
-
-    mean, scale = _standardise(x)
-    xs = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
-    n = len(xs)
-
-    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        z = xs @ w
-        p = 1 / (1 + np.exp(-z))
-        eps = 1e-12
-        reg = w.copy()
-        reg[-1] = 0
-        val = -np.sum(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps)) / n
-        return val + 0.5 * l2 * reg @ reg / n, xs.T @ (p - y) / n + l2 * reg / n
-
-    res = minimize(loss, np.zeros(xs.shape[1]), jac=True, method="L-BFGS-B")
-    return R.Linear(res.x[:-1], mean, scale, float(res.x[-1]))
 
 
 # --- labels ----------------------------------------------------------------------------------
@@ -278,20 +218,6 @@ def predict(model: R.ReaderModel, a: R.Analysis) -> dict:
         "p_span": p_span,
         "x": R.answer_features(a, probs, logits, top, p_span),
     }
-
-
-def choose_threshold(p: np.ndarray, answerable: np.ndarray, precision: float) -> float:
-    """Highest abstention recall whose abstention precision is at least `precision`."""
-    best_t, best_recall = 0.0, -1.0
-    for t in np.unique(np.round(p, 3)):
-        abstain = p < t
-        if not abstain.any():
-            continue
-        prec = float((~answerable[abstain]).mean())
-        rec = float((abstain & ~answerable).sum() / max(1, (~answerable).sum()))
-        if prec >= precision and rec > best_recall:
-            best_t, best_recall = float(t), rec
-    return best_t
 
 
 def shown(pr: dict, second_ratio: float) -> str:
