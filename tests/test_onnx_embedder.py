@@ -21,6 +21,7 @@ from index.loaders import load_document
 from index.onnx_embedder import (
     OnnxEmbedder,
     OnnxInt8Embedder,
+    _hash_model,
     ensure_int8_model,
     ensure_model,
     model_digest,
@@ -153,6 +154,7 @@ def test_cache_is_keyed_and_reused(int8, embedder):
     model_dir = bundled_minilm_path()
     fp32 = ensure_model(model_dir)
     assert fp32.name == "model.onnx" and fp32.parent.name == model_digest(model_dir)
+    assert model_digest(model_dir) == _hash_model(model_dir)  # the remembered digest is right
     first = ensure_int8_model(model_dir)
     assert first.name == "model.int8.onnx" and first.parent.name == model_digest(model_dir)
     assert (first.parent / "model.onnx").is_file()
