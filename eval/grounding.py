@@ -1,10 +1,19 @@
 """Score the support scorer (rag.support) on labelled grounding pairs.
 
-A grounding-pairs file is JSON lines, one {id, doc, passage, claim, supported, kind} per line
-(see ../shared/eval/README.md). `score_pairs` compares the scorer's verdicts with the human
-labels; `per_kind` breaks accuracy down by how the claim was made (verbatim, wrong-date, ...).
+Two files are read:
 
-    python -m eval.grounding ../shared/eval/grounding_pairs_dev.jsonl
+- grounding pairs, JSON lines of {id, doc, passage, claim, supported, kind} (see
+  ../shared/eval/README.md);
+- answers shaped like ../shared/eval/llm_answers_dev.jsonl: every non-refusal sentence becomes a
+  pair, the sentence against the blank-line paragraph of its `doc` that holds its `quote` (the
+  documents are found in ../corpus for news ids "dev-..." and ../data/squad2-dev/corpus for the
+  rest, relative to the file's folder; the quote itself when the document is not there).
+
+`score_pairs` compares the scorer's verdicts with the labels; `per_kind` gives, for each kind,
+its accuracy and the balanced accuracy and kappa of telling that kind from the other label (a
+wrong-date kind against all supported sentences, a paraphrase kind against all unsupported).
+
+    python -m eval.grounding ../shared/eval/llm_answers_dev.jsonl
 """
 
 from __future__ import annotations
@@ -19,8 +28,47 @@ from rag.support import DEFAULT_THRESHOLD, support
 _FIELDS = {"id": str, "passage": str, "claim": str, "supported": bool, "kind": str}
 
 
+def paragraph(text: str, quote: str) -> str:
+    """The blank-line paragraph(s) of `text` around `quote` (the quote when it is not found)."""
+    i = text.find(quote)
+    if i < 0:
+        return quote
+    a = text.rfind("\n\n", 0, i)
+    b = text.find("\n\n", i + len(quote))
+    return text[0 if a < 0 else a + 2 : len(text) if b < 0 else b].strip()
+
+
+def _corpus(path: Path, row_id: str) -> Path:
+    base = path.resolve().parent.parent
+    return base / "corpus" if row_id.startswith("dev-") else base / "data" / "squad2-dev" / "corpus"
+
+
+def answer_pairs(path: Path, row: dict, lineno: int) -> list[dict]:
+    """The (sentence, paragraph of its quote) pairs of one llm_answers-shaped row."""
+    out = []
+    for k, s in enumerate(row["sentences"]):
+        if not isinstance(s, dict) or not {"text", "quote", "supported", "kind"} <= set(s):
+            raise ValueError(
+                f"{path}, line {lineno}: sentence {k + 1} needs text, quote, supported and kind"
+            )
+        if not s["quote"]:
+            continue  # a refusal: nothing to check
+        doc = _corpus(path, str(row.get("id", ""))) / str(s.get("doc", ""))
+        text = doc.read_text(encoding="utf-8") if doc.is_file() else s["quote"]
+        out.append(
+            {
+                "id": f"{row.get('id', lineno)}:{row.get('variant', '')}:{k + 1}",
+                "claim": s["text"],
+                "passage": paragraph(text, s["quote"]),
+                "supported": bool(s["supported"]),
+                "kind": s["kind"],
+            }  # fmt: skip
+        )
+    return out
+
+
 def load_pairs(path: str | Path) -> list[dict]:
-    """Read and validate a grounding-pairs file; blank lines are skipped.
+    """Read and validate a grounding-pairs or llm_answers-shaped file; blank lines are skipped.
 
     Raises ValueError naming the file and line of the first malformed record.
     """
@@ -36,6 +84,9 @@ def load_pairs(path: str | Path) -> list[dict]:
                 raise ValueError(f"{path}, line {lineno}: not valid JSON ({e.msg})") from None
             if not isinstance(row, dict):
                 raise ValueError(f"{path}, line {lineno}: expected a JSON object")
+            if isinstance(row.get("sentences"), list):
+                rows.extend(answer_pairs(path, row, lineno))
+                continue
             for name, typ in _FIELDS.items():
                 if name not in row:
                     raise ValueError(f"{path}, line {lineno}: missing field '{name}'")
@@ -51,30 +102,49 @@ def load_pairs(path: str | Path) -> list[dict]:
 
 
 def _verdicts(rows: list[dict], threshold: float) -> list[bool]:
+    # The verifier's scorer (a verbatim quote counts), at the given threshold.
+    from rag.verify import support as verify_support
+
+    if threshold == DEFAULT_THRESHOLD:
+        return [verify_support(r["claim"], r["passage"]).supported for r in rows]
     return [support(r["claim"], r["passage"], threshold).supported for r in rows]
 
 
-def score_pairs(path: str | Path, threshold: float = DEFAULT_THRESHOLD) -> dict:
-    """{"n", "accuracy", "balanced_accuracy", "kappa"} of the scorer against the labels."""
-    rows = load_pairs(path)
-    pred = _verdicts(rows, threshold)
-    gold = [r["supported"] for r in rows]
+def _scores(pred: list[bool], gold: list[bool]) -> dict:
     return {
-        "n": len(rows),
+        "n": len(gold),
         "accuracy": accuracy(pred, gold),
         "balanced_accuracy": balanced_accuracy(pred, gold),
         "kappa": cohen_kappa(pred, gold),
     }
 
 
+def score_pairs(path: str | Path, threshold: float = DEFAULT_THRESHOLD) -> dict:
+    """{"n", "accuracy", "balanced_accuracy", "kappa"} of the scorer against the labels."""
+    rows = load_pairs(path)
+    return _scores(_verdicts(rows, threshold), [r["supported"] for r in rows])
+
+
 def per_kind(path: str | Path, threshold: float = DEFAULT_THRESHOLD) -> dict[str, dict]:
-    """{kind: {"n": int, "accuracy": float}} in the order the kinds first appear."""
+    """{kind: {"n", "accuracy", "balanced_accuracy", "kappa"}} in the order kinds first appear.
+
+    A kind holds one label only, so its balanced accuracy and kappa are those of telling it
+    from every pair of the other label (None when there is none)."""
     rows = load_pairs(path)
     pred = _verdicts(rows, threshold)
-    groups: dict[str, list[bool]] = {}
-    for row, p in zip(rows, pred, strict=True):
-        groups.setdefault(row["kind"], []).append(p == row["supported"])
-    return {kind: {"n": len(v), "accuracy": sum(v) / len(v)} for kind, v in groups.items()}
+    out: dict[str, dict] = {}
+    for kind in dict.fromkeys(r["kind"] for r in rows):
+        mine = [i for i, r in enumerate(rows) if r["kind"] == kind]
+        label = rows[mine[0]]["supported"]
+        other = [i for i, r in enumerate(rows) if r["supported"] != label]
+        acc = sum(pred[i] == rows[i]["supported"] for i in mine) / len(mine)
+        entry = {"n": len(mine), "accuracy": acc, "balanced_accuracy": None, "kappa": None}
+        if other:
+            both = mine + other
+            full = _scores([pred[i] for i in both], [rows[i]["supported"] for i in both])
+            entry |= {"balanced_accuracy": full["balanced_accuracy"], "kappa": full["kappa"]}
+        out[kind] = entry
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,6 +29,9 @@ class SentenceCheck:
     support: float
     status: str  # "supported" | "reattached" | "flagged" | "dropped"
     missing: list[str] = field(default_factory=list)
+    verdict: str = ""  # "supported" | "unsupported" (what verification concluded)
+    reason: str = ""  # why it failed or how it was kept ("missing: 2021", "re-attached: ...")
+    conflicts: list[str] = field(default_factory=list)  # contradictions found
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,12 @@
 """Check every answer sentence against the chunk(s) it cites, and fix or drop what fails.
 
-A sentence is kept as "supported" when the concatenation of its cited chunks supports it.
-Otherwise it is re-attached to the retrieved chunk that supports it best ("reattached"), and
-when no chunk does it is dropped (or kept and "flagged", when asked). Each citation is then
+A sentence is kept as "supported" when the concatenation of its cited chunks supports it, or a
+cited chunk joined with the retrieved chunk next to it in the document (both are then cited).
+Otherwise it is re-attached to the retrieved chunk that supports it best ("reattached"), provided
+a sentence or two adjacent sentences of that chunk carry the support (a chunk that merely shares
+the claim's words does not), and when no chunk does it is dropped (or kept and "flagged", when
+asked). Each sentence's check records its verdict, score and the reason (missing items,
+conflicts, off-topic, adjacent chunks, re-attachment). Each citation is then
 narrowed to the sentence(s) of the chunk that carry the support, so it can be highlighted.
 """
 
@@ -10,11 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from index.text import MARKER_RE, marker_numbers, sentence_spans, squash, strip_markers
 from rag.answer import Citation, SentenceCheck, Source
-from rag.support import Support
+from rag.support import Support, unsupported_reason
 from rag.support import support as _score
 
 UNVERIFIED = " (unverified)"  # appended to a kept sentence no passage supports (flagged)
@@ -77,46 +81,111 @@ def _best_span(claim: str, src: Source) -> tuple[int, int, float]:
     return src.start, src.end, support(claim, src.text).score
 
 
+def _adjacent(a: Source, b: Source) -> bool:
+    """b continues a in one document (it starts where a ends, or overlaps its tail)."""
+    return a.source == b.source and a.start < b.start <= a.end + 4
+
+
+def _joined(a: Source, b: Source) -> str:
+    return a.text + " " + b.text[max(0, a.end - b.start) :]
+
+
+def _neighbour_support(claim: str, cited: list[int], sources: list[Source]):
+    """(Support, [i, j]) when a cited chunk joined with an adjacent retrieved chunk supports the
+    claim (a sentence whose support spans a chunk boundary), else None."""
+    for i in cited:
+        for j, other in enumerate(sources):
+            if j == i:
+                continue
+            first, second = (i, j) if _adjacent(sources[i], other) else (j, i)
+            if not _adjacent(sources[first], sources[second]):
+                continue
+            s = support(claim, _joined(sources[first], sources[second]))
+            if s.supported:
+                return s, [first, second]
+    return None
+
+
+def _focused(claim: str, src: Source) -> bool:
+    """A sentence or two adjacent sentences of the chunk support the claim on their own: a chunk
+    that merely holds the claim's words scattered over unrelated sentences does not."""
+    a, b, _ = _best_span(claim, src)
+    return (a, b) != (src.start, src.end) or len(sentence_spans(src.text)) <= 2
+
+
+def reason_of(s: Support | None) -> str:
+    """Why a sentence failed ("missing: 2021; conflict: ..."), "" when it is supported."""
+    if s is None:
+        return "no citation and no retrieved passage supports it"
+    return unsupported_reason(s)
+
+
+def _check(claim: str, nums: list[int], sources: list[Source], flag: bool) -> tuple:
+    """(status, cited source indexes, Support or None, reason) of one sentence."""
+    cited = [n - 1 for n in nums if 1 <= n <= len(sources)]
+    s = support(claim, " ".join(sources[i].text for i in cited)) if cited else None
+    if s is not None and s.supported:
+        return "supported", cited, s, ""
+    near = _neighbour_support(claim, cited, sources)
+    if near is not None:
+        return "supported", near[1], near[0], "supported by two adjacent chunks"
+    first = reason_of(s)
+    alone = [(support(claim, src.text), i) for i, src in enumerate(sources)]
+    good = [(x.score, i) for x, i in alone if x.supported and _focused(claim, sources[i])]
+    if good:
+        _, i = max(good)
+        why = f"re-attached: the cited passage does not support it ({first})" if cited else ""
+        return "reattached", [i], support(claim, sources[i].text), why or "re-attached"
+    if s is None:
+        s = max((x for x, _ in alone), key=lambda x: x.score, default=None)
+    return ("flagged" if flag else "dropped"), cited, s, reason_of(s)
+
+
 def verify(
     text: str,
     sources: list[Source],
     flag_unsupported: bool = False,
     on_topic: Callable[[str], bool] | None = None,
 ) -> Verified:
-    """Verify each sentence; `on_topic` rejects true sentences that do not address the question
-    (small models copy headlines from the sources)."""
-    checks: list[SentenceCheck] = []
-    kept: list[tuple[str, list[int]]] = []  # sentence, source indexes (0-based)
+    """Verify each sentence against its citations (else re-attach, else drop or flag).
+
+    `on_topic` tells sentences that address the question (small models copy headlines from the
+    sources). One that does not is still kept when it is supported and another sentence of the
+    answer addresses the question: it carries that answer's context ("It was first released on
+    February 7."). An answer of which no sentence addresses the question is dropped whole.
+    """
+    rows: list[tuple[str, str, list[int], Support | None, str, bool]] = []
     seen: set[str] = set()
     for claim, nums in split_cited(text):
         # Small models repeat themselves and emit list numbers ("3.") as sentences.
         if len(claim.split()) < 3 or squash(claim).lower() in seen:
             continue
         seen.add(squash(claim).lower())
-        if on_topic is not None and not on_topic(claim):
-            checks.append(SentenceCheck(claim, [], 0.0, "dropped", ["off-topic"]))
-            continue
-        cited = [n - 1 for n in nums if 1 <= n <= len(sources)]
-        status = "supported"
-        s = support(claim, " ".join(sources[i].text for i in cited)) if cited else None
-        if s is None or not s.supported:
-            alone = [(support(claim, src.text), i) for i, src in enumerate(sources)]
-            good = [(x.score, i) for x, i in alone if x.supported]
-            if good:
-                score, i = max(good)
-                s = support(claim, sources[i].text)
-                cited, status = [i], "reattached"
-            else:
-                status = "flagged" if flag_unsupported else "dropped"
-                if s is None:
-                    s = max((x for x, _ in alone), key=lambda x: x.score, default=None)
+        topical = on_topic is None or on_topic(claim)
+        status, cited, s, why = _check(claim, nums, sources, flag_unsupported)
+        rows.append((claim, status, cited, s, why, topical))
+    anchored = any(r[5] and r[1] in ("supported", "reattached") for r in rows)
+
+    checks: list[SentenceCheck] = []
+    kept: list[tuple[str, list[int]]] = []  # sentence, source indexes (0-based)
+    for claim, status, cited, s, why, topical in rows:
+        if not topical and (not anchored or status in ("dropped", "flagged")):
+            status, cited, why = "dropped", [], "off-topic: no sentence of the answer addresses"
+            why += " the question" if not anchored else " the question and this one is unsupported"
+        elif not topical:
+            why = why or "context of the answer (does not name the question's words)"
         checks.append(
             SentenceCheck(
                 text=claim,
                 citations=[i + 1 for i in cited],
                 support=round(s.score, 4) if s else 0.0,
                 status=status,
-                missing=list(s.missing) if s else [],
+                missing=["off-topic"]
+                if why.startswith("off-topic")
+                else list(s.missing if s else []),
+                verdict="supported" if status in ("supported", "reattached") else "unsupported",
+                reason=why,
+                conflicts=list(s.conflicts) if s else [],
             )
         )
         if status != "dropped":
@@ -159,7 +228,5 @@ def verify(
         marker = "".join(f"[{n}]" for n in numbers)
         suffix = UNVERIFIED if chk.status == "flagged" else ""
         parts.append(f"{claim}{' ' + marker if marker else ''}{suffix}")
-        final_checks.append(
-            SentenceCheck(chk.text, numbers, chk.support, chk.status, list(chk.missing))
-        )
+        final_checks.append(replace(chk, citations=numbers))
     return Verified(" ".join(parts), final_checks, citations)

@@ -1,0 +1,67 @@
+"""Time the support scorers per (sentence, passage) pair: a benchmark, not a test.
+
+    python -m eval.bench_support [--answers ../shared/eval/llm_answers_dev.jsonl] [--json]
+
+Every non-refusal sentence of the answers file is scored against the paragraph holding its
+quote, as the verifier scores a sentence against the chunk it cites: the rule scorer the
+verifier uses (`rag.verify.support`) and the fitted layer (`rag.support_model.score`, MiniLM
+included; its vector cache starts empty, so each new sentence and passage pays its embedding).
+Reports p50 / p95 / max in milliseconds. The issue's bar is p95 <= 20 ms per pair.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from eval.grounding import load_pairs
+
+ANSWERS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "llm_answers_dev.jsonl"
+
+
+def _percentiles(ms: list[float]) -> dict:
+    s = sorted(ms)
+    return {
+        "pairs": len(s),
+        "p50_ms": round(s[len(s) // 2], 2),
+        "p95_ms": round(s[min(len(s) - 1, int(0.95 * len(s)))], 2),
+        "max_ms": round(s[-1], 2),
+    }
+
+
+def bench(path: Path) -> dict:
+    from rag.support_model import default_embed, score
+    from rag.verify import support
+
+    pairs = [(r["claim"], r["passage"]) for r in load_pairs(path)]
+    default_embed()(["load the model before timing"])
+    out = {}
+    for name, fn in (("rule (rag.verify.support)", support), ("fitted (rag.support_model)", score)):
+        ms = []
+        for claim, passage in pairs:
+            t = time.perf_counter()
+            fn(claim, passage)
+            ms.append((time.perf_counter() - t) * 1000)
+        out[name] = _percentiles(ms)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m eval.bench_support", description=__doc__)
+    ap.add_argument("--answers", type=Path, default=ANSWERS)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    result = bench(args.answers)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for name, r in result.items():
+            print(f"{name:<28} pairs {r['pairs']}  p50 {r['p50_ms']} ms  p95 {r['p95_ms']} ms  "
+                  f"max {r['max_ms']} ms")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

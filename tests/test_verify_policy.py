@@ -1,0 +1,88 @@
+"""Verification policy (issue 9): context sentences, adjacent chunks, re-attachment, reasons.
+
+Real scorer and the real question analysis on hand-made chunks; no store or model needed.
+"""
+
+from __future__ import annotations
+
+from rag.answer import Answer, Source
+from rag.answerability import on_topic
+from rag.verify import verify
+
+
+def _chunk(i: int, text: str, start: int, doc: str = "/d.txt") -> Source:
+    return Source(f"c{i}", doc, "T", start, start + len(text), text, 1.0, 0.5, None)
+
+
+WENXIN = _chunk(
+    1,
+    "Baidu released its first LLM Wenxin Yiyan on February 7. It was opened to the public on "
+    "August 31, aiming to compete with chatbots such as ChatGPT.",
+    0,
+)
+
+
+def test_a_context_sentence_of_an_answer_is_kept_without_the_questions_words():
+    topic = on_topic("When was Wenxin Yiyan released?")
+    text = (
+        "Baidu released Wenxin Yiyan on February 7 [1]. "
+        "It was opened to the public on August 31 [1]."
+    )
+    v = verify(text, [WENXIN], on_topic=topic)
+    assert [s.status for s in v.sentences] == ["supported", "supported"]
+    assert "August 31" in v.text
+    assert v.sentences[1].reason.startswith("context of the answer")
+
+
+def test_an_answer_with_no_sentence_on_the_question_is_dropped_as_off_topic():
+    topic = on_topic("Who founded Tesla?")
+    v = verify("It was opened to the public on August 31 [1].", [WENXIN], on_topic=topic)
+    assert v.citations == [] and v.sentences[0].status == "dropped"
+    assert v.sentences[0].missing == ["off-topic"] and "off-topic" in v.sentences[0].reason
+
+
+def test_support_spanning_two_adjacent_chunks_is_kept_citing_both():
+    a = _chunk(1, "The assistant was built by the Qwen team in Hangzhou.", 0)
+    b = _chunk(2, "It reached 3.08 million monthly users by September 2024.", a.end + 1)
+    other = _chunk(3, "Tesla sold cars in Norway.", 0, doc="/other.txt")
+    claim = "The Qwen team's assistant reached 3.08 million monthly users by September 2024 [1]."
+    v = verify(claim, [a, other, b])
+    s = v.sentences[0]
+    assert s.status == "supported" and s.verdict == "supported"
+    assert "adjacent" in s.reason
+    assert {c.source for c in v.citations} == {"/d.txt"} and len(v.citations) == 2
+    # Neither chunk alone supports it.
+    assert verify(claim, [a]).sentences[0].status == "dropped"
+    assert verify(claim.replace("[1]", "[2]"), [other, b]).sentences[0].status == "dropped"
+
+
+def test_no_reattachment_to_a_chunk_that_merely_shares_words():
+    scattered = _chunk(
+        2,
+        "Paris is the capital of France. The weather was mild that spring. A cloud provider "
+        "announced its results. Rain fell all week. An office opened in Lyon in 2019.",
+        500,
+    )
+    focused = _chunk(3, "In 2019 a cloud company opened an office in Paris.", 900)
+    claim = "A cloud office opened in Paris in 2019 [1]."
+    v = verify(claim, [WENXIN, scattered])
+    assert v.sentences[0].status == "dropped" and v.citations == []
+    v = verify(claim, [WENXIN, scattered, focused])
+    assert v.sentences[0].status == "reattached" and v.citations[0].text == focused.text
+    assert v.sentences[0].reason.startswith("re-attached")
+
+
+def test_each_sentence_records_verdict_score_and_reason_in_the_json():
+    text = (
+        "Baidu released Wenxin Yiyan on February 9 [1]. It opened to the public on August 31 [1]."
+    )
+    v = verify(text, [WENXIN])
+    bad, good = v.sentences
+    assert bad.verdict == "unsupported" and bad.status == "dropped"
+    assert "February 9" in bad.reason and bad.support < good.support
+    assert good.verdict == "supported" and good.reason == ""
+    answer = Answer(text=v.text, abstained=False, citations=v.citations, timings={},
+                    sentences=v.sentences)  # fmt: skip
+    row = answer.to_dict()["sentences"][0]
+    assert {"text", "citations", "support", "status", "missing"} <= set(row)  # unchanged keys
+    assert row["verdict"] == "unsupported" and row["reason"] == bad.reason
