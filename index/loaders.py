@@ -8,12 +8,9 @@ Problems a user can fix are raised as `LoadError` with a one-line reason.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import io
-import logging
 import re
-import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from index.clean import (
@@ -26,11 +23,10 @@ from index.clean import (
     code_spans,
     is_byline,
     is_title_like,
-    normalise_line,
 )
 from index.errors import LoadError
 from index.markup import read_markdown
-from index.reflow import reflow_pages
+from index.pdf import read_pdf
 from index.rst import read_rst
 from index.types import Document, Page, Section
 
@@ -224,66 +220,7 @@ def _read_html(data: bytes, source: str) -> Extracted:
     return lines, title or None
 
 
-# ---------------------------------------------------------------- PDF and DOCX
-
-
-def _read_pdf(data: bytes, source: str) -> Extracted:
-    from pypdf import PdfReader
-
-    if b"%PDF-" not in data[:1024]:  # checked here so pypdf does not log about random bytes
-        raise LoadError(source, "not a PDF (no %PDF- header); the file may be corrupt or misnamed")
-    with _quiet_pypdf() as said:
-        try:
-            reader = PdfReader(io.BytesIO(data))
-            if reader.is_encrypted and not reader.decrypt(""):
-                raise LoadError(source, "PDF is password-protected; save a decrypted copy")
-            lines = reflow_pages([_page_text(page).splitlines() for page in reader.pages])
-            meta_title = (reader.metadata.title or "") if reader.metadata else ""
-        except LoadError:
-            raise
-        except Exception as e:  # pypdf raises many exception types on damaged input
-            why = "; ".join(dict.fromkeys([f"{type(e).__name__}: {e}", *said[:2]]))
-            raise LoadError(
-                source, f"not a readable PDF ({why}); the file may be corrupt"
-            ) from None
-    meta_title = normalise_line(str(meta_title))
-    # Producer-made titles ("Microsoft Word - x.docx", "untitled") are worse than the text's.
-    if not is_title_like(meta_title) or re.search(r"\.\w{2,4}$|untitled", meta_title, re.I):
-        meta_title = ""
-    return lines, meta_title or None
-
-
-@contextlib.contextmanager
-def _quiet_pypdf() -> Iterator[list[str]]:
-    """Collect what pypdf logs or warns ("EOF marker not found") instead of letting it reach
-    stderr, where it would break `--json` output and the one line per bad file."""
-    said: list[str] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            said.append(" ".join(record.getMessage().split()))
-
-    log = logging.getLogger("pypdf")
-    handler, propagate = Collect(logging.WARNING), log.propagate
-    log.addHandler(handler)
-    log.propagate = False
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            yield said
-        said += [" ".join(str(w.message).split()) for w in caught]
-    finally:
-        log.removeHandler(handler)
-        log.propagate = propagate
-
-
-def _page_text(page) -> str:  # noqa: ANN001 - a pypdf PageObject
-    # Layout mode keeps indentation and vertical gaps, which paragraph reflow reads; it fails
-    # on some fonts and encodings, where the plain text is still worth having.
-    try:
-        return page.extract_text(extraction_mode="layout") or ""
-    except Exception:  # pypdf raises many exception types on odd fonts
-        return page.extract_text() or ""
+# ---------------------------------------------------------------- DOCX (PDF: index/pdf.py)
 
 
 def _read_docx(data: bytes, source: str) -> Extracted:
@@ -325,7 +262,7 @@ _READERS: dict[str, Callable[[bytes, str], Extracted]] = {
     ".rst": _read_rst,
     ".html": _read_html,
     ".htm": _read_html,
-    ".pdf": _read_pdf,
+    ".pdf": read_pdf,
     ".docx": _read_docx,
 }
 
