@@ -26,6 +26,20 @@ def test_model_file_records_its_provenance_and_held_out_figures():
     assert model.version == d["version"] and 0 < model.threshold < 1
 
 
+def test_evidence_gate_is_fitted_and_pays_on_held_out_articles():
+    # The gate abstains when the passages do not hold the evidence at all; it was fitted on
+    # questions whose evidence chunks were removed, within a stated false-abstention budget.
+    d = json.loads(MODEL_FILE.read_text())
+    assert d["evidence"]["features"] == d["answerable"]["features"]
+    assert 0 < d["evidence"]["false_abstention_budget"] <= 0.05
+    held = d["figures"]["held_out_articles"]
+    without = held["without_evidence_gate"]
+    assert held["abstain_when_evidence_removed"] > without["abstain_when_evidence_removed"]
+    assert held["false_abstention"] - without["false_abstention"] <= 0.03
+    model = ReaderModel.load()
+    assert model.evidence is not None and 0 < model.evidence_threshold < 1
+
+
 def test_split_is_by_article_and_deterministic():
     names = [f"A{i:02d}.txt" for i in range(23)]
     train, held = split_articles(list(reversed(names)))
