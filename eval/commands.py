@@ -184,12 +184,12 @@ def cmd_grounding(args: argparse.Namespace, index_config: Callable) -> int:
     except (OSError, ValueError) as e:
         raise ConfigError(str(e)) from None
     if args.json:
-        print(json.dumps(result | ({"per_kind": kinds} if kinds else {})))
+        print(json.dumps(result))
         return 0
     for key, value in result.items():
         print(f"{key:<18}{value:.3f}" if isinstance(value, float) else f"{key:<18}{value}")
     if kinds:
-        print("by kind (accuracy; balanced accuracy, kappa against the other label):")
+        print("accuracy by kind; then balanced accuracy, kappa against the other label:")
         for k, v in kinds.items():
             ba, kappa = v.get("balanced_accuracy"), v.get("kappa")
             vs = "" if ba is None else f"; {ba:.3f}, {kappa:.3f}"
