@@ -45,8 +45,13 @@ def compose(
     if len(cands) > 1 and cands[1].score >= ratio * cands[0].score:
         if cands[1].text != cands[0].text:
             chosen.append(cands[1])
-    # One line per sentence: a signature and its description span a paragraph break.
     return " ".join(
-        f"{' '.join(neutralise_markers(drop_footnotes(c.text)).split())} [{c.source + 1}]"
-        for c in chosen
+        f"{_one_line(neutralise_markers(drop_footnotes(c.text)))} [{c.source + 1}]" for c in chosen
     )
+
+
+def _one_line(text: str) -> str:
+    """A sentence spans lines only when it is an API signature and its description
+    ("pairwise(iterable)\n\nReturn successive ..."): shown as "pairwise(iterable): Return ..."."""
+    head, sep, rest = text.partition("\n")
+    return " ".join(f"{head.rstrip()}: {rest}".split()) if sep else " ".join(text.split())

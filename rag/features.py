@@ -150,10 +150,12 @@ _BULLET_RE = re.compile(r"[•◦▪▫●‣∙⁃*-]\s+")
 
 
 # An API entry's signature line ("pairwise(iterable)", "json.loads(s, *, cls=None)", or a bare
-# lowercase name such as a decorator's "singledispatch"): the sentence after it describes that
-# name, which it never repeats.
+# dotted or snake_case name such as "sqlite_version_info"): the sentence after it describes that
+# name, which it never repeats. A bare plain word ("pass", "threadsafety") is too often code or
+# a heading to count.
 _SIGNATURE = re.compile(
-    r"[A-Za-z_][\w.]*\([^()\n]{0,80}\)(?:\s*->\s*[\w.\[\], ]{1,40})?|[a-z_][a-z0-9_.]{3,40}"
+    r"[A-Za-z_][\w.]*\([^()\n]{0,80}\)(?:\s*->\s*[\w.\[\], ]{1,40})?"
+    r"|[a-z][a-z0-9]*(?:[_.][a-z0-9]+)+"
 )
 
 
@@ -167,6 +169,7 @@ def _with_signatures(text: str, spans: list[tuple[int, int]]) -> list[tuple[int,
         if (
             k + 1 < len(spans)
             and _SIGNATURE.fullmatch(text, a, b)
+            and not _SIGNATURE.fullmatch(text, *spans[k + 1])
             and text[b : spans[k + 1][0]].count("\n") <= 2
             and not text[b : spans[k + 1][0]].strip()
         ):
