@@ -7,6 +7,16 @@ from index.types import Document, Section
 from .conftest import CORPUS
 
 
+def reference_tokenizer():
+    """The bundled model's own (transformers) tokenizer: an independent check of the ONNX
+    embedder's token counts and of what the model reads."""
+    from transformers import AutoTokenizer
+
+    from index.embedders import bundled_minilm_path
+
+    return AutoTokenizer.from_pretrained(str(bundled_minilm_path()))
+
+
 def test_sentence_spans_are_trimmed_exact_spans():
     text = "  First one. Second “quoted.” Third?\nHeadline without stop\n\nLast.  "
     spans = sentence_spans(text)
@@ -15,7 +25,7 @@ def test_sentence_spans_are_trimmed_exact_spans():
 
 
 def test_corpus_chunks_fit_the_model_and_match_offsets(embedder):
-    tok = embedder.tokenizer
+    tok = reference_tokenizer()
     for path in sorted(CORPUS.iterdir()):
         doc = load_document(path)
         chunks = chunk_document(doc, embedder.count_tokens, embedder.budget)
@@ -39,9 +49,10 @@ def test_long_sentence_is_split_not_truncated(embedder):
     doc = Document("/x.txt", text, "T", [Section("T", 0, len(text))])
     chunks = chunk_document(doc, embedder.count_tokens, embedder.budget)
     assert len(chunks) > 4
+    tok = reference_tokenizer()
     total = 0
     for c in chunks:
-        n = len(embedder.tokenizer(c.text)["input_ids"])
+        n = len(tok(c.text)["input_ids"])
         assert n <= embedder.max_tokens  # the bundled MiniLM truncates at 256
         total += n
     # The whole text is read: the chunks together hold every word.
