@@ -13,12 +13,14 @@ from rag.pipeline import DEFAULT_BACKEND, AskConfig, Pipeline
 from rag.retrieval import RetrievalConfig
 
 
-def _llm_args(p: argparse.ArgumentParser) -> None:
+def backend_args(p: argparse.ArgumentParser, top_k: int | None = 6, note: str = "") -> None:
+    """The answer backend's flags, shared by ask, chat, ui and serve (one environment serves all):
+    --llm, --model, --base-url, --top-k, --flag-unsupported."""
     p.add_argument(
         "--llm",
         default=os.environ.get("RAG_LLM", DEFAULT_BACKEND),
         type=backend_arg,
-        help=f"answer backend (default: {DEFAULT_BACKEND})",
+        help=f"answer backend (default: {DEFAULT_BACKEND}{note})",
     )
     p.add_argument("--model", default=None, help="local: a .gguf path; openai: the model name")
     p.add_argument(
@@ -26,13 +28,17 @@ def _llm_args(p: argparse.ArgumentParser) -> None:
         default=os.environ.get("RAG_OPENAI_BASE_URL"),
         help="openai: the server's base URL, e.g. http://127.0.0.1:8080/v1",
     )
-    p.add_argument("--top-k", type=int, default=6, help="passages given to the answerer")
-    p.add_argument("--source", action="append", default=None, help="only search this file")
+    p.add_argument("--top-k", type=int, default=top_k, help="passages given to the answerer (6)")
     p.add_argument(
         "--flag-unsupported",
         action="store_true",
         help="keep sentences the verifier cannot support, marked, instead of dropping them",
     )
+
+
+def _llm_args(p: argparse.ArgumentParser) -> None:
+    backend_args(p)
+    p.add_argument("--source", action="append", default=None, help="only search this file")
 
 
 def ask_config(args: argparse.Namespace, index_config) -> AskConfig:

@@ -6,13 +6,13 @@ Gradio is imported only when the command runs, so `rag index` and `rag ask` stay
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Callable
 
 from index.errors import ConfigError, RagError
 from index.pipeline import IndexConfig
-from rag.llm import LLMConfig, backend_arg
-from rag.pipeline import DEFAULT_BACKEND, AskConfig
+from rag.commands import backend_args
+from rag.llm import LLMConfig
+from rag.pipeline import AskConfig
 
 PIP_UI = 'pip install "gradio>=5"'
 
@@ -28,25 +28,7 @@ def register(
         "--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1 only)"
     )
     p.add_argument("--port", type=int, default=7860, help="port (default: 7860)")
-    # The same defaults as `rag ask` and `rag chat`, so one environment serves all three.
-    p.add_argument(
-        "--llm",
-        type=backend_arg,
-        default=os.environ.get("RAG_LLM", DEFAULT_BACKEND),
-        help=f"answer backend (default: {DEFAULT_BACKEND}; changeable in the page)",
-    )
-    p.add_argument("--model", default=None, help="openai: model name; local: a .gguf path")
-    p.add_argument(
-        "--base-url",
-        default=os.environ.get("RAG_OPENAI_BASE_URL"),
-        help="openai: API root, e.g. http://127.0.0.1:8080/v1",
-    )
-    p.add_argument("--top-k", type=int, default=None, help="passages to use (default: 6)")
-    p.add_argument(
-        "--flag-unsupported",
-        action="store_true",
-        help="keep sentences the verifier cannot support, marked, instead of dropping them",
-    )
+    backend_args(p, top_k=None, note="; changeable in the page")
     p.add_argument(
         "--share",
         action="store_true",

@@ -6,15 +6,15 @@ FastAPI, uvicorn and Gradio are imported only when the command runs.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import replace
 
 from index.errors import ConfigError, RagError
 from index.pipeline import CATALOG_FILE, IndexConfig
-from rag.llm import LLMConfig, backend_arg
-from rag.pipeline import DEFAULT_BACKEND, AskConfig
+from rag.commands import backend_args
+from rag.llm import LLMConfig
+from rag.pipeline import AskConfig
 
 PIP_SERVE = 'pip install "grounded-rag[serve]" (fastapi, uvicorn, python-multipart)'
 
@@ -28,20 +28,7 @@ def register(
     store_args(p)
     p.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1 only)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
-    p.add_argument(
-        "--llm",
-        type=backend_arg,
-        default=os.environ.get("RAG_LLM", DEFAULT_BACKEND),
-        help=f"answer backend (default: {DEFAULT_BACKEND})",
-    )
-    p.add_argument("--model", default=None, help="openai: model name; local: a .gguf path")
-    p.add_argument(
-        "--base-url",
-        default=os.environ.get("RAG_OPENAI_BASE_URL"),
-        help="openai: API root, e.g. http://127.0.0.1:8080/v1",
-    )
-    p.add_argument("--top-k", type=int, default=None, help="passages to use (default: 6)")
-    p.add_argument("--flag-unsupported", action="store_true", help="keep unsupported, marked")
+    backend_args(p, top_k=None)
     p.add_argument(
         "--max-upload-mb",
         type=float,
