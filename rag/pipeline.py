@@ -10,8 +10,9 @@ Every abstention is decided in rag/answerability.py: before generation (`judge`)
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -197,3 +198,24 @@ def ask(
 
 
 __all__ = ["AskConfig", "EmbedderConfig", "Pipeline", "ask"]
+
+
+class PipelineCache:
+    """Pipelines open by settings, shared by threads: going back to a setting does not reload
+    its model. `build(cfg, keyless)` opens one (the UI builds keyless ones without the key)."""
+
+    def __init__(self, build: Callable[[AskConfig, bool], Pipeline] | None = None) -> None:
+        self._build = build or (lambda cfg, _keyless: Pipeline(cfg))
+        self._lock = threading.Lock()
+        self._open: dict[tuple[AskConfig, bool], Pipeline] = {}
+
+    def get(self, cfg: AskConfig, keyless: bool = False) -> Pipeline:
+        with self._lock:
+            if (cfg, keyless) not in self._open:
+                # May raise RagError: nothing is cached then.
+                self._open[cfg, keyless] = self._build(cfg, keyless)
+            return self._open[cfg, keyless]
+
+    def reset(self) -> None:
+        with self._lock:
+            self._open = {}

@@ -11,7 +11,6 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
-import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -24,7 +23,7 @@ from index.errors import ConfigError, RagError
 from index.pipeline import CATALOG_FILE, IndexConfig, store_status
 from rag.answer import Answer
 from rag.llm import BACKENDS
-from rag.pipeline import AskConfig, Pipeline
+from rag.pipeline import AskConfig, Pipeline, PipelineCache
 from ui import render
 from ui.guard import ClientPolicy, HostGuard, client_settings, without_key
 
@@ -152,24 +151,19 @@ def settings_config(
     )
 
 
-class Pipelines:
-    """Open pipelines by settings, so switching back to a backend does not reload its model."""
+def _build(cfg: AskConfig, keyless: bool) -> Pipeline:
+    if keyless:
+        with without_key():
+            return Pipeline(cfg)
+    return Pipeline(cfg)
+
+
+class Pipelines(PipelineCache):
+    """Open pipelines by settings, so switching back to a backend does not reload its model;
+    a keyless one (a client-named URL) is built without the server's API key."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._open: dict[tuple[AskConfig, bool], Pipeline] = {}
-
-    def get(self, cfg: AskConfig, keyless: bool = False) -> Pipeline:
-        """The pipeline for `cfg`; `keyless` builds its LLM without the server's API key."""
-        with self._lock:
-            if (cfg, keyless) not in self._open:
-                # May raise RagError: nothing is cached then.
-                if keyless:
-                    with without_key():
-                        self._open[cfg, keyless] = Pipeline(cfg)
-                else:
-                    self._open[cfg, keyless] = Pipeline(cfg)
-            return self._open[cfg, keyless]
+        super().__init__(_build)
 
     def open(self, policy: ClientPolicy, backend, base_url, model, top_k, keep_flagged):
         """(pipeline, config) for what a page client sent, within the operator's policy."""

@@ -8,7 +8,6 @@ meanwhile reads the catalog's last committed state (SQLite WAL), never a half-wr
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -17,7 +16,7 @@ from index.errors import RagError
 from index.lock import holder
 from index.pipeline import CATALOG_FILE, store_status
 from rag.answer import Answer
-from rag.pipeline import AskConfig, Pipeline
+from rag.pipeline import AskConfig, Pipeline, PipelineCache
 
 
 class NotFound(RagError):
@@ -30,23 +29,8 @@ class ServeConfig:
     max_upload_bytes: int = uploads.DEFAULT_MAX_BYTES
 
 
-class OpenPipelines:
-    """The pipelines open by settings; `ui.app.Pipelines` has the same `get`/`reset`, so the
-    mounted page and the API can share one instance."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._open: dict[tuple[AskConfig, bool], Pipeline] = {}
-
-    def get(self, cfg: AskConfig, keyless: bool = False) -> Pipeline:
-        with self._lock:
-            if (cfg, keyless) not in self._open:
-                self._open[cfg, keyless] = Pipeline(cfg)  # may raise RagError: nothing cached
-            return self._open[cfg, keyless]
-
-    def reset(self) -> None:
-        with self._lock:
-            self._open = {}
+# The page mounted at /ui and the API share one cache (ui.app.Pipelines extends it).
+OpenPipelines = PipelineCache
 
 
 class Service:
