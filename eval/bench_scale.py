@@ -46,9 +46,11 @@ def _pct(values: list[float]) -> dict:
 
 
 def _rss_mb() -> float:
-    import psutil
-
-    return psutil.Process().memory_info().rss / 1e6
+    # /proc rather than psutil, which is not a dependency (Linux, as the bench machine).
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024 / 1e6
+    return 0.0
 
 
 def _peak_rss_mb() -> float:
