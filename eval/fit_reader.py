@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import math
 import pickle
 import sys
 import time
@@ -347,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def prob(lin, r) -> float:
         x_r = preds[r["id"]]["x"]
-        return 1 / (1 + math.exp(-float(lin(x_r[None, :])[0]))) if x_r is not None else 0.0
+        return R.sigmoid(lin, x_r) if x_r is not None else 0.0
 
     def abstains(rs, gate: bool = True) -> np.ndarray:
         return np.asarray(

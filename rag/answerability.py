@@ -21,7 +21,7 @@ import numpy as np
 from index.text import sentence_spans, squash, strip_markers, tokens
 from rag.answer import Source
 from rag.prompt import NOT_FOUND
-from rag.question import analyse, coverage, looks_like_injection
+from rag.question import analyse, coverage, untrusted
 from rag.reader import answer_phrase, default_model, read
 
 
@@ -58,7 +58,7 @@ def judge(
     # "AND OR NOT" is no acronym: judged in lower case, a question of only such words has none.
     if not analyse(query).focus or not analyse(query.lower()).focus:
         return Judgement(False, None, (), (), model.version, "rephrase")
-    reading = read(query, sources, embed, query_vec, model, exclude=looks_like_injection)
+    reading = read(query, sources, embed, query_vec, model, exclude=untrusted)
     candidates = tuple(
         Candidate(p.source, p.start, p.end, p.text, p.probability, p.answer) for p in reading.picks
     )

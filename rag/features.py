@@ -181,15 +181,13 @@ def _with_signatures(text: str, spans: list[tuple[int, int]]) -> list[tuple[int,
     return out
 
 
-def split_sentences(
-    sources: Sequence, exclude: Callable[[str], bool] | None = None
-) -> list[Sentence]:
-    """The sentences of the retrieved passages; `exclude(text)` drops a whole passage (checked on
-    its text and title): an injected instruction and the false claim it plants may sit on
-    different lines, so no sentence of such a passage is evidence."""
+def split_sentences(sources: Sequence, exclude: Callable | None = None) -> list[Sentence]:
+    """The sentences of the retrieved passages; `exclude(source)` drops a whole passage (an
+    injected instruction and the false claim it plants may sit on different lines, so no
+    sentence of such a passage is evidence)."""
     out = []
     for i, src in enumerate(sources):
-        if exclude is not None and (exclude(src.text) or exclude(getattr(src, "title", "") or "")):
+        if exclude is not None and exclude(src):
             continue
         for a, b in _with_signatures(src.text, sentence_spans(src.text)):
             # A list item's bullet ("• If the glob fails, ...") is not part of its sentence.

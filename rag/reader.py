@@ -185,7 +185,7 @@ def analyse(
     sources: Sequence,
     embed: Callable[[list[str]], np.ndarray],
     query_vec: np.ndarray | None = None,
-    exclude: Callable[[str], bool] | None = None,
+    exclude: Callable | None = None,  # source -> True to leave that passage out
 ) -> Analysis:
     q = analyse_question(question)
     sentences = split_sentences(sources, exclude)
@@ -214,7 +214,7 @@ def read(
     embed: Callable[[list[str]], np.ndarray],
     query_vec: np.ndarray | None = None,
     model: ReaderModel | None = None,
-    exclude: Callable[[str], bool] | None = None,
+    exclude: Callable | None = None,  # source -> True to leave that passage out
 ) -> Reading:
     model = model or default_model()
     a = analyse(question, sources, embed, query_vec, exclude)
@@ -235,15 +235,16 @@ def read(
         picks.append(Pick(s.source, s.start, s.end, s.text, float(probs[k]), ans, p_ans))
     top = int(order[0])
     x = answer_features(a, probs, logits, top, picks[0].answer_probability)
-    p = _sigmoid(model.answerable, x)
-    held = model.evidence is None or _sigmoid(model.evidence, x) >= model.evidence_threshold
+    p = sigmoid(model.answerable, x)
+    held = model.evidence is None or sigmoid(model.evidence, x) >= model.evidence_threshold
     # The sentences' stems are already known: no second tokenisation on the hot path.
     uncovered = _uncovered(a.question, [s.stems for s in a.sentences])
     picks = [p if p.answer_probability >= model.min_span else _without_answer(p) for p in picks]
     return Reading(tuple(picks), p, p >= model.threshold and held, uncovered, model.version)
 
 
-def _sigmoid(lin: Linear, x: np.ndarray) -> float:
+def sigmoid(lin: Linear, x: np.ndarray) -> float:
+    """P(positive) of a fitted logistic model for one feature row."""
     return float(1 / (1 + math.exp(-float(lin(x[None, :])[0]))))
 
 

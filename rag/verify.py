@@ -131,11 +131,11 @@ def _check(claim: str, nums: list[int], sources: list[Source], flag: bool) -> tu
         return "supported", near[1], near[0], "supported by two adjacent chunks"
     first = reason_of(s)
     alone = [(support(claim, src.text), i) for i, src in enumerate(sources)]
-    good = [(x.score, i) for x, i in alone if x.supported and _focused(claim, sources[i])]
+    good = [(x, i) for x, i in alone if x.supported and _focused(claim, sources[i])]
     if good:
-        _, i = max(good)
+        best, i = max(good, key=lambda g: (g[0].score, g[1]))  # ties: as before
         why = f"re-attached: the cited passage does not support it ({first})" if cited else ""
-        return "reattached", [i], support(claim, sources[i].text), why or "re-attached"
+        return "reattached", [i], best, why or "re-attached"
     if s is None:
         s = max((x for x, _ in alone), key=lambda x: x.score, default=None)
     return ("flagged" if flag else "dropped"), cited, s, reason_of(s)
