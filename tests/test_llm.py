@@ -2,7 +2,6 @@
 OpenAI-compatible server on loopback. Failure modes (down, silent, 401, 404) use tiny real
 servers on loopback, so the openai client's own error handling is exercised end to end."""
 
-import json
 import os
 import socket
 import subprocess
@@ -11,13 +10,14 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from index.errors import ConfigError
 from rag.extractive import ExtractiveLLM
 from rag.llm import LLM, LLMConfig, LLMError, Prompt, bundled_gguf_path, get_llm
+
+from .conftest import JsonHandler, loopback_server
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 
@@ -244,46 +244,31 @@ def test_openai_timeout(silent_server):
         assert time.monotonic() - started < 5
 
 
-class FakeOpenAI(BaseHTTPRequestHandler):
+class FakeOpenAI(JsonHandler):
     """Answers like OpenAI does when the key is wrong (echoing it) or the model is unknown."""
 
     def do_GET(self) -> None:
         if self.path == "/v1/models":
             models = [{"id": i, "object": "model", "owned_by": "x"} for i in ("qwen2", "llama3")]
-            self._send(200, {"object": "list", "data": models})
+            self.send_json(200, {"object": "list", "data": models})
         else:
-            self._send(404, {"error": {"message": "no such route"}})
+            self.send_json(404, {"error": {"message": "no such route"}})
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         key = self.headers.get("Authorization", "").removeprefix("Bearer ")
         if key != "sk-good":
             error = {"message": f"Incorrect API key provided: {key}", "code": "invalid_api_key"}
-            self._send(401, {"error": error})
+            self.send_json(401, {"error": error})
         else:
             error = {"message": "model 'nope' not found", "code": "model_not_found"}
-            self._send(404, {"error": error})
-
-    def _send(self, status: int, body: dict) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args) -> None:  # keep test output clean
-        pass
+            self.send_json(404, {"error": error})
 
 
 @pytest.fixture
 def fake_openai() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeOpenAI)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    server.shutdown()
-    server.server_close()
+    with loopback_server(FakeOpenAI) as url:
+        yield url + "/v1"
 
 
 def test_openai_bad_key(fake_openai, monkeypatch):

@@ -5,10 +5,8 @@ import json
 import re
 import shutil
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -19,7 +17,7 @@ from rag.cli import main
 from rag.llm import LLMConfig, LLMError, Prompt, get_llm
 from rag.llm_llamaindex import PIP_OLLAMA
 
-from .conftest import CORPUS, free_port, run_rag
+from .conftest import CORPUS, JsonHandler, free_port, loopback_server, run_rag
 
 MODEL = "tiny:1b"
 CEO_FILE = "001_a55ab43c6b0c8f50.txt"  # the article naming Alibaba's new CEO
@@ -42,7 +40,7 @@ def reply_for(messages: list[dict]) -> str:
     return "Red, green and blue."
 
 
-class FakeOllama(BaseHTTPRequestHandler):
+class FakeOllama(JsonHandler):
     """POST /api/chat as Ollama answers it; any model but MODEL is 404 "not found"."""
 
     requests: list[dict] = []
@@ -51,17 +49,17 @@ class FakeOllama(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
         type(self).requests.append({"path": self.path, **body})
         if self.path != "/api/chat":
-            return self._json(404, {"error": "404 page not found"})
+            return self.send_json(404, {"error": "404 page not found"})
         model = body.get("model")
         if model == "flaky" and sum(r.get("model") == "flaky" for r in type(self).requests) == 1:
-            return self._json(503, {"error": "server busy"})  # the first request only
+            return self.send_json(503, {"error": "server busy"})  # the first request only
         if model == "echo":  # a server that echoes the request's credentials in its error
-            return self._json(500, {"error": f"bad {self.headers.get('Authorization')}"})
+            return self.send_json(500, {"error": f"bad {self.headers.get('Authorization')}"})
         if model not in (MODEL, "flaky"):
-            return self._json(404, {"error": f"model '{model}' not found"})
+            return self.send_json(404, {"error": f"model '{model}' not found"})
         text = reply_for(body["messages"])
         if not body.get("stream", True):
-            return self._json(200, self._part(text, done=True))
+            return self.send_json(200, self._part(text, done=True))
         self.send_response(200)
         self.send_header("Content-Type", "application/x-ndjson")
         self.end_headers()  # HTTP/1.0: the body ends when the connection closes, as chunks do
@@ -81,27 +79,12 @@ class FakeOllama(BaseHTTPRequestHandler):
             part.update(done_reason="stop", prompt_eval_count=12, eval_count=7)
         return part
 
-    def _json(self, status: int, body: dict) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args) -> None:  # keep test output clean
-        pass
-
 
 @pytest.fixture
 def ollama() -> Iterator[str]:
     FakeOllama.requests = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeOllama)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with loopback_server(FakeOllama) as url:
+        yield url
 
 
 def backend(url: str, model: str = MODEL, **kw):
