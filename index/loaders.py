@@ -8,7 +8,6 @@ Problems a user can fix are raised as `LoadError` with a one-line reason.
 from __future__ import annotations
 
 import codecs
-import io
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -25,13 +24,16 @@ from index.clean import (
     is_title_like,
 )
 from index.errors import LoadError
+from index.formats import read_csv, read_docx, read_epub, read_pptx, read_tsv
 from index.markup import read_markdown
 from index.pdf import read_pdf
 from index.rst import read_rst
+from index.tables import html_table_lines
 from index.types import Document, Page, Section
 
 SUPPORTED_SUFFIXES: set[str] = {
-    ".txt", ".md", ".markdown", ".rst", ".html", ".htm", ".pdf", ".docx",
+    ".txt", ".md", ".markdown", ".rst", ".html", ".htm", ".pdf", ".docx", ".pptx", ".epub",
+    ".csv", ".tsv",
 }  # fmt: skip
 
 Extracted = tuple[list[Line], str | None]  # lines, and the title the format declares if any
@@ -161,7 +163,7 @@ def _decode_html(data: bytes, source: str) -> str:
             ) from None
 
 
-def _read_html(data: bytes, source: str) -> Extracted:
+def read_html(data: bytes, source: str) -> Extracted:
     from bs4 import BeautifulSoup
     from bs4.element import NavigableString, PreformattedString
 
@@ -210,6 +212,10 @@ def _read_html(data: bytes, source: str) -> Extracted:
             buf.append(str(child) if pre else re.sub(r"\s+", " ", str(child)))
         elif child.name == "br":
             buf.append("\n")
+        elif child.name == "table" and (rows := html_table_lines(child)) is not None:
+            flush()  # a data table: one "column: value; ..." line per row (index/tables.py)
+            lines.extend(Line(t) for t in rows)
+            lines.append(Line(""))
         else:
             if child.name in _BLOCK_TAGS:
                 flush()
@@ -220,50 +226,19 @@ def _read_html(data: bytes, source: str) -> Extracted:
     return lines, title or None
 
 
-# ---------------------------------------------------------------- DOCX (PDF: index/pdf.py)
-
-
-def _read_docx(data: bytes, source: str) -> Extracted:
-    import docx
-    from docx.table import Table
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-        lines: list[Line] = []
-        for block in document.iter_inner_content():
-            if isinstance(block, Table):
-                for row in block.rows:
-                    cells = list(dict.fromkeys(c.text.strip() for c in row.cells))
-                    lines.append(Line(" | ".join(c for c in cells if c)))
-            else:
-                style = block.style.name if block.style is not None else ""
-                level = _docx_level(style)
-                lines += [Line(t, level=level) for t in block.text.splitlines()]
-            lines.append(Line(""))
-    except Exception as e:  # python-docx / zipfile / lxml errors on damaged input
-        raise LoadError(
-            source, f"not a readable .docx ({type(e).__name__}: {e}); the file may be corrupt"
-        ) from None
-    title = next((x.text.strip() for x in lines if x.level is not None and x.text.strip()), None)
-    return lines, title
-
-
-def _docx_level(style: str) -> int | None:
-    if style == "Title":
-        return 0
-    m = re.fullmatch(r"Heading (\d)", style)
-    return int(m.group(1)) if m else None
-
-
 _READERS: dict[str, Callable[[bytes, str], Extracted]] = {
     ".txt": _read_txt,
     ".md": _read_markdown,
     ".markdown": _read_markdown,
     ".rst": _read_rst,
-    ".html": _read_html,
-    ".htm": _read_html,
+    ".html": read_html,
+    ".htm": read_html,
     ".pdf": read_pdf,
-    ".docx": _read_docx,
+    ".docx": read_docx,  # .docx, .pptx, .epub, .csv, .tsv: index/formats.py
+    ".pptx": read_pptx,
+    ".epub": read_epub,
+    ".csv": read_csv,
+    ".tsv": read_tsv,
 }
 
 
