@@ -102,12 +102,21 @@ def cmd_index(args: argparse.Namespace) -> int:
             one_line(f"rag: error: no such file or folder: {', '.join(missing)}"), file=sys.stderr
         )
         return 2
+    if args.watch:  # an empty folder is fine here: files may come later
+        return _watch(args, cfg, report)
     done = report.added + report.updated + report.unchanged + report.removed
     if done == 0 and report.chunks == 0:
         why = f"all {len(report.errors)} file(s) failed" if report.errors else "no files found"
         print(f"rag: error: nothing indexed ({why}); the store is empty", file=sys.stderr)
         return 2
     return 0
+
+
+def _watch(args: argparse.Namespace, cfg: IndexConfig, first) -> int:
+    """`rag index PATH --watch`: after the first run, a line per change until Ctrl-C (exit 0)."""
+    from index.watch import run_cli
+
+    return run_cli(args.paths, cfg, args.json, first)
 
 
 def _require_store(store: Path) -> None:
@@ -195,6 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-chunks", type=int, default=256, help=argparse.SUPPRESS)
     _limit_args(p)
     _wait_arg(p, "index")
+    p.add_argument(
+        "--watch",
+        action="store_true",
+        help="then keep watching PATH: index files as they are added, changed, renamed or "
+        "deleted, one line each; Ctrl-C stops after the batch in progress (exit 0)",
+    )
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("status", help="documents, chunks, embedder and size of a store")

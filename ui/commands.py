@@ -41,6 +41,13 @@ def register(
         "only among the backends and models set by these flags; the API key never goes to a "
         "URL the page names)",
     )
+    p.add_argument(
+        "--watch",
+        action="append",
+        metavar="PATH",
+        help="keep PATH indexed while the app runs: files added, changed, renamed or deleted "
+        "there are indexed in the background, one line each (repeatable)",
+    )
     p.set_defaults(func=lambda args: cmd_ui(args, index_config))
 
 
@@ -62,6 +69,7 @@ def cmd_ui(
     cfg = settings_config(
         base, args.llm, args.base_url, args.model, args.top_k, args.flag_unsupported
     )
+    watcher = _start_watch(args.watch, cfg.index) if args.watch else None
     try:
         launch(
             cfg,
@@ -75,4 +83,17 @@ def cmd_ui(
         raise RagError(
             f"cannot serve on {args.host}:{args.port}: {reason}; pass another --port"
         ) from None
+    finally:
+        if watcher is not None:
+            watcher.stop()  # lets the batch in progress finish: the store stays consistent
     return 0
+
+
+def _start_watch(paths: list[str], index: IndexConfig):
+    """`--watch PATH`: index PATH, then its changes, in a background thread (index/watch.py).
+
+    Open pipelines need no reset: their readers see each committed batch.
+    """
+    from index.watch import WatchThread
+
+    return WatchThread(paths, index, lambda line: print(f"rag ui: {line}", flush=True)).start()
