@@ -26,7 +26,8 @@ from index.clean import (
 from index.errors import LoadError
 from index.formats import read_csv, read_docx, read_epub, read_pptx, read_tsv
 from index.markup import read_markdown
-from index.pdf import read_pdf
+from index.ocr import OcrConfig, attach_words
+from index.pdf import PdfResult, read_pdf
 from index.rst import read_rst
 from index.tables import html_table_lines
 from index.types import Document, Page, Section
@@ -46,8 +47,12 @@ _BOMS = [  # UTF-32 first: its little-endian BOM starts with the UTF-16 one
 ]
 
 
-def load_document(path: str | Path) -> Document:
-    """Load one supported file. Raises LoadError when the file cannot be used as is."""
+def load_document(
+    path: str | Path, ocr: OcrConfig | None = None, pdf: PdfResult | None = None
+) -> Document:
+    """Load one supported file. Raises LoadError when the file cannot be used as is.
+
+    PDFs: `ocr` says which pages OCR reads (default auto); `pdf` receives what it did."""
     p = Path(path)
     source = str(p.resolve())
     suffix = p.suffix.lower()
@@ -61,7 +66,8 @@ def load_document(path: str | Path) -> Document:
         raise LoadError(source, "file is empty (0 bytes)")
     # Sphinx ships its sources as page.rst.txt: reStructuredText, whatever the last suffix says.
     reader = _read_rst if p.name.lower().endswith(".rst.txt") else _READERS[suffix]
-    lines, title = reader(data, source)
+    pdf = pdf if pdf is not None else PdfResult()
+    lines, title = read_pdf(data, source, ocr, pdf) if suffix == ".pdf" else reader(data, source)
     text, kept = clean_lines(lines)
     if not text:
         if suffix == ".pdf":
@@ -70,7 +76,7 @@ def load_document(path: str | Path) -> Document:
             reason = "no text left after removing markup, whitespace and boilerplate"
         raise LoadError(source, reason)
     title = title or _first_title(kept) or p.stem
-    return Document(
+    doc = Document(
         source=source,
         text=text,
         title=title,
@@ -78,6 +84,8 @@ def load_document(path: str | Path) -> Document:
         pages=find_pages(kept, len(text)),
         code=code_spans(kept),
     )
+    attach_words(doc, pdf.ocr_words)  # OCR'd pages: word boxes at their cleaned-text offsets
+    return doc
 
 
 def _read_bytes(p: Path, source: str) -> bytes:

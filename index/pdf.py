@@ -1,5 +1,11 @@
 """PDF text through pypdf: pages reflowed into paragraphs, a producer-made title ignored.
 
+Two things are added on top of the text layer, page by page (PDFium looks at each page's
+drawn objects, about 2 ms a page): pages that carry an image and no usable text are read by
+OCR (index/ocr.py), and ruled tables become one "column: value; ..." line per row
+(index/pdf_tables.py). What OCR read, and which pages it could not read and why, goes into
+the `PdfResult` the caller passes.
+
 pypdf logs and warns about damaged files ("EOF marker not found"); that goes into the
 file's one-line error, never to stderr, where it would break `--json` output.
 """
@@ -12,13 +18,28 @@ import logging
 import re
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from index.clean import Line, is_title_like, normalise_line
 from index.errors import LoadError
+from index.ocr import OcrConfig, OcrWord, needs_ocr, ocr_page, unavailable
+from index.pdf_tables import cut_table, find_tables, may_have_table, row_lines
 from index.reflow import reflow_pages
 
 
-def read_pdf(data: bytes, source: str) -> tuple[list[Line], str | None]:
+@dataclass
+class PdfResult:
+    """What reading one PDF found besides its lines (filled by `read_pdf`)."""
+
+    ocr_words: dict[int, list[OcrWord]] = field(default_factory=dict)  # page -> words read
+    ocr_skipped: list[int] = field(default_factory=list)  # pages that needed OCR and lack it
+    ocr_why: str = ""  # why they were skipped, with the fix
+    tables: int = 0  # tables written as rows
+
+
+def read_pdf(
+    data: bytes, source: str, ocr: OcrConfig | None = None, result: PdfResult | None = None
+) -> tuple[list[Line], str | None]:
     from pypdf import PdfReader
 
     if b"%PDF-" not in data[:1024]:  # checked here so pypdf does not log about random bytes
@@ -28,7 +49,7 @@ def read_pdf(data: bytes, source: str) -> tuple[list[Line], str | None]:
             reader = PdfReader(io.BytesIO(data))
             if reader.is_encrypted and not reader.decrypt(""):
                 raise LoadError(source, "PDF is password-protected; save a decrypted copy")
-            lines = reflow_pages([_page_text(page).splitlines() for page in reader.pages])
+            texts = [_page_text(page) for page in reader.pages]
             meta_title = (reader.metadata.title or "") if reader.metadata else ""
         except LoadError:
             raise
@@ -37,6 +58,13 @@ def read_pdf(data: bytes, source: str) -> tuple[list[Line], str | None]:
             raise LoadError(
                 source, f"not a readable PDF ({why}); the file may be corrupt"
             ) from None
+    result = result if result is not None else PdfResult()
+    pages, tables = _pages(data, texts, ocr or OcrConfig(), result)
+    lines = _with_tables(reflow_pages(pages), tables)
+    if result.ocr_skipped and not any(line.text.strip() for line in lines):
+        raise LoadError(
+            source, f"PDF has no text layer, only images, and OCR did not run: {result.ocr_why}"
+        )
     meta_title = normalise_line(str(meta_title))
     # Producer-made titles ("Microsoft Word - x.docx", "untitled") are worse than the text's.
     if not is_title_like(meta_title) or re.search(r"\.\w{2,4}$|untitled", meta_title, re.I):
@@ -75,3 +103,88 @@ def _page_text(page) -> str:  # noqa: ANN001 - a pypdf PageObject
         return page.extract_text(extraction_mode="layout") or ""
     except Exception:  # pypdf raises many exception types on odd fonts
         return page.extract_text() or ""
+
+
+def _pages(
+    data: bytes, texts: list[str], cfg: OcrConfig, result: PdfResult
+) -> tuple[list[list[str]], dict[str, list[str]]]:
+    """Each page's layout lines (OCR'd where needed, tables cut out) and the row lines of
+    each table by the marker standing in for it."""
+    pages = [t.splitlines() for t in texts]
+    try:
+        import pypdfium2 as pdfium
+    except ImportError:  # a base dependency; without it the text layer is all there is
+        return pages, {}
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:  # pypdf read what PDFium cannot: keep pypdf's text
+        return pages, {}
+    candidates: list[int] = []
+    try:
+        for i in range(min(len(doc), len(texts))):
+            page = doc[i]
+            try:
+                if needs_ocr(texts[i], _has_image(page), cfg.mode):
+                    _ocr(page, i + 1, cfg, pages, result)
+                elif may_have_table(page):
+                    candidates.append(i + 1)
+            finally:
+                page.close()
+    finally:
+        doc.close()
+    tables: dict[str, list[str]] = {}
+    for number, found in find_tables(data, candidates).items() if candidates else ():
+        for rows in found:
+            marker = _marker(len(tables))
+            cut = cut_table(pages[number - 1], rows, marker)
+            if cut is not None and (lines := row_lines(rows)):
+                pages[number - 1] = cut
+                tables[marker] = lines
+    result.tables = len(tables)
+    return pages, tables
+
+
+def _has_image(page) -> bool:  # noqa: ANN001 - a pypdfium2 PdfPage
+    import pypdfium2.raw as pdfium_c
+
+    return (
+        next(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2), None) is not None
+    )
+
+
+def _ocr(page, number: int, cfg: OcrConfig, pages: list[list[str]], result: PdfResult) -> None:  # noqa: ANN001
+    why = "--ocr never was given; re-index with --ocr auto" if cfg.mode == "never" else None
+    why = why or unavailable(cfg.lang)
+    if why is None:
+        try:
+            read = ocr_page(page, cfg)
+        except Exception as e:  # pytesseract raises its own and OS errors per page
+            why = f"tesseract failed ({type(e).__name__}: {' '.join(str(e).split())[:200]})"
+        else:
+            pages[number - 1] = read.lines
+            result.ocr_words[number] = read.words
+            return
+    # The text layer stays as it was (today's behaviour); the summary names the page.
+    result.ocr_skipped.append(number)
+    result.ocr_why = why
+
+
+def _marker(k: int) -> str:
+    # Letters, not digits: reflow treats lines that differ only in digits as running headers.
+    return "\ue000table" + "".join(chr(97 + int(d)) for d in str(k)) + "\ue000"
+
+
+def _with_tables(lines: list[Line], tables: dict[str, list[str]]) -> list[Line]:
+    """Reflowed lines with each table marker replaced by its rows, one paragraph per row."""
+    if not tables:
+        return lines
+    out: list[Line] = []
+    for line in lines:
+        rows = tables.get(line.text)
+        if rows is None:
+            out.append(line)
+            continue
+        for k, row in enumerate(rows):
+            out += [Line("", page=line.page)] if k else []
+            out.append(Line(row, page=line.page))
+    return out

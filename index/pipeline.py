@@ -25,6 +25,8 @@ from index.errors import EmbedderMismatch, LoadError, StoreError
 from index.limits import Limits
 from index.loaders import SUPPORTED_SUFFIXES, load_document
 from index.lock import StoreLock
+from index.ocr import OcrConfig
+from index.pdf import PdfResult
 from index.store import CHROMA_DIR, ChromaStore, check_store_dir, open_store, write_error
 from index.types import Chunk, Document
 from index.walk import not_regular, walk
@@ -45,6 +47,7 @@ class IndexConfig:
     overlap_tokens: int = 32
     lock_wait: float = 0.0  # seconds a writer waits for another writer of the store; 0: refuse
     limits: Limits = field(default_factory=Limits)
+    ocr: OcrConfig = field(default_factory=OcrConfig)  # which PDF pages OCR reads
 
 
 @dataclass
@@ -56,6 +59,8 @@ class IndexReport:
     embedded: int = 0
     chunks: int = 0
     errors: list[dict] = field(default_factory=list)
+    # PDF pages that needed OCR and did not get it: {"source", "pages", "reason"} (with the fix)
+    ocr_skipped: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -264,11 +269,16 @@ class Indexer:
             bar.close()
 
     def _prepare(self, path: Path, rec: FileRecord, report: IndexReport) -> _Pending | None:
+        pdf = PdfResult()
         try:
-            doc = load_document(path)
+            doc = load_document(path, self.cfg.ocr, pdf)
         except LoadError as e:
             report.errors.append({"source": rec.source, "error": e.reason})
             return None
+        if pdf.ocr_skipped:
+            report.ocr_skipped.append(
+                {"source": rec.source, "pages": pdf.ocr_skipped, "reason": pdf.ocr_why}
+            )
         doc.source = rec.source
         emb = self.embedder
         chunks = chunk_document(

@@ -15,12 +15,28 @@ class Section:
 
 
 @dataclass(frozen=True)
+class WordBox:
+    """An OCR'd word: [start, end) in the cleaned text, and its box on the page image as
+    fractions of the page's width and height (x0, y0 top left; y grows downwards)."""
+
+    text: str
+    start: int
+    end: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass(frozen=True)
 class Page:
-    """A PDF page's span inside the cleaned text (1-based page number)."""
+    """A PDF page's span inside the cleaned text (1-based page number); `words` holds the word
+    boxes of a page read by OCR (index/ocr.py), empty for a page with a text layer."""
 
     number: int
     start: int
     end: int
+    words: tuple[WordBox, ...] = ()
 
 
 @dataclass

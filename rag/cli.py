@@ -14,6 +14,7 @@ from pathlib import Path
 from index.embedders import EmbedderConfig
 from index.errors import ConfigError, RagError, one_line
 from index.limits import Limits
+from index.ocr import OCR_MODES, OcrConfig
 from index.pipeline import CATALOG_FILE, IndexConfig, default_store
 
 
@@ -41,6 +42,7 @@ def index_config(args: argparse.Namespace, rebuild: bool = False) -> IndexConfig
         rebuild=rebuild,
         lock_wait=getattr(args, "wait", 0.0) or 0.0,
         limits=_limits(args),
+        ocr=OcrConfig(getattr(args, "ocr", "auto"), getattr(args, "ocr_lang", "eng")),
     )
 
 
@@ -60,6 +62,16 @@ def _limit_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--max-chunk-chars", type=int, help=f"cut longer chunks (default {d.max_chunk_chars})"
     )
+
+
+def _ocr_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--ocr",
+        choices=OCR_MODES,
+        default="auto",
+        help="OCR PDF pages: auto (pages with an image and no usable text), always, never",
+    )
+    p.add_argument("--ocr-lang", default="eng", help="Tesseract language(s), e.g. eng+deu")
 
 
 def _missing(path: str) -> bool:
@@ -97,6 +109,14 @@ def cmd_index(args: argparse.Namespace) -> int:
         )
         for e in report.errors:
             print(one_line(f"error: {e['source']}: {e['error']}"), file=sys.stderr)
+        for s in report.ocr_skipped:
+            pages = ", ".join(map(str, s["pages"]))
+            print(
+                one_line(
+                    f"warning: {s['source']}: page(s) {pages} need OCR, skipped: {s['reason']}"
+                ),
+                file=sys.stderr,
+            )
     if missing:
         print(
             one_line(f"rag: error: no such file or folder: {', '.join(missing)}"), file=sys.stderr
@@ -203,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--batch-chunks", type=int, default=256, help=argparse.SUPPRESS)
     _limit_args(p)
+    _ocr_args(p)
     _wait_arg(p, "index")
     p.add_argument(
         "--watch",

@@ -1,0 +1,151 @@
+"""PDF tables as row-wise text: one line per row, "column: value; column: value".
+
+A table read from a PDF's text layer is a run-on of cells ("City Country Qarvik Norland ..."),
+and a chunk holding one row cannot say what its numbers are. pdfplumber finds ruled tables
+(its "lines" strategy: cell borders drawn as lines or rectangles) and gives their cells; each
+body row is then written with its column names, so a chunk holding a row is self-contained.
+The table's own lines are cut out of the page's layout text (no word twice) and a marker put
+in their place, which `read_pdf` swaps for the row lines after paragraph reflow.
+
+pdfplumber (pdfminer) costs about 3x pypdf per page, so it only sees pages that could hold a
+ruled table: `may_have_table` reads the page's drawn paths through PDFium (about 2 ms a page)
+and wants rules on at least 3 heights and 2 columns, which a box around a code sample or an
+underline does not have. Tables drawn without rules are left as today's text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+
+Rows = list[list[str | None]]
+
+# A first-row cell that is only a number, money, percentage or date is data, not a name.
+_NUMERIC = re.compile(r"[\d\s.,%$€£¥+\-−–()/:]+")
+_THIN = 3.0  # points: a path this thin is a rule
+_MIN_RULE = 8.0  # points: shorter rules are underlines and glyph parts, not cell borders
+
+
+def may_have_table(page) -> bool:  # noqa: ANN001 - a pypdfium2 PdfPage
+    """Whether the page draws rules on >= 3 heights and >= 2 columns (a ruled table's least)."""
+    import pypdfium2.raw as pdfium_c
+
+    rows: set[int] = set()
+    cols: set[int] = set()
+    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=2):
+        left, bottom, right, top = obj.get_bounds()
+        wide, tall = right - left >= _MIN_RULE, top - bottom >= _MIN_RULE
+        if wide and top - bottom <= _THIN:
+            rows.add(round(bottom))
+        elif tall and right - left <= _THIN:
+            cols.add(round(left))
+        elif wide and tall:  # a rectangle: a cell, or the frame of a grid drawn as one path
+            rows |= {round(bottom), round(top)}
+            cols |= {round(left), round(right)}
+            if pdfium_c.FPDFPath_CountSegments(obj.raw) > 5:
+                rows.add(round((top + bottom) / 2))  # inner rules inside one path: look closer
+        if len(rows) >= 3 and len(cols) >= 2:
+            return True
+    return False
+
+
+def find_tables(data: bytes, numbers: Sequence[int]) -> dict[int, list[Rows]]:
+    """The tables (rows of cells, None for a merged-away cell) on pages `numbers` (1-based).
+
+    A damaged file that pypdf could read but pdfminer cannot gives no tables: its text is
+    then indexed as before rather than the file being lost.
+    """
+    import pdfplumber
+
+    found: dict[int, list[Rows]] = {}
+    with _quiet_pdfminer():
+        try:
+            with pdfplumber.open(io.BytesIO(data)) as pdf:
+                for n in numbers:
+                    if n > len(pdf.pages):
+                        continue
+                    tables = [t.extract() for t in pdf.pages[n - 1].find_tables()]
+                    # A 1-column or 1-row "table" is a frame around text, not a table.
+                    tables = [t for t in tables if len(t) >= 2 and max(map(len, t)) >= 2]
+                    if tables:
+                        found[n] = tables
+        except Exception:  # pdfminer raises many exception types on damaged input
+            return {}
+    return found
+
+
+def row_lines(rows: Rows) -> list[str]:
+    """One line per body row, "name: value; name: value"; the header row names the columns.
+
+    The first row is the header when its cells are all filled and none is a number; a table
+    without one is written as its cells alone ("Qarvik; Norland"). A header cell merged over
+    several columns names each of them; an empty value is left out of its row.
+    """
+    grid = [[" ".join((c or "").split()) if c is not None else None for c in r] for r in rows]
+    grid = [r for r in grid if any(r)]
+    if not grid:
+        return []
+    header = grid[0]
+    named = len(grid) >= 2 and all(header) and not any(_NUMERIC.fullmatch(h) for h in header)
+    if not named:
+        return [line for r in grid if (line := "; ".join(c for c in r if c))]
+    names: list[str] = []
+    for h in header:
+        names.append(h if h is not None else (names[-1] if names else ""))
+    out = []
+    for r in grid[1:]:
+        parts = [f"{name}: {v}" if name else v for name, v in zip(names, r, strict=False) if v]
+        if parts:
+            out.append("; ".join(parts))
+    return out
+
+
+def cut_table(lines: list[str], rows: Rows, marker: str) -> list[str] | None:
+    """`lines` (a page's layout text) with the table's lines replaced by `marker`, or None when
+    the table's words are not found there as a block of lines (the text is then kept as is).
+
+    The block is the run of lines whose words all belong to the table (each cell word used
+    once) that uses the most of them; it must hold at least 60% of the table's words.
+    """
+    need = Counter(w for r in rows for c in r if c for w in c.split())
+    total = sum(need.values())
+    best = (0, 0, 0)  # consumed, start, end
+    for i, line in enumerate(lines):
+        if line.strip():
+            end, consumed = _run(lines, i, need)
+            if consumed > best[0]:
+                best = (consumed, i, end)
+    consumed, start, end = best
+    if not total or consumed < 0.6 * total:
+        return None
+    return [*lines[:start], "", marker, "", *lines[end:]]
+
+
+def _run(lines: list[str], start: int, need: Counter) -> tuple[int, int]:
+    left = need.copy()
+    consumed, end = 0, start
+    for j in range(start, len(lines)):
+        words = Counter(lines[j].split())
+        if any(left[w] < n for w, n in words.items()):
+            break
+        left.subtract(words)
+        if words:
+            consumed += sum(words.values())
+            end = j + 1
+    return end, consumed
+
+
+@contextlib.contextmanager
+def _quiet_pdfminer() -> Iterator[None]:
+    # pdfminer logs warnings about odd fonts to stderr; the file's text is still fine.
+    log = logging.getLogger("pdfminer")
+    level = log.level
+    log.setLevel(logging.ERROR + 10)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
