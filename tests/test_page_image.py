@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import io
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import astuple, dataclass, replace
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from index.loaders import load_document
+from rag.answer import Citation
 from ui import page_image as pi
+from ui import render
 from ui.page_image import Box, PageImageError
 
 pytest.importorskip("reportlab")
@@ -231,3 +234,37 @@ def test_missing_file_bad_page_and_non_pdf_are_one_line_errors(pdf: Path, tmp_pa
     bad.write_bytes(b"%PDF-1.4 not really")
     with pytest.raises(PageImageError, match="cannot open .*bad.pdf as a PDF"):
         pi.page_image(str(bad), 1, "x")
+
+
+def keeper_citation(doc, source: str) -> Citation:
+    text, page = cited(doc, KEEPER_SENTENCE)
+    start = doc.text.index(text)
+    return Citation(
+        1, source, "Survey of Coastal Lights", start, start + len(text), text, 0.7, page
+    )
+
+
+def test_the_citation_view_shows_the_page_beside_the_passage_for_pdfs_only(
+    pdf: Path, doc, tmp_path: Path
+):
+    c = keeper_citation(doc, str(pdf))
+    figure = pi.citation_figure(c)
+    assert isinstance(figure, pi.PageImage) and figure.page == 2
+    out = render.citation_html(c, render.Passage("", c.text, ""), "u", figure)
+    assert '<div class="cite-body"><div class="passage">' in out
+    assert 'figure class="page-view match-exact"' in out and "data:image/webp;base64," in out
+    alt = re.search(r'alt="([^"]*)"', out).group(1)
+    boxes = [tuple(map(int, b.split(","))) for b in re.findall(r"\d+,\d+,\d+,\d+", alt)]
+    assert boxes == [tuple(round(v) for v in astuple(b)) for b in figure.boxes]
+    assert "Page 2 of coastal lights.pdf" in alt and "\n" not in out
+
+    # Not a PDF: the view is exactly what it was; a PDF gone since indexing: one line why.
+    txt = replace(c, source=str(tmp_path / "notes.txt"), page=None)
+    assert pi.citation_figure(txt) is None
+    plain = render.citation_html(txt, render.Passage("", c.text, ""), "u")
+    assert render.citation_html(txt, render.Passage("", c.text, ""), "u", None) == plain
+    assert "cite-body" not in plain and "page-view" not in plain
+    gone = pi.citation_figure(replace(c, source=str(tmp_path / "moved.pdf")))
+    assert isinstance(gone, str) and "moved or deleted since indexing" in gone
+    out = render.citation_html(c, render.Passage("", c.text, ""), "u", gone)
+    assert '<div class="page-note">page image unavailable: ' in out

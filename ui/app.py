@@ -8,7 +8,6 @@ traceback on the server and shown as one line too, never as a stack trace.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 from collections.abc import Iterator
@@ -26,88 +25,13 @@ from rag.llm import BACKENDS
 from rag.pipeline import AskConfig, Pipeline, PipelineCache
 from ui import render
 from ui.guard import ClientPolicy, HostGuard, client_settings, without_key
+from ui.page_image import citation_figure
+from ui.style import CSS, HEAD
 
 log = logging.getLogger("rag.ui")
 
 UPLOADS_DIR = uploads.UPLOADS_DIR  # inside the store: Gradio's temporary files do not last
 MAX_TOP_K = 50
-
-CSS = """
-.rag-answer { line-height: 1.55; }
-.rag-answer p { margin: 0 0 .4em 0; }
-.rag-answer .passage { white-space: pre-wrap; font-size: .92em; padding: .5em .7em;
-  border-left: 3px solid #c7a500; background: rgba(127,127,127,.07); border-radius: 4px; }
-mark.cite-hl { background: #ffe066; color: #1a1a1a; padding: 0 1px; border-radius: 2px; }
-a.cite-ref { text-decoration: none; font-weight: 600; font-size: .85em; margin-left: 1px;
-  color: var(--color-accent, #4f46e5); cursor: pointer; }
-a.cite-ref:hover { text-decoration: underline; }
-details.citation { margin: .35em 0; border: 1px solid rgba(127,127,127,.25); border-radius: 6px;
-  padding: .25em .6em; }
-details.citation[open] { border-color: #c7a500; }
-details.citation.flash { box-shadow: 0 0 0 3px rgba(255,200,0,.55); }
-details.citation summary { cursor: pointer; }
-.cite-num { font-weight: 700; margin-right: .2em; }
-.cite-file, .cite-score, .cite-offsets, .rag-answer .meta, .sources-query {
-  color: var(--body-text-color-subdued, #777); font-size: .85em; }
-.cite-file { margin-left: .4em; }
-.cite-score { float: right; }
-.cite-offsets { margin-top: .2em; }
-.citations { margin-top: .5em; }
-.sent.flagged { text-decoration: underline wavy #d9480f; text-underline-offset: 3px; }
-.sent.reattached { border-bottom: 1px dotted #999; }
-.badge.unverified { font-size: .75em; font-weight: 700; color: #fff; background: #d9480f;
-  border-radius: 3px; padding: 0 .35em; margin-left: .2em; }
-.dropped-list { margin-top: .4em; font-size: .9em; color: #a33; }
-.sent.dropped { text-decoration: line-through; }
-.missing { color: #777; font-style: italic; }
-.rag-answer.abstained { border-left: 4px solid #e8590c; padding-left: .7em;
-  background: rgba(232,89,12,.06); border-radius: 4px; }
-.abstain-head { font-weight: 700; color: #c2410c; margin-bottom: .2em; }
-.abstain-text { font-style: italic; }
-.chip { display: inline-block; border: 1px solid #e8590c; color: #c2410c; border-radius: 10px;
-  padding: 0 .5em; margin: 0 .2em; font-size: .85em; }
-.rag-answer.rag-error { border-left: 4px solid #c92a2a; padding-left: .7em;
-  background: rgba(201,42,42,.06); border-radius: 4px; }
-.error-head { font-weight: 700; color: #c92a2a; }
-.rag-answer.streaming .meta { font-style: italic; }
-.cursor { animation: blink 1s steps(2, start) infinite; }
-@keyframes blink { to { visibility: hidden; } }
-.index-status { font-size: .95em; padding: .3em 0; }
-.index-status.empty { color: #c2410c; }
-.sources-table { width: 100%; font-size: .85em; border-collapse: collapse; }
-.sources-table td, .sources-table th { padding: .25em .35em; vertical-align: top;
-  border-bottom: 1px solid rgba(127,127,127,.2); text-align: left; }
-.sources-table tr.cited { background: rgba(255,224,102,.18); }
-.src-file { color: #777; font-size: .9em; margin-left: .3em; }
-.upload-report ul { list-style: none; padding-left: 0; margin: 0; }
-.upload-report li { padding: .15em 0; }
-.file-status { font-weight: 700; margin-left: .4em; }
-.file.error .file-status, .file.error .file-detail { color: #c92a2a; }
-.file.added .file-status, .file.updated .file-status { color: #2b8a3e; }
-.file.indexing .file-status { color: #1971c2; }
-.file-detail { color: #777; margin-left: .3em; }
-.notice.error { color: #c92a2a; }
-.notice.info { color: #2b8a3e; }
-"""
-
-# The chat's sanitiser removes inline handlers and data-* attributes, so one delegated
-# listener opens the citation whose number is in the clicked marker's class (cite-n-3).
-HEAD = r"""<script>
-document.addEventListener('click', function (ev) {
-  var a = ev.target && ev.target.closest ? ev.target.closest('a.cite-ref') : null;
-  if (!a) return;
-  ev.preventDefault();
-  ev.stopPropagation();
-  var m = /(?:^|\s)(cite-n-\d+)(?:\s|$)/.exec(a.className);
-  var box = a.closest('.rag-answer');
-  var d = box && m ? box.querySelector('details.citation.' + m[1]) : null;
-  if (!d) return;
-  d.open = true;
-  d.classList.add('flash');
-  setTimeout(function () { d.classList.remove('flash'); }, 1200);
-  d.scrollIntoView({block: 'nearest'});
-}, true);
-</script>"""
 
 
 # --- settings and pipelines -------------------------------------------------------------------
@@ -214,7 +138,7 @@ def ask_events(
                 def doc_text(source: str) -> str | None:
                     return pipeline.reader.doc_text(source)
 
-                yield render.answer_html(item, uid, question, doc_text), item
+                yield render.answer_html(item, uid, question, doc_text, citation_figure), item
                 return
             text += item
             yield render.streaming_html(text), None
@@ -447,7 +371,7 @@ def launch(
     """
     from starlette.middleware import Middleware
 
-    from rag.serve.auth import TokenGuard, require_token, token_from_env
+    from rag.serve.auth import TokenGuard, is_loopback, require_token, token_from_env
 
     token = token or token_from_env()
     require_token(host, token, "rag ui", share)
@@ -469,17 +393,10 @@ def launch(
         quiet=True,  # Gradio's banner suggests a public link; ours names the store instead
     )
     if block:
-        where = "this machine only" if _is_loopback(host) else "other machines too"
+        where = "this machine only" if is_loopback(host) else "other machines too"
         print(f"rag ui: http://{host}:{port}/ ({where}) over the store {cfg.index.store}")
         if app.share_url:
             print(f"rag ui: public link {app.share_url} (anyone with it can use this app)")
         print("rag ui: press Ctrl+C to stop")
         app.block_thread()
     return app
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"

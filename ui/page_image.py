@@ -21,6 +21,7 @@ from __future__ import annotations
 import ctypes
 import difflib
 import io
+import logging
 import os
 import threading
 import unicodedata
@@ -30,6 +31,9 @@ from functools import lru_cache
 from typing import Protocol
 
 from index.errors import ConfigError, RagError
+from rag.answer import Citation
+
+log = logging.getLogger("rag.ui")
 
 PAGE_WIDTH_PX = 800  # render width: the page's lines stay legible at this size
 FILL = (255, 208, 0, 90)  # semi-transparent, so the words under it stay readable
@@ -329,3 +333,18 @@ def page_image(
     boxes = [Box(b.x0 - PAD, b.y0 - PAD, b.x1 + PAD, b.y1 + PAD) for b in boxes]
     data, mime = _encode(draw(image, boxes))
     return PageImage(source, page, image.width, image.height, data, mime, tuple(boxes), how)
+
+
+def citation_figure(c: Citation, ocr_words: Sequence[OcrWord] = ()) -> PageImage | str | None:
+    """What the citation view shows for `c`: its page image when it cites a PDF page, a
+    one-line reason when that cannot be made, None for other formats. Never raises: a page
+    that cannot be drawn must not cost the user the answer."""
+    if c.page is None or not c.source.lower().endswith(".pdf"):
+        return None
+    try:
+        return page_image(c.source, c.page, c.text, (c.start, c.end), ocr_words)
+    except RagError as e:
+        return str(e)
+    except Exception as e:  # PDFium or Pillow on a damaged file: the log has the traceback
+        log.exception("cannot draw page %s of %s", c.page, c.source)
+        return f"cannot draw page {c.page} of {c.source} ({type(e).__name__}: {e})"

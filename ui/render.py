@@ -4,7 +4,7 @@ Nothing here touches the store, a model or Gradio, so all of it is unit tested w
 
 The chat renders each message with a sanitiser that keeps tags, `class` and `id` but strips
 `data-*` attributes and scripts, so citation numbers travel in class names (`cite-n-3`), and the
-page-level script in `ui.app` opens `details.citation.cite-n-3` when `a.cite-ref.cite-n-3` is
+page-level script in `ui.style` opens `details.citation.cite-n-3` when `a.cite-ref.cite-n-3` is
 clicked. Every message is one line of HTML without literal newlines: the chat's markdown parser
 ends an HTML block at a blank line, so document newlines are written as `&#10;` and kept visible
 with `white-space: pre-wrap`. The highlighted `<mark>` therefore holds exactly `citation.text`.
@@ -12,6 +12,7 @@ with `white-space: pre-wrap`. The highlighted `<mark>` therefore holds exactly `
 
 from __future__ import annotations
 
+import base64
 import html
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -19,6 +20,11 @@ from dataclasses import dataclass
 
 from index.text import MARKER_RE, marker_numbers
 from rag.answer import Answer, Citation, SentenceCheck, Source
+from ui.page_image import PageImage
+
+# What the citation view shows beside a PDF passage: the page image, a one-line reason there is
+# none (file moved, ...), or nothing (not a PDF).
+PageFigure = PageImage | str | None
 
 PASSAGE_RADIUS = 360  # characters of context shown on each side of a cited span
 
@@ -139,10 +145,46 @@ def body_html(answer: Answer, uid: str = "") -> str:
     return " ".join(_sentence_html(s, uid) for s in kept)
 
 
-def citation_html(c: Citation, passage: Passage, uid: str = "") -> str:
-    """A collapsible citation: title, file (and page), and the passage with the span marked."""
+_MATCH_NOTES = {
+    "exact": "the cited words are highlighted",
+    "partial": "the part of the passage on this page is highlighted (it runs onto another)",
+    "none": "the cited words were not found in this page's text layer",
+    "no text": "this page has no text layer, so the cited words cannot be placed on it",
+}
+
+
+def page_figure_html(c: Citation, figure: PageFigure) -> str:
+    """The cited page as an image beside the passage, or why it is missing; "" for no PDF.
+
+    The alt text lists the highlight boxes (x0,y0,x1,y1 in the image's pixels): it survives
+    the chat's sanitiser, which drops data-* attributes, and says where to look.
+    """
+    if figure is None or isinstance(figure, str):
+        return (
+            f'<div class="page-note">page image unavailable: {esc(figure)}</div>' if figure else ""
+        )
+    src = f"data:{figure.mime};base64," + base64.b64encode(figure.data).decode("ascii")
+    boxes = "; ".join(f"{b.x0:.0f},{b.y0:.0f},{b.x1:.0f},{b.y1:.0f}" for b in figure.boxes)
+    where = f"highlighted at {boxes} (pixels of the {figure.width}×{figure.height} image)"
+    alt = f"Page {figure.page} of {file_label(c.source)}, {where if boxes else 'no highlight'}"
+    return (
+        f'<figure class="page-view match-{esc(figure.match.replace(" ", "-"))}">'
+        f'<img class="page-img" src="{src}" width="{figure.width}" height="{figure.height}" '
+        f'alt="{esc(alt)}" title="click to enlarge"><figcaption>p. {figure.page}: '
+        f"{esc(_MATCH_NOTES.get(figure.match, figure.match))}</figcaption></figure>"
+    )
+
+
+def citation_html(c: Citation, passage: Passage, uid: str = "", figure: PageFigure = None) -> str:
+    """A collapsible citation: title, file (and page), the passage with the span marked and,
+    for a PDF, the page image with the span highlighted beside it."""
     before = ("…" if passage.clipped_before else "") + esc(passage.before)
     after = esc(passage.after) + ("…" if passage.clipped_after else "")
+    text = (
+        f'<div class="passage">{before}<mark class="cite-hl cite-n-{c.n}">{esc(passage.span)}'
+        f"</mark>{after}</div>"
+    )
+    page = page_figure_html(c, figure)
     return (
         f'<details class="citation cite-n-{c.n}" id="cite-{uid}-{c.n}">'
         f'<summary><span class="cite-num">[{c.n}]</span> '
@@ -150,9 +192,8 @@ def citation_html(c: Citation, passage: Passage, uid: str = "") -> str:
         f'<span class="cite-file" title="{esc(c.source)}">{esc(file_label(c.source, c.page))}'
         f"</span> "
         f'<span class="cite-score">similarity {c.score:.2f}</span></summary>'
-        f'<div class="passage">{before}<mark class="cite-hl cite-n-{c.n}">{esc(passage.span)}'
-        f"</mark>{after}</div>"
-        f'<div class="cite-offsets">characters {c.start}–{c.end} of the cleaned text</div>'
+        + (f'<div class="cite-body">{text}{page}</div>' if page else text)
+        + f'<div class="cite-offsets">characters {c.start}–{c.end} of the cleaned text</div>'
         "</details>"
     )
 
@@ -195,12 +236,14 @@ def answer_html(
     uid: str = "",
     question: str | None = None,
     doc_text: Callable[[str], str | None] | None = None,
+    page_figure: Callable[[Citation], PageFigure] | None = None,
 ) -> str:
     """The whole assistant message for `answer`, as one line of HTML.
 
     `uid` keeps element ids unique when several answers are on the page; `question` lets the
     footer show the condensed query when it differs; `doc_text(source)` is a fallback for a
-    citation whose chunk is not among `answer.sources`.
+    citation whose chunk is not among `answer.sources`; `page_figure(citation)` gives a PDF
+    citation's page image (ui.page_image.citation_figure).
     """
     dropped = [s for s in answer.sentences if s.status == "dropped"]
     if answer.abstained:
@@ -215,7 +258,13 @@ def answer_html(
             + "</div>"
         )
     cites = "".join(
-        citation_html(c, passage_for(c, answer.sources, doc_text), uid) for c in answer.citations
+        citation_html(
+            c,
+            passage_for(c, answer.sources, doc_text),
+            uid,
+            page_figure(c) if page_figure else None,
+        )
+        for c in answer.citations
     )
     # The direct answer first, then the evidence sentences with their citations.
     direct = (
