@@ -309,8 +309,8 @@ def _read_delimited(data: bytes, source: str, delimiter: str | None) -> Extracte
             if chars > MAX_TABLE_CHARS:
                 raise LoadError(
                     source,
-                    f"table too large: over {MAX_TABLE_CHARS / 1e6:g} million characters of "
-                    f"cells by row {len(grid) + 1:,}; split it into smaller files",
+                    f"table too large: over {MAX_TABLE_CHARS:,} characters of cells by row "
+                    f"{len(grid) + 1:,}; split it into smaller files",
                 )
             grid.append(cells)
     except csv.Error as e:

@@ -301,7 +301,8 @@ def test_utf8_bom_and_utf16_bom_are_decoded(tmp_path: Path) -> None:
 
 def test_supported_suffixes() -> None:
     assert SUPPORTED_SUFFIXES == {
-        ".txt", ".md", ".markdown", ".rst", ".html", ".htm", ".pdf", ".docx",
+        ".txt", ".md", ".markdown", ".rst", ".html", ".htm", ".pdf", ".docx", ".pptx", ".epub",
+        ".csv", ".tsv",
     }  # fmt: skip
 
 
