@@ -158,6 +158,15 @@ def test_a_passage_running_onto_the_next_page_highlights_the_part_on_this_page(p
     assert not im.boxes[0].overlaps(word_box_px(pdf, 2, "Quillmere", im.width))
 
 
+def test_the_page_is_found_from_the_chunk_s_first_page(pdf: Path):
+    storm = " ".join(STORM)  # 9 words at the foot of page 2, 7 at the top of page 3
+    assert pi.locate(str(pdf), 1, KEEPER_SENTENCE) == 2
+    assert pi.locate(str(pdf), 2, storm) == 2  # most of it is there
+    assert pi.locate(str(pdf), 1, storm + " It now shows a white flash every ten seconds.") == 3
+    assert pi.locate(str(pdf), 3, "Completely unrelated words") == 3  # nowhere: its own page
+    assert pi.locate(str(pdf), 4, "anything") == 4  # the last page: no page after it
+
+
 def test_text_not_on_the_page_gives_the_page_without_a_highlight(pdf: Path):
     im = pi.page_image(str(pdf), 1, "Completely unrelated words about volcanoes.")
     assert im.match == "none" and im.boxes == () and im.data
@@ -215,14 +224,14 @@ def test_ocr_word_boxes_stand_in_for_a_missing_text_layer(pdf: Path, with_offset
 
 def test_renders_are_cached_per_file_version(tmp_path: Path):
     path = build_pdf(tmp_path / "c.pdf")
-    pi._load.cache_clear()
+    pi._render.cache_clear()
     pi.page_image(str(path), 2, KEEPER_SENTENCE)
     pi.page_image(str(path), 2, "Orla Venn")
-    assert pi._load.cache_info().hits == 1 and pi._load.cache_info().misses == 1
+    assert pi._render.cache_info().hits == 1 and pi._render.cache_info().misses == 1
     st = path.stat()
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # the file changed
     pi.page_image(str(path), 2, KEEPER_SENTENCE)
-    assert pi._load.cache_info().misses == 2
+    assert pi._render.cache_info().misses == 2
 
 
 def test_missing_file_bad_page_and_non_pdf_are_one_line_errors(pdf: Path, tmp_path: Path):
@@ -248,9 +257,12 @@ def test_the_citation_view_shows_the_page_beside_the_passage_for_pdfs_only(
     pdf: Path, doc, tmp_path: Path
 ):
     c = keeper_citation(doc, str(pdf))
+    # The index gives a citation the page its chunk starts on: the sentence is on the next.
+    c = replace(c, page=1)
     figure = pi.citation_figure(c)
-    assert isinstance(figure, pi.PageImage) and figure.page == 2
+    assert isinstance(figure, pi.PageImage) and figure.page == 2 and figure.match == "exact"
     out = render.citation_html(c, render.Passage("", c.text, ""), "u", figure)
+    assert "coastal lights.pdf · p. 2</span>" in out
     assert '<div class="cite-body"><div class="passage">' in out
     assert 'figure class="page-view match-exact"' in out and "data:image/webp;base64," in out
     alt = re.search(r'alt="([^"]*)"', out).group(1)

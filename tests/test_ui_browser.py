@@ -6,7 +6,9 @@ Screenshots go outside the repository: $RAG_SCREENSHOTS, else /tmp/rag-ui-screen
 
 from __future__ import annotations
 
+import io
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +18,9 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from index.pipeline import IndexConfig, index_paths
 from rag.pipeline import AskConfig, Pipeline
 from tests.conftest import free_port
+from tests.test_page_image import build_pdf, word_box_px
 from ui.app import launch
+from ui.page_image import Box
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 
@@ -210,3 +214,91 @@ def test_follow_up_abstention_and_setting_errors(page: Page):
 
     SCREENS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENS / "abstain_and_error.png"), full_page=True)
+
+
+# --- a PDF citation on its page (ui/page_image.py) --------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pdf_url(tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    """The app over a store holding one PDF built here (its own store: the corpus tests count
+    documents)."""
+    root = tmp_path_factory.mktemp("pdf-ui")
+    (root / "docs").mkdir()
+    pdf = build_pdf(root / "docs" / "coastal lights.pdf")
+    index_cfg = IndexConfig(store=root / "store")
+    report = index_paths([root / "docs"], index_cfg, progress=False)
+    assert report.errors == [] and report.chunks > 0
+    port = free_port()
+    app = launch(AskConfig(index=index_cfg), host="127.0.0.1", port=port, block=False)
+    try:
+        yield f"http://127.0.0.1:{port}/", pdf
+    finally:
+        app.close()
+
+
+def _mean_rgb(image, box) -> tuple[float, float, float]:
+    from PIL import ImageStat
+
+    crop = image.crop(tuple(round(v) for v in (box.x0, box.y0, box.x1, box.y1)))
+    return tuple(ImageStat.Stat(crop.convert("RGB")).mean)
+
+
+@pytest.mark.slow
+def test_a_pdf_citation_shows_its_page_with_the_cited_words_highlighted(
+    browser: Browser, pdf_url: tuple[str, Path]
+):
+    from PIL import Image
+
+    url, pdf = pdf_url
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(url)
+        expect(page.locator("#index-status")).to_contain_text("1 document", timeout=30_000)
+        ask(page, "Who is the lighthouse keeper at Quillmere?")
+        answer = page.locator("#chat .rag-answer").last
+        expect(answer).to_have_class("rag-answer answered")
+        expect(answer.locator(".answer-text")).to_contain_text("Orla Venn")
+        answer.locator("a.cite-ref.cite-n-1").first.click()
+        details = answer.locator("details.citation.cite-n-1")
+        expect(details).to_have_attribute("open", "")
+        expect(details.locator(".cite-file")).to_have_text("coastal lights.pdf · p. 2")
+        expect(details.locator("mark.cite-hl")).to_contain_text("Orla Venn")
+
+        # The page image is shown beside the passage, loaded, with its highlight boxes.
+        img = details.locator("figure.page-view img.page-img")
+        expect(img).to_be_visible()
+        expect(details.locator("figure.page-view figcaption")).to_contain_text("p. 2:")
+        natural = img.evaluate("i => i.complete ? i.naturalWidth : 0")
+        assert natural > 0
+        alt = img.get_attribute("alt") or ""
+        boxes = [Box(*map(float, b.split(","))) for b in re.findall(r"\d+,\d+,\d+,\d+", alt)]
+        assert boxes, alt
+
+        # The highlight covers the known word, located independently from PDFium's char boxes.
+        quill = word_box_px(pdf, 2, "Quillmere", natural)
+        assert any(b.overlaps(quill) for b in boxes), (boxes, quill)
+        paraffin = word_box_px(pdf, 2, "paraffin", natural)  # same line, next sentence
+        assert not any(b.overlaps(paraffin) for b in boxes), (boxes, paraffin)
+
+        # And it is painted where the browser shows the word: click to enlarge, then the
+        # displayed pixels over "Quillmere" are tinted yellow, those over "paraffin" are not.
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        details.scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENS / "pdf_citation_beside.png"))
+        img.click()
+        expect(details.locator("figure.page-view.zoomed")).to_have_count(1)
+        shot = Image.open(io.BytesIO(img.screenshot()))
+        k = shot.width / natural
+
+        def shown(b: Box) -> Box:
+            return Box(b.x0 * k, b.y0 * k, b.x1 * k, b.y1 * k)
+
+        r, _, b = _mean_rgb(shot, shown(quill))
+        assert r - b > 40, (r, b)
+        r, _, b = _mean_rgb(shot, shown(paraffin))
+        assert abs(r - b) < 15, (r, b)
+
+        page.screenshot(path=str(SCREENS / "pdf_citation_zoomed.png"))
+    finally:
+        page.close()

@@ -18,10 +18,12 @@ pypdfium2 is not thread-safe and Gradio answers in threads, so every PDFium call
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import difflib
 import io
 import logging
+import math
 import os
 import threading
 import unicodedata
@@ -40,6 +42,7 @@ FILL = (255, 208, 0, 90)  # semi-transparent, so the words under it stay readabl
 OUTLINE = (222, 140, 0, 255)
 PAD = 2  # pixels around each line's box
 MIN_RUN = 3  # words in the longest matching run before a partial match counts
+LOOKAHEAD = 2  # pages after a chunk's first page where a sentence of it may be (~256 tokens)
 
 _LOCK = threading.Lock()
 
@@ -196,15 +199,9 @@ def _pdfium():
     return pypdfium2, pypdfium2.raw
 
 
-@dataclass(frozen=True)
-class _Page:
-    image: object  # PIL.Image.Image, RGB
-    words: tuple[Word, ...]  # text-layer words, boxes in image pixels
-
-
-@lru_cache(maxsize=8)
-def _load(path: str, number: int, mtime_ns: int, width_px: int) -> _Page:
-    """Render page `number` (1-based) and read its words; cached per file version."""
+@contextlib.contextmanager
+def _opened(path: str, number: int, width_px: int):
+    """(pypdfium2.raw, page, (width, height) of its render), under the lock."""
     pdfium, raw = _pdfium()
     with _LOCK:
         try:
@@ -218,13 +215,26 @@ def _load(path: str, number: int, mtime_ns: int, width_px: int) -> _Page:
                 )
             page = pdf[number - 1]
             scale = width_px / max(1.0, page.get_width())
-            bitmap = page.render(scale=scale)
-            image = bitmap.to_pil().convert("RGB")
-            to_px = _device_transform(raw, page, image.width, image.height)
-            words = _text_words(raw, page.get_textpage(), to_px)
-            return _Page(image, tuple(words))
+            # The size pypdfium2's render() gives at this scale, so words and image agree.
+            size = (math.ceil(page.get_width() * scale), math.ceil(page.get_height() * scale))
+            yield raw, page, scale, size
         finally:
             pdf.close()
+
+
+@lru_cache(maxsize=64)
+def _text_layer(path: str, number: int, mtime_ns: int, width_px: int) -> tuple[Word, ...]:
+    """The words of page `number` (1-based), boxes in pixels of its render; per file version."""
+    with _opened(path, number, width_px) as (raw, page, _, size):
+        return tuple(_text_words(raw, page.get_textpage(), _device_transform(raw, page, *size)))
+
+
+@lru_cache(maxsize=8)
+def _render(path: str, number: int, mtime_ns: int, width_px: int):  # noqa: ANN202 - PIL image
+    """Page `number` as an RGB image `width_px` wide; cached per file version."""
+    with _opened(path, number, width_px) as (_, page, scale, size):
+        image = page.render(scale=scale).to_pil().convert("RGB")
+    return image if image.size == size else image.resize(size)
 
 
 def _device_transform(raw, page, width: int, height: int):  # noqa: ANN001 - pypdfium2 objects
@@ -302,6 +312,36 @@ def ocr_boxes(
     return highlight_boxes(px, cited)
 
 
+def _mtime_ns(source: str) -> int:
+    try:
+        return os.stat(source).st_mtime_ns
+    except OSError as e:
+        raise PageImageError(
+            f"{source} cannot be read ({e.strerror}); it was moved or deleted since indexing"
+        ) from None
+
+
+def locate(source: str, page: int, cited: str, width_px: int = PAGE_WIDTH_PX) -> int:
+    """The page that holds `cited`: `page` or one of the `LOOKAHEAD` after it, the first where
+    all of it is, else where most of it is. The index's page is where the cited chunk starts,
+    and the cited sentence inside the chunk may sit on a later page."""
+    mtime_ns = _mtime_ns(source)
+    best, most = page, -1
+    for p in range(page, page + LOOKAHEAD + 1):
+        try:
+            words = _text_layer(source, p, mtime_ns, width_px)
+        except PageImageError:
+            if p == page:
+                raise
+            break  # past the last page
+        found, how = find_words([w.text for w in words], cited)
+        if how == "exact":
+            return p
+        if len(found) > most:
+            best, most = p, len(found)
+    return best
+
+
 def page_image(
     source: str,
     page: int,
@@ -316,16 +356,11 @@ def page_image(
     text layer is used when it has words, else `ocr_words`. Raises PageImageError (one line)
     when the file is gone, unreadable or shorter than `page`.
     """
-    try:
-        mtime_ns = os.stat(source).st_mtime_ns
-    except OSError as e:
-        raise PageImageError(
-            f"{source} cannot be read ({e.strerror}); it was moved or deleted since indexing"
-        ) from None
-    loaded = _load(source, page, mtime_ns, width_px)
-    image = loaded.image
-    if loaded.words:
-        boxes, how = highlight_boxes(loaded.words, cited)
+    mtime_ns = _mtime_ns(source)
+    words = _text_layer(source, page, mtime_ns, width_px)
+    image = _render(source, page, mtime_ns, width_px)
+    if words:
+        boxes, how = highlight_boxes(words, cited)
     elif ocr_words:
         boxes, how = ocr_boxes(ocr_words, cited, span, image.width, image.height)
     else:
@@ -338,11 +373,12 @@ def page_image(
 def citation_figure(c: Citation, ocr_words: Sequence[OcrWord] = ()) -> PageImage | str | None:
     """What the citation view shows for `c`: its page image when it cites a PDF page, a
     one-line reason when that cannot be made, None for other formats. Never raises: a page
-    that cannot be drawn must not cost the user the answer."""
+    that cannot be drawn must not cost the user the answer. `ocr_words` are page `c.page`'s."""
     if c.page is None or not c.source.lower().endswith(".pdf"):
         return None
     try:
-        return page_image(c.source, c.page, c.text, (c.start, c.end), ocr_words)
+        page = c.page if ocr_words else locate(c.source, c.page, c.text)
+        return page_image(c.source, page, c.text, (c.start, c.end), ocr_words)
     except RagError as e:
         return str(e)
     except Exception as e:  # PDFium or Pillow on a damaged file: the log has the traceback

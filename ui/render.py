@@ -22,9 +22,7 @@ from index.text import MARKER_RE, marker_numbers
 from rag.answer import Answer, Citation, SentenceCheck, Source
 from ui.page_image import PageImage
 
-# What the citation view shows beside a PDF passage: the page image, a one-line reason there is
-# none (file moved, ...), or nothing (not a PDF).
-PageFigure = PageImage | str | None
+PageFigure = PageImage | str | None  # beside a PDF passage: its page, why not, or nothing
 
 PASSAGE_RADIUS = 360  # characters of context shown on each side of a cited span
 
@@ -185,11 +183,13 @@ def citation_html(c: Citation, passage: Passage, uid: str = "", figure: PageFigu
         f"</mark>{after}</div>"
     )
     page = page_figure_html(c, figure)
+    # The index knows the page a chunk starts on; the figure, the page the cited words are on.
+    number = figure.page if isinstance(figure, PageImage) else c.page
     return (
         f'<details class="citation cite-n-{c.n}" id="cite-{uid}-{c.n}">'
         f'<summary><span class="cite-num">[{c.n}]</span> '
         f'<span class="cite-title">{esc(c.title or file_label(c.source))}</span> '
-        f'<span class="cite-file" title="{esc(c.source)}">{esc(file_label(c.source, c.page))}'
+        f'<span class="cite-file" title="{esc(c.source)}">{esc(file_label(c.source, number))}'
         f"</span> "
         f'<span class="cite-score">similarity {c.score:.2f}</span></summary>'
         + (f'<div class="cite-body">{text}{page}</div>' if page else text)

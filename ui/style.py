@@ -61,8 +61,11 @@ details.citation summary { cursor: pointer; }
 .cite-body .passage { flex: 1 1 240px; }
 figure.page-view { flex: 0 1 340px; margin: 0; cursor: zoom-in; }
 figure.page-view.zoomed { flex-basis: 100%; cursor: zoom-out; }
-figure.page-view img { width: 100%; height: auto; border: 1px solid rgba(127,127,127,.35);
-  border-radius: 3px; background: #fff; }
+/* !important: the chat caps message images (width 400px, max-height 30vw) with more specific
+   selectors; a page must keep its shape and fill its figure, enlarged or not. */
+.rag-answer figure.page-view img.page-img { width: 100% !important; height: auto !important;
+  max-width: none !important; max-height: none !important; margin: 0 !important;
+  border: 1px solid rgba(127,127,127,.35); border-radius: 3px; background: #fff; }
 figure.page-view figcaption, .page-note { color: var(--body-text-color-subdued, #777);
   font-size: .8em; }
 .notice.error { color: #c92a2a; }
