@@ -23,6 +23,8 @@ from index.pipeline import CATALOG_FILE, IndexConfig
 from index.watch import Watcher, WatchThread, coalesce, describe
 
 from .conftest import BIN, run_rag
+from .test_store_lock import hold_lock
+from .test_store_lock import stop as stop_holder
 
 ADDED, MODIFIED, DELETED = 1, 2, 3  # watchfiles.Change
 
@@ -184,7 +186,8 @@ def test_the_loop_batches_retries_a_busy_store_and_stops(tmp_path, monkeypatch):
 
 @pytest.mark.slow
 def test_an_open_reader_sees_what_the_watch_thread_indexes(tmp_path: Path):
-    """`rag ui --watch`: the UI's open pipelines need no reset to see a batch."""
+    """`rag ui --watch`: the UI's open pipelines need no reset to see a batch; a batch that
+    finds another process writing the store is retried once it is free."""
     from index.reader import IndexReader
 
     docs, store = tmp_path / "docs", tmp_path / "store"
@@ -198,7 +201,14 @@ def test_an_open_reader_sees_what_the_watch_thread_indexes(tmp_path: Path):
         assert "added a.md (1 chunk)" in lines
         reader = IndexReader(cfg)  # opened before the change, like a UI pipeline
         try:
-            (docs / "zebras.md").write_text(ZEBRAS)
+            # Another process writes the store: the batch waits for it, then goes through.
+            holder = hold_lock(store)
+            try:
+                (docs / "zebras.md").write_text(ZEBRAS)
+                wait_for(lambda: any(x.startswith("waiting: the store") for x in lines), 30)
+                assert str(docs / "zebras.md") not in reader.sources()
+            finally:
+                stop_holder(holder)
             wait_for(lambda: str(docs / "zebras.md") in reader.sources(), 30)
             qvec = reader.embed_query("Where do plains zebras migrate?")
             top = reader.dense(qvec, 1)[0].id
