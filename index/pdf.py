@@ -18,7 +18,7 @@ import logging
 import re
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from index.clean import Line, is_title_like, normalise_line
 from index.errors import LoadError
@@ -59,8 +59,8 @@ def read_pdf(
                 source, f"not a readable PDF ({why}); the file may be corrupt"
             ) from None
     result = result if result is not None else PdfResult()
-    pages, tables = _pages(data, texts, ocr or OcrConfig(), result)
-    lines = _with_tables(reflow_pages(pages), tables)
+    pages, read, tables = _pages(data, texts, ocr or OcrConfig(), result)
+    lines = _with_tables(_with_ocr(reflow_pages(pages), read), tables)
     if result.ocr_skipped and not any(line.text.strip() for line in lines):
         raise LoadError(
             source, f"PDF has no text layer, only images, and OCR did not run: {result.ocr_why}"
@@ -107,25 +107,29 @@ def _page_text(page) -> str:  # noqa: ANN001 - a pypdf PageObject
 
 def _pages(
     data: bytes, texts: list[str], cfg: OcrConfig, result: PdfResult
-) -> tuple[list[list[str]], dict[str, list[str]]]:
-    """Each page's layout lines (OCR'd where needed, tables cut out) and the row lines of
-    each table by the marker standing in for it."""
+) -> tuple[list[list[str]], dict[int, list[str]], dict[str, list[str]]]:
+    """Each page's layout lines for reflow (tables cut out, OCR'd pages emptied), the OCR'd
+    pages' paragraphs by page number, and each table's row lines by the marker in its place.
+
+    OCR'd text stays out of reflow: Tesseract finds paragraphs itself, and its lines, counted
+    in characters, would skew the line widths reflow measures on the text pages."""
     pages = [t.splitlines() for t in texts]
+    read: dict[int, list[str]] = {}
     try:
         import pypdfium2 as pdfium
     except ImportError:  # a base dependency; without it the text layer is all there is
-        return pages, {}
+        return pages, read, {}
     try:
         doc = pdfium.PdfDocument(data)
     except pdfium.PdfiumError:  # pypdf read what PDFium cannot: keep pypdf's text
-        return pages, {}
+        return pages, read, {}
     candidates: list[int] = []
     try:
         for i in range(min(len(doc), len(texts))):
             page = doc[i]
             try:
                 if needs_ocr(texts[i], _has_image(page), cfg.mode):
-                    _ocr(page, i + 1, cfg, pages, result)
+                    _ocr(page, i + 1, cfg, pages, read, result)
                 elif may_have_table(page):
                     candidates.append(i + 1)
             finally:
@@ -141,7 +145,7 @@ def _pages(
                 pages[number - 1] = cut
                 tables[marker] = lines
     result.tables = len(tables)
-    return pages, tables
+    return pages, read, tables
 
 
 def _has_image(page) -> bool:  # noqa: ANN001 - a pypdfium2 PdfPage
@@ -152,17 +156,26 @@ def _has_image(page) -> bool:  # noqa: ANN001 - a pypdfium2 PdfPage
     )
 
 
-def _ocr(page, number: int, cfg: OcrConfig, pages: list[list[str]], result: PdfResult) -> None:  # noqa: ANN001
+def _ocr(
+    page,  # noqa: ANN001 - a pypdfium2 PdfPage
+    number: int,
+    cfg: OcrConfig,
+    pages: list[list[str]],
+    read: dict[int, list[str]],
+    result: PdfResult,
+) -> None:
+    """OCR page `number` into `read` (its text layer leaves `pages`), or note why not."""
     why = "--ocr never was given; re-index with --ocr auto" if cfg.mode == "never" else None
     why = why or unavailable(cfg.lang)
     if why is None:
         try:
-            read = ocr_page(page, cfg)
+            found = ocr_page(page, cfg)
         except Exception as e:  # pytesseract raises its own and OS errors per page
             why = f"tesseract failed ({type(e).__name__}: {' '.join(str(e).split())[:200]})"
         else:
-            pages[number - 1] = read.lines
-            result.ocr_words[number] = read.words
+            pages[number - 1] = []
+            read[number] = found.lines
+            result.ocr_words[number] = found.words
             return
     # The text layer stays as it was (today's behaviour); the summary names the page.
     result.ocr_skipped.append(number)
@@ -172,6 +185,27 @@ def _ocr(page, number: int, cfg: OcrConfig, pages: list[list[str]], result: PdfR
 def _marker(k: int) -> str:
     # Letters, not digits: reflow treats lines that differ only in digits as running headers.
     return "\ue000table" + "".join(chr(97 + int(d)) for d in str(k)) + "\ue000"
+
+
+def _with_ocr(lines: list[Line], read: dict[int, list[str]]) -> list[Line]:
+    """Reflowed lines with each OCR'd page's paragraphs put in at its place."""
+    out: list[Line] = []
+    todo = sorted(read)
+
+    def put(number: int) -> None:
+        out.append(Line("", page=number))
+        out.extend(Line(text, page=number) for text in read[number])
+        out.append(Line("", page=number))
+
+    for line in lines:
+        if todo and line.page is not None and line.page > todo[0]:
+            while todo and line.page > todo[0]:
+                put(todo.pop(0))
+            line = replace(line, join=None)  # a paragraph does not run across a scanned page
+        out.append(line)
+    for number in todo:
+        put(number)
+    return out
 
 
 def _with_tables(lines: list[Line], tables: dict[str, list[str]]) -> list[Line]:

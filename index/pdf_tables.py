@@ -90,7 +90,12 @@ def row_lines(rows: Rows) -> list[str]:
     if not grid:
         return []
     header = grid[0]
-    named = len(grid) >= 2 and all(header) and not any(_NUMERIC.fullmatch(h) for h in header)
+    named = (
+        len(grid) >= 2
+        and bool(header[0])
+        and all(h != "" for h in header)  # None: merged into the cell on its left
+        and not any(h and _NUMERIC.fullmatch(h) for h in header)
+    )
     if not named:
         return [line for r in grid if (line := "; ".join(c for c in r if c))]
     names: list[str] = []
