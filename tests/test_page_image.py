@@ -177,6 +177,17 @@ def test_matching_picks_the_longest_run_and_refuses_stray_words():
     found, how = pi.find_words(page, "Yesterday the lamp burns oil brightly")
     assert how == "partial" and list(found) == [2, 3, 4, 5]
     assert pi.find_words(page, "the sea")[1] == "none"  # one common word is not a match
+    # A footnote marker on the page that the cleaned text dropped, a word split differently:
+    # the runs around them join, and the whole passage is highlighted.
+    page = "x y Eddie Wu 3 became chief executive of the group in 2023 z".split()
+    found, how = pi.find_words(page, "Eddie Wu became chief executive of the group in 2023.")
+    assert how == "close" and list(found) == list(range(2, 13))
+    found, how = pi.find_words(page, "Wu became chief exec utive of the group in 2023")
+    assert how == "close" and (found.start, found.stop) == (3, 13)
+    # Runs far apart do not join: the longest one stands alone.
+    page = "chief executive of the group a b c d e f g became in 2023".split()
+    found, how = pi.find_words(page, "chief executive of the group became in 2023")
+    assert how == "partial" and list(found) == [0, 1, 2, 3, 4]
     assert pi.find_words(page, "")[1] == "none"
 
 

@@ -5,8 +5,7 @@ The image is derived from that: the page is rendered with pypdfium2, the cited t
 among the words of the page's own text layer, and the lines those words sit on are painted
 over with a semi-transparent box. Our cleaned text went through pypdf and paragraph reflow, so
 it is matched on letters and digits alone (case, spacing, punctuation and line-end hyphens
-differ between the two extractions); when the whole passage is not on the page (it runs onto
-the next one, or cleaning changed it) the longest run of its words that is, is highlighted.
+differ between the two extractions); else by runs of its words (find_words).
 
 Pages without a text layer (scans) can pass their OCR word boxes instead (`ocr_words=`: objects
 shaped like `index.types.WordBox`, boxes in fractions of the page): the words whose cleaned-text
@@ -42,6 +41,7 @@ FILL = (255, 208, 0, 90)  # semi-transparent, so the words under it stay readabl
 OUTLINE = (222, 140, 0, 255)
 PAD = 2  # pixels around each line's box
 MIN_RUN = 3  # words in the longest matching run before a partial match counts
+MAX_GAP = 3  # unmatched words between two matching runs that still join them
 LOOKAHEAD = 2  # pages after a chunk's first page where a sentence of it may be (~256 tokens)
 
 _LOCK = threading.Lock()
@@ -65,13 +65,8 @@ class Box:
             self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
         )
 
-    def union(self, other: Box) -> Box:
-        return Box(
-            min(self.x0, other.x0),
-            min(self.y0, other.y0),
-            max(self.x1, other.x1),
-            max(self.y1, other.y1),
-        )
+    def union(self, o: Box) -> Box:
+        return Box(min(self.x0, o.x0), min(self.y0, o.y0), max(self.x1, o.x1), max(self.y1, o.y1))
 
 
 @dataclass(frozen=True)
@@ -105,7 +100,7 @@ class PageImage:
     data: bytes
     mime: str
     boxes: tuple[Box, ...]
-    match: str  # "exact" | "partial" | "none" | "no text" (no text layer and no OCR words)
+    match: str  # find_words' "exact" | "close" | "partial" | "none", or "no text" (no words)
 
 
 # --- matching --------------------------------------------------------------------------------
@@ -131,11 +126,14 @@ def tokens(text: str) -> list[str]:
 
 
 def find_words(words: Sequence[str], cited: str) -> tuple[range, str]:
-    """The indices of `words` (a page's words, in reading order) that hold `cited`.
+    """The indices of `words` (a page's words, in reading order) that hold `cited`, and how.
 
-    Exact when the cited letters and digits appear in the page's, in order and contiguous;
-    otherwise the longest run of whole cited words found on the page ("partial"), if it has
-    `MIN_RUN` words or more than half the passage; otherwise an empty range ("none").
+    "exact": the cited letters and digits appear in the page's, in order and contiguous.
+    Otherwise the longest run of cited words found on the page, joined with the runs around
+    it that follow within `MAX_GAP` words on both sides (a footnote marker the cleaning
+    dropped, a word split differently): "close" when those runs reach from (about) the first
+    cited word to the last, "partial" when they hold `MIN_RUN` words or more than half of
+    them; else "none", empty.
     """
     page = [norm(w) for w in words]
     target = norm(cited)
@@ -153,12 +151,25 @@ def find_words(words: Sequence[str], cited: str) -> tuple[range, str]:
     want = tokens(cited)
     if not want or not page:
         return range(0), "none"
-    m = difflib.SequenceMatcher(None, page, want, autojunk=False).find_longest_match(
-        0, len(page), 0, len(want)
-    )
-    if m.size >= MIN_RUN or 2 * m.size > len(want):
-        return range(m.a, m.a + m.size), "partial"
-    return range(0), "none"
+    sm = difflib.SequenceMatcher(None, page, want, autojunk=False)
+    blocks = [b for b in sm.get_matching_blocks() if b.size]
+    if not blocks:
+        return range(0), "none"
+
+    def near(x, y) -> bool:  # noqa: ANN001 - difflib Match
+        return x.a + x.size + MAX_GAP >= y.a and x.b + x.size + MAX_GAP >= y.b
+
+    lo = hi = max(range(len(blocks)), key=lambda i: blocks[i].size)
+    while lo > 0 and near(blocks[lo - 1], blocks[lo]):
+        lo -= 1
+    while hi + 1 < len(blocks) and near(blocks[hi], blocks[hi + 1]):
+        hi += 1
+    covered = sum(b.size for b in blocks[lo : hi + 1])
+    spans = blocks[hi].b + blocks[hi].size - blocks[lo].b  # cited words from first to last run
+    found = range(blocks[lo].a, blocks[hi].a + blocks[hi].size)
+    if covered < MIN_RUN and 2 * covered <= len(want):
+        return range(0), "none"
+    return found, "close" if len(want) - spans <= max(1, len(want) // 10) else "partial"
 
 
 def line_boxes(boxes: Sequence[Box]) -> list[Box]:
@@ -335,7 +346,7 @@ def locate(source: str, page: int, cited: str, width_px: int = PAGE_WIDTH_PX) ->
                 raise
             break  # past the last page
         found, how = find_words([w.text for w in words], cited)
-        if how == "exact":
+        if how in ("exact", "close"):
             return p
         if len(found) > most:
             best, most = p, len(found)

@@ -145,6 +145,7 @@ def body_html(answer: Answer, uid: str = "") -> str:
 
 _MATCH_NOTES = {
     "exact": "the cited words are highlighted",
+    "close": "the cited words are highlighted (the page's text differs slightly)",
     "partial": "the part of the passage on this page is highlighted (it runs onto another)",
     "none": "the cited words were not found in this page's text layer",
     "no text": "this page has no text layer, so the cited words cannot be placed on it",
@@ -157,10 +158,10 @@ def page_figure_html(c: Citation, figure: PageFigure) -> str:
     The alt text lists the highlight boxes (x0,y0,x1,y1 in the image's pixels): it survives
     the chat's sanitiser, which drops data-* attributes, and says where to look.
     """
-    if figure is None or isinstance(figure, str):
-        return (
-            f'<div class="page-note">page image unavailable: {esc(figure)}</div>' if figure else ""
-        )
+    if isinstance(figure, str):
+        return f'<div class="page-note">page image unavailable: {esc(figure)}</div>'
+    if figure is None:
+        return ""
     src = f"data:{figure.mime};base64," + base64.b64encode(figure.data).decode("ascii")
     boxes = "; ".join(f"{b.x0:.0f},{b.y0:.0f},{b.x1:.0f},{b.y1:.0f}" for b in figure.boxes)
     where = f"highlighted at {boxes} (pixels of the {figure.width}×{figure.height} image)"
@@ -178,10 +179,8 @@ def citation_html(c: Citation, passage: Passage, uid: str = "", figure: PageFigu
     for a PDF, the page image with the span highlighted beside it."""
     before = ("…" if passage.clipped_before else "") + esc(passage.before)
     after = esc(passage.after) + ("…" if passage.clipped_after else "")
-    text = (
-        f'<div class="passage">{before}<mark class="cite-hl cite-n-{c.n}">{esc(passage.span)}'
-        f"</mark>{after}</div>"
-    )
+    mark = f'<mark class="cite-hl cite-n-{c.n}">{esc(passage.span)}</mark>'
+    text = f'<div class="passage">{before}{mark}{after}</div>'
     page = page_figure_html(c, figure)
     # The index knows the page a chunk starts on; the figure, the page the cited words are on.
     number = figure.page if isinstance(figure, PageImage) else c.page
