@@ -88,12 +88,6 @@ def is_garbage(text: str) -> bool:
     return n < MIN_VISIBLE or bad > MAX_BAD_SHARE or words < MIN_WORD_SHARE
 
 
-def needs_ocr(text: str, has_image: bool, mode: str) -> bool:
-    if mode == "always":
-        return True
-    return has_image and is_garbage(text)
-
-
 def unavailable(lang: str) -> str | None:
     """Why OCR cannot run here (with the install line), or None when it can."""
     return _unavailable(lang, shutil.which("tesseract"))

@@ -1,10 +1,10 @@
 """PDF text through pypdf: pages reflowed into paragraphs, a producer-made title ignored.
 
-Two things are added on top of the text layer, page by page (PDFium looks at each page's
-drawn objects, about 2 ms a page): pages that carry an image and no usable text are read by
-OCR (index/ocr.py), and ruled tables become one "column: value; ..." line per row
-(index/pdf_tables.py). What OCR read, and which pages it could not read and why, goes into
-the `PdfResult` the caller passes.
+Two things are added on top of the text layer: pages that carry an image and no usable text
+are read by OCR (index/ocr.py), and ruled tables become one "column: value; ..." line per row
+(index/pdf_tables.py). PDFium looks at what a page draws (about 2 ms) only when its text is
+garbage or sits in columns; other pages cost nothing more than before. What OCR read, and
+which pages it could not read and why, goes into the `PdfResult` the caller passes.
 
 pypdf logs and warns about damaged files ("EOF marker not found"); that goes into the
 file's one-line error, never to stderr, where it would break `--json` output.
@@ -22,8 +22,8 @@ from dataclasses import dataclass, field, replace
 
 from index.clean import Line, is_title_like, normalise_line
 from index.errors import LoadError
-from index.ocr import OcrConfig, OcrWord, needs_ocr, ocr_page, unavailable
-from index.pdf_tables import cut_table, find_tables, may_have_table, row_lines
+from index.ocr import OcrConfig, OcrWord, is_garbage, ocr_page, unavailable
+from index.pdf_tables import cut_table, find_tables, looks_tabular, may_have_table, row_lines
 from index.reflow import reflow_pages
 
 
@@ -115,27 +115,39 @@ def _pages(
     in characters, would skew the line widths reflow measures on the text pages."""
     pages = [t.splitlines() for t in texts]
     read: dict[int, list[str]] = {}
-    try:
-        import pypdfium2 as pdfium
-    except ImportError:  # a base dependency; without it the text layer is all there is
-        return pages, read, {}
-    try:
-        doc = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError:  # pypdf read what PDFium cannot: keep pypdf's text
-        return pages, read, {}
+    # PDFium opens only the pages worth a look (most text pages are not): a layer that may
+    # need OCR, or text in columns that may be a ruled table.
+    look: dict[int, str] = {}
+    for i, text in enumerate(texts):
+        if cfg.mode == "always" or is_garbage(text):
+            look[i] = "ocr"
+        elif looks_tabular(pages[i]):
+            look[i] = "table"
     candidates: list[int] = []
     try:
-        for i in range(min(len(doc), len(texts))):
+        import pypdfium2 as pdfium
+
+        doc = pdfium.PdfDocument(data) if look else None
+    except ImportError:  # a base dependency; without it the text layer is all there is
+        return pages, read, {}
+    except pdfium.PdfiumError:  # pypdf read what PDFium cannot: keep pypdf's text
+        return pages, read, {}
+    try:
+        for i, why in look.items():
+            if i >= len(doc):
+                break
             page = doc[i]
             try:
-                if needs_ocr(texts[i], _has_image(page), cfg.mode):
+                if why == "table":
+                    if may_have_table(page):
+                        candidates.append(i + 1)
+                elif cfg.mode == "always" or _has_image(page):  # no image: nothing to read
                     _ocr(page, i + 1, cfg, pages, read, result)
-                elif may_have_table(page):
-                    candidates.append(i + 1)
             finally:
                 page.close()
     finally:
-        doc.close()
+        if doc is not None:
+            doc.close()
     tables: dict[str, list[str]] = {}
     for number, found in find_tables(data, candidates).items() if candidates else ():
         for rows in found:

@@ -12,7 +12,6 @@ from index.ocr import (
     OcrWord,
     attach_words,
     is_garbage,
-    needs_ocr,
     text_quality,
     unavailable,
     words_in,
@@ -102,13 +101,6 @@ def test_text_quality_and_the_garbage_rule():
     assert is_garbage("\ufffd" * 30 + " bridge")  # replacement characters
     assert is_garbage("\ue001\ue002\ue003\ue004 " * 5 + "the bridge opened")  # private use
     assert not is_garbage("A few odd symbols \ue001 in a long line of otherwise plain text.")
-
-
-def test_which_pages_are_read():
-    assert needs_ocr("", True, "auto")
-    assert not needs_ocr("", False, "auto")  # nothing drawn to read
-    assert not needs_ocr("The Zorbel bridge opened in 1937.", True, "auto")
-    assert needs_ocr("The Zorbel bridge opened in 1937.", False, "always")
 
 
 def test_config_errors_name_the_value():

@@ -6,7 +6,7 @@ import pytest
 
 from index.loaders import load_document
 from index.pdf import PdfResult
-from index.pdf_tables import cut_table, may_have_table, row_lines
+from index.pdf_tables import cut_table, looks_tabular, may_have_table, row_lines
 
 TASN = Path("/usr/share/doc/libtasn1-doc/libtasn1.pdf")
 MIME = Path("/usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf")
@@ -97,6 +97,8 @@ def test_cut_table_replaces_the_block_of_table_lines():
     assert cut_table(lines, rows, "@T@") == [
         "Population survey", "", "", "@T@", "", "", "All figures are rounded.",
     ]  # fmt: skip
+    assert looks_tabular(lines)  # only such pages are opened by PDFium for the pre-check
+    assert not looks_tabular(["A paragraph of prose,", "wrapped  once with two spaces."])
     # A heading that repeats a column name stays: the best block is the table's own lines.
     assert cut_table(["Country", *lines[2:6]], rows, "@T@")[0] == "Country"
     # Table words not found as a block (another extraction order): the text stays as it is.
