@@ -22,9 +22,6 @@ from ui import page_image as pi
 from ui import render
 from ui.page_image import Box, PageImageError
 
-pytest.importorskip("reportlab")
-pdfium = pytest.importorskip("pypdfium2")
-
 FONT, SIZE = "Helvetica", 12
 KEEPER = (
     "The Quillmere lighthouse keeper is Orla Venn, who",
@@ -71,6 +68,8 @@ def build_pdf(path: Path) -> Path:
 
 def word_box_px(path: Path, page: int, word: str, width_px: int) -> Box:
     """The pixel box of `word` on the page at `width_px`, from pypdfium2's character boxes."""
+    import pypdfium2 as pdfium
+
     pdf = pdfium.PdfDocument(str(path))
     try:
         pg = pdf[page - 1]
