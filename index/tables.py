@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # A cell that is only a number, money, percentage or date is data, never a column name.
 _NUMERIC = re.compile(r"[\d\s.,%$€£¥+\-−–()/:]+")
@@ -25,10 +25,10 @@ _MAX_NAME_CHARS = 60  # a longer first-row cell is content, not a column name
 MAX_SPAN = 100  # colspan/rowspan are capped: colspan="1000000" must not build a huge grid
 MAX_DEPTH = 8  # nested tables deeper than this are read as plain text
 LAYOUT_CELL_CHARS = 400  # an HTML table with a cell this long lays out a page; not data
+LAYOUT_CELL_NODES = 200  # ... or with this many tags and strings in one cell
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):  # a tuple, not a frozen dataclass: a CSV makes millions of these
     """One grid position. Positions sharing `key` are one merged cell (written once per row)."""
 
     text: str
@@ -198,9 +198,9 @@ def _all_bold(row) -> bool:  # noqa: ANN001 - docx _Row
 def html_table_lines(table, depth: int = 0) -> list[str] | None:  # noqa: ANN001 - bs4 Tag
     """Row lines of an HTML <table> (caption first), or None for a layout table (a page laid
     out in cells), which the caller reads as ordinary blocks."""
-    rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
-    cells_by_row = [tr.find_all(["td", "th"], recursive=False) for tr in rows]
-    if any(len(c.get_text()) > LAYOUT_CELL_CHARS for r in cells_by_row for c in r):
+    rows = list(_html_rows(table))
+    cells_by_row = [[c for c in tr.children if c.name in ("td", "th")] for tr in rows]
+    if any(_lays_out(td) for r in cells_by_row for td in r):
         return None
     caption = table.find("caption")
     title = normalise_cell(caption.get_text(" ")) if caption else ""
@@ -233,6 +233,33 @@ def html_table_lines(table, depth: int = 0) -> list[str] | None:  # noqa: ANN001
         grid.append(row)
     lines = row_lines(grid)
     return [title, *lines] if title and lines else lines
+
+
+def _html_rows(table) -> Iterator:  # noqa: ANN001 - bs4 Tag
+    # This table's own rows only, from its children: searching all descendants for <tr> would
+    # cost the whole subtree at every level of a page of nested tables.
+    for child in table.children:
+        if child.name == "tr":
+            yield child
+        elif child.name in ("thead", "tbody", "tfoot"):
+            yield from (tr for tr in child.children if tr.name == "tr")
+
+
+def _lays_out(td) -> bool:  # noqa: ANN001 - bs4 Tag
+    """A cell holding a page's worth of text or markup: the table lays out a page. Looks at
+    a bounded number of nodes, so 100,000 nested tables cost linear time, not quadratic."""
+    # Not `td.descendants`: bs4 finds the subtree's last node first, a walk of all of it.
+    chars, seen, stack = 0, 0, [td]
+    while stack:
+        node = stack.pop()
+        seen += 1
+        if node.name is None:
+            chars += len(node)
+        else:
+            stack.extend(node.contents[:LAYOUT_CELL_NODES])
+        if seen > LAYOUT_CELL_NODES or chars > LAYOUT_CELL_CHARS:
+            return True
+    return False
 
 
 def _span(td, name: str) -> int:  # noqa: ANN001 - bs4 Tag
