@@ -33,8 +33,11 @@ from index.tables import Cell, docx_table_lines, normalise_cell, row_lines
 
 Extracted = tuple[list[Line], str | None]
 
-MAX_CSV_ROWS = 100_000  # 100k rows of 10 columns: ~20 MB of row text, ~10k chunks to embed
-MAX_TABLE_CHARS = 20_000_000
+# 100,000 rows of 8 short columns (a 7.4 MB file) are 13.9 MB of row text, 20,156 chunks,
+# 368 MB peak RSS to load and chunk (`python -m index.limits FILE`); embedding that many chunks
+# takes minutes on two cores, so more rows belong in a database, not in a question-answer index.
+MAX_CSV_ROWS = 100_000
+MAX_TABLE_CHARS = 20_000_000  # characters in cells: wide rows reach it before the row bound
 MAX_CHAPTER_BYTES = 10_000_000  # an XHTML chapter, uncompressed (as --max-html-mb's default)
 
 
