@@ -202,34 +202,39 @@ def html_table_lines(table, depth: int = 0) -> list[str] | None:  # noqa: ANN001
     cells_by_row = [[c for c in tr.children if c.name in ("td", "th")] for tr in rows]
     if any(_lays_out(td) for r in cells_by_row for td in r):
         return None
-    caption = table.find("caption")
+    caption = table.find("caption", recursive=False)
     title = normalise_cell(caption.get_text(" ")) if caption else ""
+    # Spans may widen the grid, not blow it up: colspan=100 on every cell of a 10 MB page, or
+    # rowspans pushing each row right, would hold millions of positions. Past this budget the
+    # table is read as blocks.
+    budget = 10 * sum(len(r) for r in cells_by_row) + 1000
     grid: list[list[Cell]] = []
     carry: dict[int, tuple[Cell, int]] = {}  # column -> (cell, rows it still spans)
     for tr, tds in zip(rows, cells_by_row, strict=True):
         in_head = tr.parent is not None and tr.parent.name == "thead"
         row: list[Cell] = []
-        queue = list(tds)
-        j = 0
-        while queue or any(col >= j for col in carry):
+        queue = iter(tds)
+        td = next(queue, None)
+        while td is not None or carry and max(carry) >= len(row):
+            j = len(row)
             if j in carry:
                 cell, left = carry.pop(j)
                 if left > 1:
                     carry[j] = (cell, left - 1)
                 row.append(cell)
-                j += 1
-                continue
-            if not queue:
-                row.append(Cell(""))
-                j += 1
-                continue
-            td = queue.pop(0)
-            cell = Cell(_html_cell_text(td, depth), td, in_head or td.name == "th")
-            for k in range(_span(td, "colspan")):
-                row.append(cell)
-                if (down := _span(td, "rowspan")) > 1:
-                    carry[j + k] = (cell, down - 1)
-            j += _span(td, "colspan")
+            elif td is None:
+                row.append(Cell(""))  # a gap left of a cell spanning down from above
+            else:
+                cell = Cell(_html_cell_text(td, depth), td, in_head or td.name == "th")
+                down = _span(td, "rowspan")
+                for k in range(_span(td, "colspan")):
+                    row.append(cell)
+                    if down > 1:
+                        carry[j + k] = (cell, down - 1)
+                td = next(queue, None)
+            budget -= len(row) - j
+            if budget < 0:
+                return None
         grid.append(row)
     lines = row_lines(grid)
     return [title, *lines] if title and lines else lines

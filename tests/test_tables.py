@@ -122,3 +122,18 @@ def test_row_lines_rules() -> None:
     k = object()
     merged = [grid(["A", "B", "C"])[0], [Cell("x", k), Cell("x", k), Cell("y")]]
     assert row_lines(merged, 1) == ["A; B; C", "A / B: x; C: y"]
+
+
+def test_html_spans_are_bounded(tmp_path: Path) -> None:
+    path = tmp_path / "spans.html"
+    # A huge span is capped; the row under it is still read.
+    huge = "<tr><td colspan=1000000 rowspan=99999>x</td></tr><tr><td>y</td></tr>"
+    # Every cell spanning 100x100 would make a grid of millions: read as blocks instead.
+    wide = "<tr>" + "<td colspan=100 rowspan=100>c</td>" * 2000 + "</tr><tr><td>z</td></tr>"
+    path.write_text(
+        f"<table><tr><th>A</th><th>B</th></tr>{huge}</table><table>{wide}</table>",
+        encoding="utf-8",
+    )
+    text = load_document(path).text
+    assert text.startswith("A; B\nA / B: x\nA / B: x; y\n\n")
+    assert "c; c" not in text and text.endswith("z")
