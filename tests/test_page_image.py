@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from index import ocr
 from index.loaders import load_document
 from rag.answer import Citation
 from ui import page_image as pi
+from ui import page_match as pm
 from ui import render
 from ui.page_image import Box, PageImageError
 
@@ -142,7 +144,7 @@ def test_hyphenated_line_end_and_case_and_spacing_still_match(pdf: Path, doc):
     assert im.match == "exact" and len(im.boxes) == 2
     assert im.boxes[0].overlaps(word_box_px(pdf, 3, "observatory's", im.width))
     assert im.boxes[1].overlaps(word_box_px(pdf, 3, "Jena", im.width))
-    assert pi.find_words(["GREAT", "refrac", "tor", "was"], "great   refractor")[1] == "exact"
+    assert pm.find_words(["GREAT", "refrac", "tor", "was"], "great   refractor")[1] == "exact"
 
 
 def test_a_passage_running_onto_the_next_page_highlights_the_part_on_this_page(pdf: Path, doc):
@@ -173,21 +175,21 @@ def test_text_not_on_the_page_gives_the_page_without_a_highlight(pdf: Path):
 
 def test_matching_picks_the_longest_run_and_refuses_stray_words():
     page = "a b the lamp burns oil c the lamp d".split()
-    found, how = pi.find_words(page, "Yesterday the lamp burns oil brightly")
+    found, how = pm.find_words(page, "Yesterday the lamp burns oil brightly")
     assert how == "partial" and list(found) == [2, 3, 4, 5]
-    assert pi.find_words(page, "the sea")[1] == "none"  # one common word is not a match
+    assert pm.find_words(page, "the sea")[1] == "none"  # one common word is not a match
     # A footnote marker on the page that the cleaned text dropped, a word split differently:
     # the runs around them join, and the whole passage is highlighted.
     page = "x y Eddie Wu 3 became chief executive of the group in 2023 z".split()
-    found, how = pi.find_words(page, "Eddie Wu became chief executive of the group in 2023.")
+    found, how = pm.find_words(page, "Eddie Wu became chief executive of the group in 2023.")
     assert how == "close" and list(found) == list(range(2, 13))
-    found, how = pi.find_words(page, "Wu became chief exec utive of the group in 2023")
+    found, how = pm.find_words(page, "Wu became chief exec utive of the group in 2023")
     assert how == "close" and (found.start, found.stop) == (3, 13)
     # Runs far apart do not join: the longest one stands alone.
     page = "chief executive of the group a b c d e f g became in 2023".split()
-    found, how = pi.find_words(page, "chief executive of the group became in 2023")
+    found, how = pm.find_words(page, "chief executive of the group became in 2023")
     assert how == "partial" and list(found) == [0, 1, 2, 3, 4]
-    assert pi.find_words(page, "")[1] == "none"
+    assert pm.find_words(page, "")[1] == "none"
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,43 @@ def test_ocr_word_boxes_stand_in_for_a_missing_text_layer(pdf: Path, with_offset
     assert abs(top.x0 - (0.16 * w - pi.PAD)) < 1 and abs(top.x1 - (0.3 * w + pi.PAD)) < 1
     assert abs(bottom.y1 - (0.25 * h + pi.PAD)) < 1
     assert not any(b.overlaps(Box(0.5 * w, 0.5 * h, 0.6 * w, 0.52 * h)) for b in im.boxes)
+
+
+SCAN = ("The Zorbel bridge opened in 1937", "and carries the railway over", "the Vant river.")
+SCAN_TOP, SCAN_WIDTH, LINE_PX, FIRST_PX = 740.0, 540.0, 60, 40  # points; pixels of the image
+
+
+def build_scan(path: Path) -> Path:
+    """One page that is only an image of three lines of text (no text layer)."""
+    from PIL import ImageDraw, ImageFont
+    from reportlab.lib.pagesizes import letter
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    image = Image.new("L", (2200, 2 * FIRST_PX + LINE_PX * len(SCAN)), 255)
+    pen, font = ImageDraw.Draw(image), ImageFont.load_default(size=40)
+    for k, line in enumerate(SCAN):
+        pen.text((60, FIRST_PX + LINE_PX * k), line, fill=0, font=font)
+    c = canvas.Canvas(str(path), pagesize=letter)
+    height = SCAN_WIDTH * image.height / image.width
+    c.drawImage(ImageReader(image), 36, SCAN_TOP - height, width=SCAN_WIDTH, height=height)
+    c.save()
+    return path
+
+
+@pytest.mark.skipif(ocr.unavailable("eng") is not None, reason="Tesseract is not installed")
+def test_a_scanned_page_is_read_by_tesseract_and_the_cited_lines_highlighted(tmp_path: Path):
+    pdf = build_scan(tmp_path / "scan.pdf")
+    im = pi.page_image(str(pdf), 1, "The Zorbel bridge opened in 1937 and carries the railway")
+    assert im.match in ("exact", "close") and len(im.boxes) == 2, (im.match, im.boxes)
+    scale = im.width / 612  # pixels per point
+    for k, box in enumerate(im.boxes):  # where the drawing put each line's top
+        top = (792 - SCAN_TOP + (FIRST_PX + LINE_PX * k) * SCAN_WIDTH / 2200) * scale
+        assert box.y0 - 6 <= top <= box.y1, (k, top, box)
+    third = (792 - SCAN_TOP + (FIRST_PX + LINE_PX * 2 + 20) * SCAN_WIDTH / 2200) * scale
+    assert all(b.y1 < third for b in im.boxes), "the third line is not cited"
+    left = (36 + 60 * SCAN_WIDTH / 2200) * scale  # the image's left edge + the text's indent
+    assert abs(im.boxes[0].x0 - left) < 8, (im.boxes[0], left)
 
 
 def test_renders_are_cached_per_file_version(tmp_path: Path):
