@@ -122,7 +122,8 @@ def docx_table_lines(table, depth: int = 0) -> list[str]:  # noqa: ANN001 - docx
     """Row lines of a python-docx table, header decided from Word's own marks first."""
     grid = []
     for row in table.rows:
-        cells = [Cell("")] * row.grid_cols_before  # a row may start after the first column
+        # A row may start after the first column; a python-docx without grid_cols_before: not.
+        cells = [Cell("")] * getattr(row, "grid_cols_before", 0)
         for c in row.cells:
             # vertically merged continuations come back as the top cell; key on its element
             cells.append(Cell(_docx_cell_text(c, depth), c._tc))
