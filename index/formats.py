@@ -159,15 +159,19 @@ _NS = {
 
 def read_epub(data: bytes, source: str) -> Extracted:
     try:
-        book = zipfile.ZipFile(io.BytesIO(data))
-        opf_path = _opf_path(book)
-        opf = ElementTree.fromstring(_member(book, opf_path, source))
+        return _read_epub(data, source)
     except LoadError:
         raise
-    except (zipfile.BadZipFile, ElementTree.ParseError, KeyError, ValueError) as e:
+    except Exception as e:  # zipfile (bad CRC), zlib, expat errors on damaged input
         raise LoadError(
             source, f"not a readable .epub ({type(e).__name__}: {e}); the file may be corrupt"
         ) from None
+
+
+def _read_epub(data: bytes, source: str) -> Extracted:
+    book = zipfile.ZipFile(io.BytesIO(data))
+    opf_path = _opf_path(book)
+    opf = ElementTree.fromstring(_member(book, opf_path, source))
     base = posixpath.dirname(opf_path)
     manifest = {}  # id -> (path in the zip, media type, properties)
     for item in opf.iterfind("opf:manifest/opf:item", _NS):
@@ -176,9 +180,7 @@ def read_epub(data: bytes, source: str) -> Extracted:
     _refuse_drm(book, source, {h for h, _, _ in manifest.values()})
     spine = opf.find("opf:spine", _NS)
     if spine is None:
-        raise LoadError(
-            source, "not a readable .epub (its OPF has no <spine>); the file may be corrupt"
-        )
+        raise ValueError("its package file has no <spine>")
     labels = _toc_labels(book, manifest, spine.get("toc"), source)
     title = normalise_cell(opf.findtext("opf:metadata/dc:title", "", _NS)) or None
 

@@ -233,6 +233,9 @@ def test_epub_missing_chapter_and_drm(tmp_path: Path) -> None:
             "</enc:EncryptedData></encryption>",
         )
     assert "DRM-protected" in _load_error(drm)
+    crc = make_epub(tmp_path / "crc.epub")  # a chapter's bytes damaged after zipping
+    crc.write_bytes(crc.read_bytes().replace(b"Mara rowed", b"Mara rowe?"))
+    assert "not a readable .epub (BadZipFile: Bad CRC-32" in _load_error(crc)
 
 
 # ---------------------------------------------------------------- through the real Indexer
