@@ -3,7 +3,7 @@
 Which pages (`--ocr auto`, the default): a page is OCR'd when it carries an image and its text
 layer is empty or garbage. Garbage is measured, not guessed (`text_quality`):
 
-- `bad` share: U+FFFD, private-use, control and unassigned characters among the visible ones.
+- `bad` share: U+FFFD, private-use and control characters among the visible ones.
   Fonts without a usable ToUnicode map extract as exactly these. Measured on real text: 0.0 on
   all 53 pages of the two PDF manuals on this machine (libtasn1, shared-mime-info), at most
   0.0005 on 2,251 page-sized windows (3,000 characters) of the Python library docs. Above
@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -38,7 +37,10 @@ INSTALL = "apt-get install tesseract-ocr tesseract-ocr-eng and pip install pytes
 MAX_BAD_SHARE = 0.1
 MIN_WORD_SHARE = 0.3
 MIN_VISIBLE = 20
-_LEADERS = set(".·_-–—=*")  # dot leaders and rules: layout, neither words nor garbage
+_LEADERS = ".·_-–—=*"  # dot leaders and rules: layout, neither words nor garbage
+# U+FFFD, private use (BMP and planes 15-16), control characters other than whitespace.
+_BAD = re.compile("[\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_NOT_WORD = re.compile(r"[\W_]+")  # what is left is letters and digits
 _SEARCH_WINDOW = 200  # characters a word may sit after the previous one in the cleaned text
 
 
@@ -73,13 +75,17 @@ class OcrPage:
 
 
 def text_quality(text: str) -> tuple[int, float, float]:
-    """(visible characters, bad share, word share) of a page's text layer; see the module doc."""
-    visible = [c for c in text if not c.isspace()]
+    """(visible characters, bad share, word share) of a page's text layer; see the module doc.
+
+    Counted by regular expressions and str methods, not a Python loop per character: this
+    runs on every page of every PDF (a per-character loop was 6% of loading text PDFs)."""
+    visible = len("".join(text.split()))
     if not visible:
         return 0, 0.0, 0.0
-    bad = sum(c == "\ufffd" or unicodedata.category(c) in ("Co", "Cc", "Cn", "Cs") for c in visible)
-    body = [c for c in visible if c not in _LEADERS] or visible
-    return len(visible), bad / len(visible), sum(c.isalnum() for c in body) / len(body)
+    bad = len(_BAD.findall(text))
+    leaders = sum(text.count(c) for c in _LEADERS)
+    body = visible - leaders or visible
+    return visible, bad / visible, len(_NOT_WORD.sub("", text)) / body
 
 
 def is_garbage(text: str) -> bool:
