@@ -116,7 +116,10 @@ def _reading_order(shapes):  # noqa: ANN001, ANN202 - python-pptx shapes
 
 
 def _shape_text(shape) -> list[str]:  # noqa: ANN001 - a python-pptx shape
-    if shape.shape_type == 6:  # MSO_SHAPE_TYPE.GROUP: its members, in their own order
+    from pptx.shapes.group import GroupShape
+
+    # Not `shape.shape_type`: it raises on shapes python-pptx does not recognise.
+    if isinstance(shape, GroupShape):  # its members, in their own reading order
         return [t for s in _reading_order(shape.shapes) for t in _shape_text(s)]
     if shape.has_table:
         return _pptx_table_lines(shape.table)

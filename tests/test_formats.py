@@ -146,6 +146,20 @@ def test_pptx_slides_in_reading_order_with_notes_and_slide_pages(tmp_path: Path)
     assert [s.title for s in doc.sections] == ["Roadmap", "Team sizes"]
 
 
+def test_pptx_group_members_in_reading_order_and_untitled_slides(tmp_path: Path) -> None:
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[6])  # blank: no title placeholder
+    group = slide.shapes.add_group_shape()
+    group.shapes.add_textbox(Inches(1), Inches(3), Inches(2), Inches(1)).text = "Lower in group"
+    group.shapes.add_textbox(Inches(1), Inches(1), Inches(2), Inches(1)).text = "Upper in group"
+    slide.shapes.add_textbox(Inches(1), Inches(0.1), Inches(2), Inches(0.5)).text = "Top box"
+    deck.slides.add_slide(deck.slide_layouts[6])  # an empty slide adds nothing
+    deck.save(tmp_path / "g.pptx")
+    doc = load_document(tmp_path / "g.pptx")
+    assert doc.text == "Top box\n\nUpper in group\nLower in group"
+    assert [p.number for p in doc.pages] == [1]
+
+
 @pytest.mark.parametrize("epub2", [False, True])
 def test_epub_chapters_in_spine_order_become_sections(tmp_path: Path, epub2: bool) -> None:
     doc = load_document(make_epub(tmp_path / "tides.epub", epub2=epub2))
