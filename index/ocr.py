@@ -119,11 +119,10 @@ def _unavailable(lang: str, binary: str | None) -> str | None:
     return None
 
 
-def ocr_page(page, cfg: OcrConfig) -> OcrPage:  # noqa: ANN001 - a pypdfium2 PdfPage
-    """Render one page at `cfg.dpi` and read it; raises what pytesseract raises."""
+def ocr_image(image, cfg: OcrConfig) -> OcrPage:  # noqa: ANN001 - a PIL image of a page
+    """Read a page rendered at `cfg.dpi`; raises what pytesseract raises."""
     import pytesseract
 
-    image = page.render(scale=cfg.dpi / 72).to_pil()
     width, height = image.size
     data = pytesseract.image_to_data(image, lang=cfg.lang, output_type=pytesseract.Output.DICT)
     paragraphs: list[list[str]] = []

@@ -16,15 +16,20 @@ import contextlib
 import io
 import logging
 import re
+import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from index.clean import Line, is_title_like, normalise_line
 from index.errors import LoadError
-from index.ocr import OcrConfig, OcrWord, is_garbage, ocr_page, unavailable
+from index.ocr import OcrConfig, OcrWord, is_garbage, ocr_image, unavailable
 from index.pdf_tables import cut_table, find_tables, looks_tabular, may_have_table, row_lines
 from index.reflow import reflow_pages
+
+# PDFium is not thread-safe, not even across documents: every call into it from the index
+# holds this lock (a watched folder may be indexed in a thread while the UI renders a page).
+PDFIUM_LOCK = threading.RLock()
 
 
 @dataclass
@@ -127,27 +132,39 @@ def _pages(
     try:
         import pypdfium2 as pdfium
 
-        doc = pdfium.PdfDocument(data) if look else None
+        with PDFIUM_LOCK:
+            doc = pdfium.PdfDocument(data) if look else None
     except ImportError:  # a base dependency; without it the text layer is all there is
         return pages, read, {}
     except pdfium.PdfiumError:  # pypdf read what PDFium cannot: keep pypdf's text
         return pages, read, {}
+    why_not = None  # why OCR cannot run here; asked once per file, outside the lock
+    if "ocr" in look.values():
+        never = "--ocr never was given; re-index with --ocr auto"
+        why_not = never if cfg.mode == "never" else unavailable(cfg.lang)
     try:
         for i, why in look.items():
-            if i >= len(doc):
-                break
-            page = doc[i]
-            try:
+            image, skip = None, why_not
+            with PDFIUM_LOCK, _page(doc, i) as page:
+                if page is None:
+                    continue
                 if why == "table":
                     if may_have_table(page):
                         candidates.append(i + 1)
-                elif cfg.mode == "always" or _has_image(page):  # no image: nothing to read
-                    _ocr(page, i + 1, cfg, pages, read, result)
-            finally:
-                page.close()
+                    continue
+                if cfg.mode != "always" and not _has_image(page):
+                    continue  # no image: nothing to read
+                if skip is None:
+                    try:
+                        image = page.render(scale=cfg.dpi / 72).to_pil()
+                    except pdfium.PdfiumError as e:
+                        skip = f"PDFium could not render the page ({e})"
+            # Tesseract runs outside the lock: it takes seconds and needs no PDFium.
+            _ocr(image, skip, i + 1, cfg, pages, read, result)
     finally:
         if doc is not None:
-            doc.close()
+            with PDFIUM_LOCK:
+                doc.close()
     tables: dict[str, list[str]] = {}
     for number, found in find_tables(data, candidates).items() if candidates else ():
         for rows in found:
@@ -168,8 +185,22 @@ def _has_image(page) -> bool:  # noqa: ANN001 - a pypdfium2 PdfPage
     )
 
 
+@contextlib.contextmanager
+def _page(doc, i: int) -> Iterator:  # noqa: ANN001 - a pypdfium2 PdfDocument
+    """Page `i` of `doc` (None past its end: pypdf and PDFium may count pages differently)."""
+    if i >= len(doc):
+        yield None
+        return
+    page = doc[i]
+    try:
+        yield page
+    finally:
+        page.close()
+
+
 def _ocr(
-    page,  # noqa: ANN001 - a pypdfium2 PdfPage
+    image,  # noqa: ANN001 - a PIL image of the page, or None when OCR cannot run
+    why: str | None,
     number: int,
     cfg: OcrConfig,
     pages: list[list[str]],
@@ -177,11 +208,9 @@ def _ocr(
     result: PdfResult,
 ) -> None:
     """OCR page `number` into `read` (its text layer leaves `pages`), or note why not."""
-    why = "--ocr never was given; re-index with --ocr auto" if cfg.mode == "never" else None
-    why = why or unavailable(cfg.lang)
     if why is None:
         try:
-            found = ocr_page(page, cfg)
+            found = ocr_image(image, cfg)
         except Exception as e:  # pytesseract raises its own and OS errors per page
             why = f"tesseract failed ({type(e).__name__}: {' '.join(str(e).split())[:200]})"
         else:
