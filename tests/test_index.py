@@ -152,6 +152,7 @@ def test_cli_json_twice_on_shared_corpus(tmp_path):
         "embedded",
         "chunks",
         "errors",
+        "ocr_skipped",  # PDF pages that needed OCR and did not get it (index/ocr.py)
     }
     assert first["added"] == 5 and first["embedded"] > 0
     second = json.loads(
