@@ -7,11 +7,16 @@ body row is then written with its column names, so a chunk holding a row is self
 The table's own lines are cut out of the page's layout text (no word twice) and a marker put
 in their place, which `read_pdf` swaps for the row lines after paragraph reflow.
 
-pdfplumber (pdfminer) costs about 3x pypdf per page, so it only sees pages that could hold a
-ruled table: text in columns (`looks_tabular`, free) and, only then, rules drawn on at least 3
-heights and 2 columns (`may_have_table`: the page's paths through PDFium, about 2 ms), which a
-box around a code sample or an underline does not have. Tables drawn without rules are left
-as today's text.
+The line format is the one DOCX and HTML tables get (index/tables.py); PDF cells come as a
+plain grid, None where pdfplumber merged a cell into its neighbour, hence a reader of its own.
+
+pdfplumber (pdfminer) costs 1.7-2.7x pypdf per page (the two real manuals here: 2.1 s vs
+1.2 s, 5.0 s vs 1.9 s), so it only sees pages that could hold a ruled table: text in columns
+(`looks_tabular`, free) and, only then, rules drawn on at least 3 heights and 2 columns
+(`may_have_table`: the page's paths through PDFium, about 2 ms), which a box around a code
+sample or an underline does not have. On those two manuals pdfplumber finds no table (their
+columns are code listings and contents pages) and the pre-check passes none of their pages.
+Tables drawn without rules are left as today's text.
 """
 
 from __future__ import annotations
