@@ -10,6 +10,7 @@ store is reconciled against it at the start of every run.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import sqlite3
 import zlib
@@ -22,7 +23,7 @@ import numpy as np
 
 from index.errors import StoreError
 from index.lexical import LEXICAL_VERSION, fts_query, lexical_tokens
-from index.types import Chunk
+from index.types import Chunk, Page, WordBox
 
 CATALOG_FILE = "catalog.sqlite"
 
@@ -43,7 +44,15 @@ CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
 CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(text_hash);
 CREATE TABLE IF NOT EXISTS vectors (text_hash TEXT PRIMARY KEY, vec BLOB NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS lex USING fts5(tokens, tokenize='unicode61 remove_diacritics 0');
+CREATE TABLE IF NOT EXISTS pages (
+    source TEXT NOT NULL, number INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    words TEXT, PRIMARY KEY (source, number)
+);
 """
+# `pages` came later: opening an older store for writing adds it empty, and a file without page
+# rows cites its chunk's first page until re-indexed (read-only, the table may lack: _has_pages).
+# `words`: the OCR word boxes, compact JSON [[text, start, end, x0, y0, x1, y1], ...] (fractions
+# rounded to 1/10,000 of the page: under a pixel at any render size).
 
 
 def disk_full(e: BaseException, where: Path) -> bool:
@@ -124,6 +133,7 @@ class StoredChunk:
 class Catalog:
     def __init__(self, path: Path):
         self.path = path
+        self._pages_table: bool | None = None
         # A store the user cannot write (a read-only mount, a shared folder) is still
         # queryable: it is opened without a single write (no schema, no journal-mode change).
         self.readonly = path.exists() and not (
@@ -195,7 +205,7 @@ class Catalog:
 
     def clear(self) -> None:
         with self.transaction():
-            for table in ("meta", "files", "chunks", "vectors", "lex"):
+            for table in ("meta", "files", "chunks", "vectors", "lex", "pages"):
                 self.db.execute(f"DELETE FROM {table}")
             self.set_meta("lexical_version", LEXICAL_VERSION)
 
@@ -251,6 +261,7 @@ class Catalog:
         )
         self.db.execute("DELETE FROM chunks WHERE source=?", (source,))
         self.db.execute("DELETE FROM files WHERE source=?", (source,))
+        self.db.execute("DELETE FROM pages WHERE source=?", (source,))
 
     def put_file(
         self,
@@ -261,8 +272,13 @@ class Catalog:
         hashes: list[str],
         vectors: np.ndarray,
         doc_title: str,
+        pages: Iterable[Page] = (),
     ) -> None:
         self.remove_file(rec.source)
+        self.db.executemany(
+            'INSERT INTO pages (source, number, start, "end", words) VALUES (?, ?, ?, ?, ?)',
+            ((rec.source, p.number, p.start, p.end, _words_json(p.words)) for p in pages),
+        )
         self.db.execute(
             "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
@@ -291,6 +307,31 @@ class Catalog:
             )
 
     # -- reads ------------------------------------------------------------------------------
+    def _has_pages(self) -> bool:
+        """Whether the store has the pages table (a read-only store written before it may not)."""
+        if self._pages_table is None:
+            q = "SELECT 1 FROM sqlite_master WHERE type='table' AND name='pages'"
+            self._pages_table = self.db.execute(q).fetchone() is not None
+        return self._pages_table
+
+    def page_at(self, source: str, offset: int) -> int | None:
+        """The page of `source` holding character `offset` of its cleaned text (an offset between
+        two pages' spans belongs to the page before); None when no stored page starts by it."""
+        q = "SELECT number FROM pages WHERE source=? AND start<=? ORDER BY start DESC, number DESC"
+        row = self.db.execute(q, (source, offset)).fetchone() if self._has_pages() else None
+        return row[0] if row else None
+
+    def page_words(self, source: str, number: int) -> tuple[WordBox, ...]:
+        """Page `number`'s OCR word boxes; () for a text page or a store without them."""
+        if not self._has_pages():
+            return ()
+        row = self.db.execute(
+            "SELECT words FROM pages WHERE source=? AND number=?", (source, number)
+        ).fetchone()
+        if not row or not row[0]:
+            return ()
+        return tuple(WordBox(*w) for w in json.loads(row[0]))
+
     def chunks_by_id(self, ids: list[str]) -> dict[str, StoredChunk]:
         out: dict[str, StoredChunk] = {}
         for i in range(0, len(ids), 500):
@@ -352,6 +393,13 @@ class Catalog:
         sql += " ORDER BY bm25(lex) LIMIT ?"
         params.append(k)
         return [(r[0], float(r[1])) for r in self.db.execute(sql, params)]
+
+
+def _words_json(words: Iterable[WordBox]) -> str | None:
+    rows = [
+        [w.text, w.start, w.end, *(round(v, 4) for v in (w.x0, w.y0, w.x1, w.y1))] for w in words
+    ]
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":")) if rows else None
 
 
 class _Txn:

@@ -331,6 +331,7 @@ class Indexer:
                     item.hashes,
                     vectors,
                     item.doc.title,
+                    item.doc.pages,  # page spans and OCR word boxes: a citation's own page
                 )
             setattr(report, kind, getattr(report, kind) + 1)
             if on_file:

@@ -10,6 +10,7 @@ from index.catalog import Catalog, StoredChunk
 from index.embedders import Embedder, embedder_name, get_embedder
 from index.errors import RagError
 from index.pipeline import CATALOG_FILE, IndexConfig, check_embedder, open_store
+from index.types import WordBox
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,15 @@ class IndexReader:
 
     def doc_text(self, source: str) -> str | None:
         return self.catalog.doc_text(source)
+
+    def page_at(self, source: str, offset: int) -> int | None:
+        """The page holding `offset` of `source`'s cleaned text; None when the store has no
+        page spans for it (not a paged format, or indexed before spans were kept)."""
+        return self.catalog.page_at(source, offset)
+
+    def page_words(self, source: str, page: int) -> tuple[WordBox, ...]:
+        """Page `page`'s stored OCR word boxes (empty for a text page or an older store)."""
+        return self.catalog.page_words(source, page)
 
     def sources(self) -> list[str]:
         return sorted(self.catalog.files())

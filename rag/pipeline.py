@@ -20,7 +20,7 @@ from index.embedders import EmbedderConfig
 from index.errors import RagError
 from index.pipeline import IndexConfig, default_store
 from index.reader import IndexReader
-from rag.answer import Answer, Source
+from rag.answer import Answer, Citation, Source
 from rag.answerability import (
     Judgement,
     abstention_text,
@@ -59,6 +59,17 @@ def check(text: str, query: str, sources: list[Source], flag_unsupported: bool) 
     if refused(text):
         return Verified("", [], [])
     return verify(text, sources, flag_unsupported, on_topic=on_topic(query))
+
+
+def cite_pages(reader: IndexReader, citations: list[Citation]) -> list[Citation]:
+    """Each citation on the page that holds its span's start. Retrieval gives the page the
+    chunk starts on, kept when the store has no page spans for the file (indexed before they
+    were stored): a fact on page 2 of a chunk starting on page 1 cites page 2."""
+    out = []
+    for c in citations:
+        page = reader.page_at(c.source, c.start) if c.page is not None else None
+        out.append(c if page is None or page == c.page else replace(c, page=page))
+    return out
 
 
 def build_answer(
@@ -148,6 +159,7 @@ class Pipeline:
                 yield piece
             text = "".join(pieces).strip()
             verified = check(text, query, retrieved, self.cfg.flag_unsupported)
+            verified = replace(verified, citations=cite_pages(self.reader, verified.citations))
             judgement = after_generation(judgement, text, len(verified.citations))
         t2 = time.perf_counter()
         timings = {
