@@ -21,19 +21,11 @@ from index.types import Document, Page
 
 from .conftest import run_rag
 
-# A citation's page is the page its chunk starts on, so the pages are long enough (page 1
-# about 180 word pieces, both together over the embedder's 256) that the fact's chunk starts on
-# page 2, as it does in any document longer than a note.
+# Both pages fit in one chunk (under the embedder's 256 word pieces), which starts on page 1:
+# the citation still names page 2, the page that holds the cited words (index/catalog.py pages).
 PAGE1 = (
     "The river towns keep their own records of ferries, markets and roads. The ferry to Oslin "
-    "leaves every hour from the east pier, and the market opens on Saturdays in the old square. "
-    "Road tolls were abolished after the war, when the county took over the upkeep of the "
-    "highways and the bridges that the town councils had maintained for two hundred years. "
-    "The records are kept in the town hall and can be read on weekday mornings by appointment. "
-    "Most of the older ledgers were copied by hand in the nineteenth century, and the copies, "
-    "not the originals, are the ones shown to visitors, because the paper of the originals "
-    "has become too brittle to handle and is kept in a cold room under the archive. "
-    "A small reading room next to the archive has maps of the coast and the river valley."
+    "leaves every hour from the east pier, and the market opens on Saturdays in the old square."
 )
 PAGE2 = (
     "The Vant river is crossed by three bridges between Oslin and the sea. The lower crossing "
@@ -154,7 +146,7 @@ def scanned(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_image_page_is_read_and_cited_as_page_2(scanned, tmp_path):
+def test_image_page_is_read_and_cited_as_page_2(scanned, tmp_path, monkeypatch):
     from index.pipeline import IndexConfig, index_paths
     from rag.pipeline import AskConfig, Pipeline
 
@@ -170,6 +162,8 @@ def test_image_page_is_read_and_cited_as_page_2(scanned, tmp_path):
     assert "1937" in f"{a.answer} {a.text}"
     cited = [c for c in a.citations if "Zorbel" in c.text]
     assert cited and all(c.page == 2 for c in cited), a.to_dict()
+    chunk = next(s for s in a.sources if s.chunk_id == cited[0].chunk_id)
+    assert chunk.page == 1 and "Oslin" in chunk.text  # one chunk over both pages
 
     # The word boxes put the cited words where the image drew them on page 2.
     doc = load_document(scanned)
@@ -179,6 +173,31 @@ def test_image_page_is_read_and_cited_as_page_2(scanned, tmp_path):
     assert abs(zorbel.y0 - expected_top(line, scanned)) < 0.01, (zorbel, line)
     assert 36 / 612 < zorbel.x0 < zorbel.x1 < (36 + IMAGE_WIDTH) / 612
     assert doc.text[zorbel.start : zorbel.end] == "Zorbel"
+
+    # The store keeps those boxes (to 1/10,000 of the page), and the page view draws from them
+    # without running Tesseract again.
+    from index.reader import IndexReader
+    from ui import page_image as pi
+
+    def no_tesseract(*args):
+        raise AssertionError("Tesseract ran in the page view")
+
+    monkeypatch.setattr(pi, "_ocr_layer", no_tesseract)
+    reader = IndexReader(cfg)
+    try:
+        stored = reader.page_words(str(scanned), 2)
+        assert reader.page_words(str(scanned), 1) == ()  # a text page has none
+        figure = pi.citation_figure(cited[0], reader.page_words)
+    finally:
+        reader.close()
+    ocr_page_words = doc.pages[1].words
+    assert [(w.text, w.start, w.end) for w in stored] == [
+        (w.text, w.start, w.end) for w in ocr_page_words
+    ]
+    assert all(abs(a.y0 - b.y0) <= 5e-5 for a, b in zip(stored, ocr_page_words, strict=True))
+    assert isinstance(figure, pi.PageImage) and figure.page == 2 and figure.match == "exact"
+    top = expected_top(line, scanned) * figure.height
+    assert any(b.y0 - 6 <= top <= b.y1 for b in figure.boxes), (figure.boxes, top)
 
 
 @pytest.mark.slow

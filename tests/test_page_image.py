@@ -271,6 +271,64 @@ def test_a_scanned_page_is_read_by_tesseract_and_the_cited_lines_highlighted(tmp
     assert abs(im.boxes[0].x0 - left) < 8, (im.boxes[0], left)
 
 
+def test_the_citation_s_own_page_is_drawn_without_searching(pdf: Path, doc, monkeypatch):
+    def no_search(*args):
+        raise AssertionError("searched the pages although the citation names its page")
+
+    monkeypatch.setattr(pi, "locate", no_search)
+    figure = pi.citation_figure(keeper_citation(doc, str(pdf)))
+    assert isinstance(figure, pi.PageImage) and figure.page == 2 and figure.match == "exact"
+    # A passage running onto page 3 stays on page 2, where it starts (the part there is lit).
+    storm = " ".join(STORM)
+    start = doc.text.index(storm)
+    c = Citation(1, str(pdf), "t", start, start + len(storm), storm, 0.7, doc.page_at(start))
+    figure = pi.citation_figure(c)
+    assert isinstance(figure, pi.PageImage) and (figure.page, figure.match) == (2, "partial")
+
+
+def test_stored_ocr_word_boxes_are_used_without_tesseract(pdf: Path, monkeypatch):
+    def no_tesseract(*args):
+        raise AssertionError("Tesseract ran although the store has the word boxes")
+
+    monkeypatch.setattr(pi, "_ocr_layer", no_tesseract)
+    at, words = 0, []
+    for text, *box in OCR_WORDS:
+        at = OCR_TEXT.index(text, at)
+        words.append(Ocr(text, *box, at, at + len(text)))
+    asked = []
+
+    def page_words(source: str, page: int):
+        asked.append((source, page))
+        return words if page == 4 else ()
+
+    span = (OCR_TEXT.index("paraffin"), OCR_TEXT.index("oil") + 4)
+    c = Citation(1, str(pdf), "t", *span, OCR_TEXT[span[0] : span[1]], 0.7, 4)
+    figure = pi.citation_figure(c, page_words)
+    assert isinstance(figure, pi.PageImage) and figure.match == "exact", figure
+    assert asked == [(str(pdf), 4)] and len(figure.boxes) == 1
+    w, h = figure.width, figure.height
+    assert abs(figure.boxes[0].x0 - (0.1 * w - pi.PAD)) < 1
+    assert abs(figure.boxes[0].y0 - (0.23 * h - pi.PAD)) < 1
+
+
+def test_pdfium_calls_hold_the_index_s_lock(tmp_path: Path):
+    """The page view and the indexer (`--watch`) share PDFium, which is not thread-safe."""
+    import threading
+
+    from index.pdf import PDFIUM_LOCK
+
+    path = build_pdf(tmp_path / "locked.pdf")
+    done = threading.Event()
+    with PDFIUM_LOCK:
+        worker = threading.Thread(
+            target=lambda: (pi.page_image(str(path), 2, KEEPER_SENTENCE), done.set())
+        )
+        worker.start()
+        assert not done.wait(0.5), "the page was drawn while the index held PDFium"
+    assert done.wait(30)
+    worker.join()
+
+
 def test_renders_are_cached_per_file_version(tmp_path: Path):
     path = build_pdf(tmp_path / "c.pdf")
     pi._render.cache_clear()
@@ -306,7 +364,8 @@ def test_the_citation_view_shows_the_page_beside_the_passage_for_pdfs_only(
     pdf: Path, doc, tmp_path: Path
 ):
     c = keeper_citation(doc, str(pdf))
-    # The index gives a citation the page its chunk starts on: the sentence is on the next.
+    # A store indexed before page spans were kept names the page the chunk starts on: none of
+    # the sentence is there, so the pages after it are searched.
     c = replace(c, page=1)
     figure = pi.citation_figure(c)
     assert isinstance(figure, pi.PageImage) and figure.page == 2 and figure.match == "exact"

@@ -8,6 +8,7 @@ traceback on the server and shown as one line too, never as a stack trace.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Iterator
@@ -138,7 +139,9 @@ def ask_events(
                 def doc_text(source: str) -> str | None:
                     return pipeline.reader.doc_text(source)
 
-                yield render.answer_html(item, uid, question, doc_text, citation_figure), item
+                # The OCR word boxes the index stored: a scanned page is not read again.
+                figure = functools.partial(citation_figure, page_words=pipeline.reader.page_words)
+                yield render.answer_html(item, uid, question, doc_text, figure), item
                 return
             text += item
             yield render.streaming_html(text), None

@@ -5,12 +5,13 @@ The image is derived from that: the page is rendered with pypdfium2, the cited t
 among the words of the page's own text layer (ui/page_match.py), and the lines those words sit
 on are painted over with a semi-transparent box.
 
-Pages without a usable text layer (scans) use OCR word boxes instead: `ocr_words=` (shaped like
-`index.types.WordBox`, fractions of the page), else Tesseract's, read again here once per file
-version (the catalog keeps no word boxes). Words with offsets are picked by the citation's
-span; without, the cited text is matched on them as on a text layer.
+Pages without a usable text layer (scans) use OCR word boxes instead: the ones the index stored
+(`index.types.WordBox`, fractions of the page, picked by the citation's span), else, for a store
+indexed before word boxes were kept, Tesseract's, read again here once per file version and
+matched on the cited text as a text layer is.
 
-pypdfium2 is not thread-safe and Gradio answers in threads, so every PDFium call holds one lock.
+pypdfium2 is not thread-safe and Gradio answers in threads while `--watch` may be indexing, so
+every PDFium call holds the index's lock (index.pdf.PDFIUM_LOCK); Tesseract runs outside it.
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ import io
 import logging
 import math
 import os
-import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from index.errors import ConfigError, RagError
-from index.ocr import OcrConfig, is_garbage, ocr_page, unavailable
+from index.ocr import OcrConfig, is_garbage, ocr_image, unavailable
+from index.pdf import PDFIUM_LOCK
 from rag.answer import Citation
 from ui.page_match import Box, OcrWord, Word, find_words, highlight_boxes, norm, ocr_boxes
 
@@ -38,8 +39,6 @@ FILL = (255, 208, 0, 90)  # semi-transparent, so the words under it stay readabl
 OUTLINE = (222, 140, 0, 255)
 PAD = 2  # pixels around each line's box
 LOOKAHEAD = 2  # pages after a chunk's first page where a sentence of it may be (~256 tokens)
-
-_LOCK = threading.Lock()
 
 
 class PageImageError(RagError):
@@ -75,7 +74,7 @@ def _pdfium():
 def _opened(path: str, number: int, width_px: int):
     """(pypdfium2.raw, page, (width, height) of its render), under the lock."""
     pdfium, raw = _pdfium()
-    with _LOCK:
+    with PDFIUM_LOCK:
         try:
             pdf = pdfium.PdfDocument(path)
         except pdfium.PdfiumError as e:
@@ -107,14 +106,18 @@ def _text_layer(path: str, number: int, mtime_ns: int, width_px: int) -> tuple[W
 
 @lru_cache(maxsize=16)
 def _ocr_layer(path: str, number: int, mtime_ns: int) -> tuple[OcrWord, ...]:
-    """A scanned page's words read again by Tesseract, as the index read them (index/ocr.py):
-    the catalog keeps no word boxes. None when Tesseract is missing or fails."""
+    """A scanned page's words read again by Tesseract, as the index read them (index/ocr.py),
+    for a store indexed before word boxes were kept. None when Tesseract is missing or fails."""
     cfg = OcrConfig()
     if unavailable(cfg.lang):
         return ()
     try:
         with _opened(path, number, PAGE_WIDTH_PX) as (_, page, _, _):
-            return tuple(ocr_page(page, cfg).words)
+            image = page.render(scale=cfg.dpi / 72).to_pil()
+        # Outside the lock: Tesseract takes seconds and needs no PDFium.
+        return tuple(ocr_image(image, cfg).words)
+    except PageImageError:
+        raise
     except Exception as e:  # pytesseract raises its own and OS errors: the page stays plain
         log.warning("cannot OCR page %s of %s (%s: %s)", number, path, type(e).__name__, e)
         return ()
@@ -198,8 +201,8 @@ def _mtime_ns(source: str) -> int:
 
 def locate(source: str, page: int, cited: str, width_px: int = PAGE_WIDTH_PX) -> int:
     """The page that holds `cited`: `page` or one of the `LOOKAHEAD` after it, the first where
-    all of it is, else where most of it is. The index's page is where the cited chunk starts,
-    and the cited sentence inside the chunk may sit on a later page."""
+    all of it is, else where most of it is. Only for stores indexed before page spans were
+    kept, whose citations name the page the cited chunk starts on."""
     mtime_ns = _mtime_ns(source)
     best, most = page, -1
     for p in range(page, page + LOOKAHEAD + 1):
@@ -247,15 +250,30 @@ def page_image(
     return PageImage(source, page, image.width, image.height, data, mime, tuple(boxes), how)
 
 
-def citation_figure(c: Citation, ocr_words: Sequence[OcrWord] = ()) -> PageImage | str | None:
+PageWords = Callable[[str, int], Sequence[OcrWord]]  # (source, page) -> its stored word boxes
+
+
+def citation_figure(c: Citation, page_words: PageWords | None = None) -> PageImage | str | None:
     """What the citation view shows for `c`: its page image when it cites a PDF page, a
     one-line reason when that cannot be made, None for other formats. Never raises: a page
-    that cannot be drawn must not cost the user the answer. `ocr_words` are page `c.page`'s."""
+    that cannot be drawn must not cost the user the answer. `page_words(source, page)` gives
+    the OCR word boxes the index stored (`IndexReader.page_words`), so a scan is not OCR'd again.
+
+    `c.page` is the page holding the cited span's start; when none of the cited words are on
+    it (a store indexed before page spans were kept names the chunk's first page), the pages
+    after it are searched (`locate`)."""
     if c.page is None or not c.source.lower().endswith(".pdf"):
         return None
+
+    def draw_page(page: int) -> PageImage:
+        words = tuple(page_words(c.source, page)) if page_words else ()
+        return page_image(c.source, page, c.text, (c.start, c.end), words)
+
     try:
-        page = c.page if ocr_words else locate(c.source, c.page, c.text)
-        return page_image(c.source, page, c.text, (c.start, c.end), ocr_words)
+        figure = draw_page(c.page)
+        if figure.match == "none" and (page := locate(c.source, c.page, c.text)) != c.page:
+            figure = draw_page(page)
+        return figure
     except RagError as e:
         return str(e)
     except Exception as e:  # PDFium or Pillow on a damaged file: the log has the traceback
