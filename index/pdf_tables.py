@@ -7,8 +7,9 @@ body row is then written with its column names, so a chunk holding a row is self
 The table's own lines are cut out of the page's layout text (no word twice) and a marker put
 in their place, which `read_pdf` swaps for the row lines after paragraph reflow.
 
-The line format is the one DOCX and HTML tables get (index/tables.py); PDF cells come as a
-plain grid, None where pdfplumber merged a cell into its neighbour, hence a reader of its own.
+The lines are written by the formatter DOCX, HTML and CSV tables use (index/tables.py: the
+header line once, then "name: value" rows, its header rules); `row_lines` only turns
+pdfplumber's grid (None where a cell was merged away) into that formatter's cells.
 
 pdfplumber (pdfminer) costs 1.7-2.7x pypdf per page (the two real manuals here: 2.1 s vs
 1.2 s, 5.0 s vs 1.9 s), so it only sees pages that could hold a ruled table: text in columns
@@ -28,10 +29,10 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
+from index import tables
+
 Rows = list[list[str | None]]
 
-# A first-row cell that is only a number, money, percentage or date is data, not a name.
-_NUMERIC = re.compile(r"[\d\s.,%$€£¥+\-−–()/:]+")
 _COLUMNS = re.compile(r"\S {3,}\S")
 _THIN = 3.0  # points: a path this thin is a rule
 _MIN_RULE = 8.0  # points: shorter rules are underlines and glyph parts, not cell borders
@@ -93,34 +94,23 @@ def find_tables(data: bytes, numbers: Sequence[int]) -> dict[int, list[Rows]]:
 
 
 def row_lines(rows: Rows) -> list[str]:
-    """One line per body row, "name: value; name: value"; the header row names the columns.
+    """One line per row by the shared table formatter (index/tables.py).
 
-    The first row is the header when its cells are all filled and none is a number; a table
-    without one is written as its cells alone ("Qarvik; Norland"). A header cell merged over
-    several columns names each of them; an empty value is left out of its row.
+    pdfplumber gives None for a position merged into another cell. In the first row that can
+    only be the cell on its left (a header over several columns names each of them); below
+    it, a cell merged from above or from the left cannot be told apart, so it is left empty,
+    as an empty value is (not written).
     """
-    grid = [[" ".join((c or "").split()) if c is not None else None for c in r] for r in rows]
-    grid = [r for r in grid if any(r)]
-    if not grid:
-        return []
-    header = grid[0]
-    named = (
-        len(grid) >= 2
-        and bool(header[0])
-        and all(h != "" for h in header)  # None: merged into the cell on its left
-        and not any(h and _NUMERIC.fullmatch(h) for h in header)
-    )
-    if not named:
-        return [line for r in grid if (line := "; ".join(c for c in r if c))]
-    names: list[str] = []
-    for h in header:
-        names.append(h if h is not None else (names[-1] if names else ""))
-    out = []
-    for r in grid[1:]:
-        parts = [f"{name}: {v}" if name else v for name, v in zip(names, r, strict=False) if v]
-        if parts:
-            out.append("; ".join(parts))
-    return out
+    grid: list[list[tables.Cell]] = []
+    for i, row in enumerate(rows):
+        cells: list[tables.Cell] = []
+        for text in row:
+            if text is None and i == 0 and cells:
+                cells.append(cells[-1])  # the same cell (same key): written once
+            else:
+                cells.append(tables.Cell(tables.normalise_cell(text or ""), object()))
+        grid.append(cells)
+    return tables.row_lines(grid)
 
 
 def cut_table(lines: list[str], rows: Rows, marker: str) -> list[str] | None:

