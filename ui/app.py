@@ -139,8 +139,10 @@ def ask_events(
                 def doc_text(source: str) -> str | None:
                     return pipeline.reader.doc_text(source)
 
-                # The OCR word boxes the index stored: a scanned page is not read again.
-                figure = functools.partial(citation_figure, page_words=pipeline.reader.page_words)
+                def page_words(source: str, page: int) -> tuple:  # stored OCR boxes: no Tesseract
+                    return pipeline.reader.page_words(source, page)
+
+                figure = functools.partial(citation_figure, page_words=page_words)
                 yield render.answer_html(item, uid, question, doc_text, figure), item
                 return
             text += item
