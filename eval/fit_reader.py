@@ -29,7 +29,8 @@ from pathlib import Path
 import numpy as np
 
 from eval.fitting import choose_threshold, fit_listwise, fit_logistic
-from eval.metrics import contains_answer, normalize_answer, token_f1
+from eval.metrics import contains_answer, normalize_answer
+from eval.reader_figures import choose_second_ratio, figures
 from rag import reader as R
 
 HELD_OUT_EVERY = 3  # article i (0-based, name order) is held out when i % 3 == 1
@@ -154,7 +155,7 @@ def fit_sentence(rows, an) -> R.Linear:
     return fit_listwise(groups)
 
 
-def fit_span(rows, an) -> R.Linear:
+def fit_span(rows, an, enc) -> R.Linear:
     groups = []
     for r, a, y in labelled(rows, an):
         for k in np.flatnonzero(y)[:1]:
@@ -164,8 +165,23 @@ def fit_span(rows, an) -> R.Linear:
                 continue
             ys = span_labels(r, spans)
             if ys.any() and not ys.all():
-                groups.append((R.span_features(a.question, s.toks, spans), ys))
+                scores = enc(r["question"], [s.text])[0]
+                groups.append((R.span_matrix(a.question, s, spans, scores), ys))
     print(f"span model: {len(groups)} sentences", file=sys.stderr)
+    return fit_listwise(groups)
+
+
+def fit_rerank(rows, an, enc, sent: R.Linear) -> R.Linear:
+    """Listwise over the sentence model's best few, once the encoder has read them."""
+    groups = []
+    for r, a, y in labelled(rows, an):
+        logits = sent(a.sent_x)
+        order = [int(k) for k in np.argsort(-logits, kind="stable")[: R.SPAN_SENTENCES]]
+        ys = y[order]
+        if ys.any() and not ys.all():
+            scores = enc(r["question"], [a.sentences[k].text for k in order])
+            groups.append((R.rerank_matrix(logits, order, scores), ys))
+    print(f"rerank model: {len(groups)} questions", file=sys.stderr)
     return fit_listwise(groups)
 
 
@@ -196,78 +212,35 @@ def without_evidence(rows, retrieved, embed) -> tuple[list[dict], dict]:
     return out, an
 
 
-def predict(model: R.ReaderModel, a: R.Analysis) -> dict:
+class CachedEncoder:
+    """The span encoder, remembering each (question, sentence) pair: refits and the several
+    passes of the fit ask for the same pairs."""
+
+    def __init__(self):
+        self.encoder = R.default_encoder()
+        self.memo: dict = {}
+
+    def __call__(self, question: str, texts: list[str]) -> list:
+        todo = [t for t in dict.fromkeys(texts) if (question, t) not in self.memo]
+        if todo:
+            for t, sc in zip(todo, self.encoder(question, todo), strict=True):
+                self.memo[question, t] = sc
+        return [self.memo[question, t] for t in texts]
+
+
+def predict(model: R.ReaderModel, a: R.Analysis, question: str, enc) -> dict:
     """What the read path does with one analysis: best sentence, phrase, answer features."""
     if not a.sentences:
         return {"sentence": None, "answer": None, "x": None}
-    logits = model.sentence(a.sent_x)
-    probs = R._softmax(logits)
-    top = int(np.argmax(probs))
-    s = a.sentences[top]
-    spans, sp = R.best_spans(model, a.question, s)
-    b = int(np.argmax(sp)) if len(spans) else -1
-    p_span = float(sp[b]) if b >= 0 else 0.0
-    order = np.argsort(-probs, kind="stable")
-    second = a.sentences[int(order[1])].text if len(order) > 1 else None
+    c = R.choose(model, a, question, enc)
+    best = c.picks[0]
     return {
-        "sentence": s.text,
-        "second": second,
-        "ratio": float(probs[order[1]] / probs[top]) if len(order) > 1 else 0.0,
-        "answer": spans[b].text if b >= 0 else None,
-        "p_span": p_span,
-        "x": R.answer_features(a, probs, logits, top, p_span),
-    }
-
-
-def shown(pr: dict, second_ratio: float) -> str:
-    """The evidence text the extractive backend shows: one sentence, or two when unsure."""
-    if pr["second"] is not None and pr["ratio"] >= second_ratio:
-        return pr["sentence"] + " " + pr["second"]
-    return pr["sentence"]
-
-
-def choose_second_ratio(rows, preds) -> float:
-    """The largest ratio whose evidence holds the gold answer within 2 points of always showing
-    two sentences: a second sentence only when it pays."""
-
-    def contains(ratio: float) -> float:
-        hits = [
-            contains_answer(shown(preds[r["id"]], ratio), r["answers"])
-            for r in rows
-            if r["answerable"] and preds[r["id"]]["sentence"] is not None
-        ]
-        return float(np.mean(hits))
-
-    best = contains(0.0)
-    for ratio in (1.0, 0.8, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1):
-        if contains(ratio) >= best - 0.02:
-            return ratio
-    return 0.0
-
-
-def figures(rows, preds, abstain, min_span, second_ratio=1.0) -> dict:
-    ans = np.asarray([r["answerable"] for r in rows])
-    contains, f1, f1_span = [], [], []
-    for r, pr, ab in zip(rows, preds, abstain, strict=True):
-        if not r["answerable"]:
-            continue
-        if ab or pr["sentence"] is None:
-            contains.append(0.0)
-            f1.append(0.0)
-            continue
-        short = pr["answer"] if pr["answer"] and pr["p_span"] >= min_span else None
-        contains.append(float(contains_answer(shown(pr, second_ratio), r["answers"])))
-        f1.append(token_f1(short or pr["sentence"], r["answers"]))
-        f1_span.append(token_f1(pr["answer"] or "", r["answers"]))
-    tp = int((abstain & ~ans).sum())
-    return {
-        "questions": len(rows),
-        "gold_in_answer": round(float(np.mean(contains)), 3),
-        "answer_f1": round(float(np.mean(f1)), 3),
-        "span_f1_if_answered": round(float(np.mean(f1_span)), 3),
-        "false_abstention": round(float(abstain[ans].mean()), 3),
-        "abstention_recall": round(tp / max(1, int((~ans).sum())), 3),
-        "abstention_precision": round(tp / max(1, int(abstain.sum())), 3),
+        "sentence": best.text,
+        "second": c.picks[1].text if len(c.picks) > 1 else None,
+        "ratio": c.ratio,
+        "answer": best.answer,
+        "p_span": best.answer_probability,
+        "x": c.x,
     }
 
 
@@ -288,7 +261,20 @@ def main(argv: list[str] | None = None) -> int:
     # Share of answerable questions the evidence gate may turn away (out of fold): 2 points, so
     # that with the answerability model's own the total stays under the 0.08 bar of issue 8.
     ap.add_argument("--evidence-budget", type=float, default=0.02)
-    ap.add_argument("--save-analyses", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--rerank",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="reorder the best sentences by the span encoder's reading (fitted listwise)",
+    )
+    ap.add_argument(
+        "--analyses",
+        choices=("compute", "save", "reuse"),
+        default="compute",
+        help="features of every question: computed each run (default); computed and saved to "
+        "CACHE/analyses.pkl, then stop (save); or reused from that file (only valid for the "
+        "code that saved it)",
+    )
     args = ap.parse_args(argv)
     args.cache.mkdir(parents=True, exist_ok=True)
 
@@ -296,20 +282,30 @@ def main(argv: list[str] | None = None) -> int:
     train_art, held_art = split_articles(sorted({article_of(r) for r in rows}))
     train = [r for r in rows if article_of(r) in train_art]
     held = [r for r in rows if article_of(r) in held_art]
-    retrieved, embed = retrieve_all(rows, args.data, args.cache)
-    an = analyses(rows, retrieved, embed)
-    save_vectors(args.cache, embed)
-    if args.save_analyses:
-        (args.cache / "an.pkl").write_bytes(pickle.dumps(an))
+    saved = args.cache / "analyses.pkl"
+    if args.analyses == "reuse":
+        an, extra = pickle.loads(saved.read_bytes())
+    else:
+        retrieved, embed = retrieve_all(rows, args.data, args.cache)
+        an = analyses(rows, retrieved, embed)
+        extra, extra_an = without_evidence(rows, retrieved, embed)
+        an.update(extra_an)
+        save_vectors(args.cache, embed)
+        if args.analyses == "save":
+            saved.write_bytes(pickle.dumps((an, extra)))
+            print(f"wrote {saved}", file=sys.stderr)
+            return 0
+    if not args.augment:
+        extra = []
 
     sent = fit_sentence(train, an)
-    span = fit_span(train, an)
-    base = R.ReaderModel("fit", sent, span, sent, 0.5, args.min_span)
+    enc = CachedEncoder()
+    span = fit_span(train, an, enc)
+    rerank = fit_rerank(train, an, enc, sent) if args.rerank else None
+    base = R.ReaderModel("fit", sent, span, sent, 0.5, args.min_span, rerank=rerank)
 
     # Answerability: out-of-fold probabilities inside the training articles pick the threshold.
-    extra, extra_an = without_evidence(rows, retrieved, embed) if args.augment else ([], {})
-    an.update(extra_an)
-    preds = {r["id"]: predict(base, an[r["id"]]) for r in [*rows, *extra]}
+    preds = {r["id"]: predict(base, an[r["id"]], r["question"], enc) for r in [*rows, *extra]}
     extra_train = [
         r for r in extra if article_of(r) in train_art and preds[r["id"]]["x"] is not None
     ]
@@ -395,6 +391,8 @@ def main(argv: list[str] | None = None) -> int:
             "target_abstention_precision": args.precision,
         },
     }
+    if rerank is not None:
+        out["rerank"] = {"features": list(R.RERANK_FEATURES), **rerank.to_dict()}
     if evidence is not None:
         out["evidence"] = {
             "features": list(R.ANSWER_FEATURES),

@@ -21,7 +21,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -103,8 +103,9 @@ def _atomic_path(final: Path) -> Path:
     return Path(tmp)
 
 
-def export_fp32(model_dir: Path, out: Path) -> None:
-    """Export the transformer (token vectors, before pooling) to ONNX with dynamic axes."""
+def export_fp32(model_dir: Path, out: Path, patch: Callable | None = None) -> None:
+    """Export the transformer (token vectors, before pooling) to ONNX with dynamic axes.
+    `patch(model)` may change the loaded weights first (the span encoder merges its adapters)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights are local; never ask a hub
     try:
         import torch
@@ -121,6 +122,8 @@ def export_fp32(model_dir: Path, out: Path) -> None:
     # Eager attention and our own additive mask: transformers' mask helpers branch on Python
     # values while tracing, which bakes the example's padding into the graph.
     model = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
+    if patch is not None:
+        patch(model)
 
     class TokenVectors(torch.nn.Module):
         def __init__(self, bert):

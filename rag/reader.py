@@ -28,7 +28,9 @@ from pathlib import Path
 import numpy as np
 
 from rag.features import (
-    ANSWER_FEATURES,
+    ANSWER_FEATURES as LEXICAL_ANSWER_FEATURES,
+)
+from rag.features import (
     SENTENCE_FEATURES,
     Analysis,
     Question,
@@ -41,10 +43,18 @@ from rag.features import (
     split_sentences,
     tokenize,
 )
-from rag.spans import SPAN_FEATURES, Span, candidate_spans, span_features
+from rag.qa_encoder import SpanEncoder, TokenScores
+from rag.spans import SPAN_FEATURES as LEXICAL_SPAN_FEATURES
+from rag.spans import Span, candidate_spans, span_features
 
 MODEL_FILE = Path(__file__).with_name("models") / "reader.json"
 SPAN_SENTENCES = 3  # phrases are looked for in this many of the best sentences
+# The span encoder (rag/qa_encoder.py) reads the question against each of those sentences; its
+# scores join the lexical features, and the fitted weights decide how much they count.
+SPAN_FEATURES = (*LEXICAL_SPAN_FEATURES, "qa", "qa_top")
+ANSWER_FEATURES = (*LEXICAL_ANSWER_FEATURES, "qa_gap", "qa_gap_max", "qa_pick")
+RERANK_FEATURES = ("logit_sent", "qa_gap", "qa_best", "first")
+QA_FLOOR = -20.0  # encoder scores this far below the sentence's best all mean "not this"
 
 # --- models ----------------------------------------------------------------------------------
 
@@ -89,6 +99,8 @@ class ReaderModel:
     # from the retrieved passages; below evidence_threshold abstains whatever `answerable` says.
     evidence: Linear | None = None
     evidence_threshold: float = 0.0
+    # Reorders the best SPAN_SENTENCES sentences once the encoder has read them (listwise).
+    rerank: Linear | None = None
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> ReaderModel:
@@ -98,6 +110,7 @@ class ReaderModel:
             ("span", SPAN_FEATURES),
             ("answerable", ANSWER_FEATURES),
             ("evidence", ANSWER_FEATURES),
+            ("rerank", RERANK_FEATURES),
         ):
             if part in d and tuple(d[part]["features"]) != names:
                 raise ValueError(f"{path}: the {part} model was fitted on other features")
@@ -111,12 +124,18 @@ class ReaderModel:
             float(d["sentence"].get("second_ratio", 1.0)),
             Linear.from_dict(d["evidence"]) if "evidence" in d else None,
             float(d["evidence"]["threshold"]) if "evidence" in d else 0.0,
+            Linear.from_dict(d["rerank"]) if "rerank" in d else None,
         )
 
 
 @lru_cache(maxsize=1)
 def default_model() -> ReaderModel:
     return ReaderModel.load()
+
+
+@lru_cache(maxsize=1)
+def default_encoder() -> SpanEncoder:
+    return SpanEncoder()
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -199,13 +218,87 @@ def analyse(
 
 
 def best_spans(
-    model: ReaderModel, q: Question, sentence: Sentence
+    model: ReaderModel, q: Question, sentence: Sentence, scores: TokenScores
 ) -> tuple[list[Span], np.ndarray]:
     qstems = {t.stem for t in q.toks}
     spans = candidate_spans(sentence.toks, sentence.text, qstems)
     if not spans:
         return [], np.zeros(0)
-    return spans, _softmax(model.span(span_features(q, sentence.toks, spans)))
+    return spans, _softmax(model.span(span_matrix(q, sentence, spans, scores)))
+
+
+def span_matrix(q: Question, sentence: Sentence, spans: list[Span], scores: TokenScores):
+    """The span model's features: the lexical ones, then the encoder's score of each phrase
+    relative to its best phrase in the sentence."""
+    rel = np.asarray([scores.span_score(sp.start, sp.end) - scores.best for sp in spans])
+    rel = np.clip(rel, QA_FLOOR, 0.0)
+    return np.column_stack([span_features(q, sentence.toks, spans), rel, rel > -0.5])
+
+
+def rerank_matrix(logits: np.ndarray, order: list[int], scores: list[TokenScores]):
+    """Features of the best few sentences once the encoder has read them (RERANK_FEATURES)."""
+    return np.asarray(
+        [
+            [logits[k], np.clip(sc.gap, QA_FLOOR, -QA_FLOOR), sc.best, float(i == 0)]
+            for i, (k, sc) in enumerate(zip(order, scores, strict=True))
+        ]
+    )
+
+
+def reading_features(
+    a: Analysis, probs, logits, top: int, p_span: float, scores: list[TokenScores], pick: float
+) -> np.ndarray:
+    """Answerability features: the lexical ones, then how sure the encoder is that the best
+    sentence (and any of the best few) answers, and how it rates the chosen phrase."""
+    gaps = [s.gap for s in scores] or [QA_FLOOR]
+    lexical = answer_features(a, probs, logits, top, p_span)
+    return np.concatenate([lexical, [gaps[0], max(gaps), pick]])
+
+
+def pick_score(scores: TokenScores, span: Span | None) -> float:
+    if span is None:
+        return QA_FLOOR
+    return float(np.clip(scores.span_score(span.start, span.end) - scores.best, QA_FLOOR, 0.0))
+
+
+Encoder = Callable[[str, list[str]], list[TokenScores]]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The models' verdict on one analysis: best sentences with their phrases, and the
+    answerability features (what `read` decides on and what the fitter stores)."""
+
+    picks: tuple[Pick, ...]
+    ratio: float  # second sentence's probability over the best one's
+    x: np.ndarray
+
+
+def choose(model: ReaderModel, a: Analysis, question: str, encoder: Encoder) -> Choice:
+    logits = model.sentence(a.sent_x)
+    probs = _softmax(logits)
+    order = [int(k) for k in np.argsort(-probs, kind="stable")[:SPAN_SENTENCES]]
+    scores = encoder(question, [a.sentences[k].text for k in order])
+    if model.rerank is not None and len(order) > 1:
+        new = np.argsort(-model.rerank(rerank_matrix(logits, order, scores)), kind="stable")
+        order, scores = [order[i] for i in new], [scores[i] for i in new]
+    picks, first_pick = [], QA_FLOOR
+    for rank, k in enumerate(order):
+        s = a.sentences[k]
+        spans, sp = best_spans(model, a.question, s, scores[rank])
+        if len(spans):
+            b = int(np.argmax(sp))
+            ans, p_ans = spans[b].text, float(sp[b])
+            if rank == 0:
+                first_pick = pick_score(scores[0], spans[b])
+        else:
+            ans, p_ans = None, 0.0
+        picks.append(Pick(s.source, s.start, s.end, s.text, float(probs[k]), ans, p_ans))
+    x = reading_features(
+        a, probs, logits, order[0], picks[0].answer_probability, scores, first_pick
+    )
+    ratio = float(probs[order[1]] / probs[order[0]]) if len(order) > 1 else 0.0
+    return Choice(tuple(picks), ratio, x)
 
 
 def read(
@@ -215,31 +308,18 @@ def read(
     query_vec: np.ndarray | None = None,
     model: ReaderModel | None = None,
     exclude: Callable | None = None,  # source -> True to leave that passage out
+    encoder: Encoder | None = None,
 ) -> Reading:
     model = model or default_model()
     a = analyse(question, sources, embed, query_vec, exclude)
     if not a.sentences:
         return Reading((), 0.0, False, a.question.focus, model.version)
-    logits = model.sentence(a.sent_x)
-    probs = _softmax(logits)
-    order = np.argsort(-probs, kind="stable")
-    picks = []
-    for rank, k in enumerate(order[:SPAN_SENTENCES]):
-        s = a.sentences[k]
-        spans, sp = best_spans(model, a.question, s) if rank < SPAN_SENTENCES else ([], [])
-        if len(spans):
-            b = int(np.argmax(sp))
-            ans, p_ans = spans[b].text, float(sp[b])
-        else:
-            ans, p_ans = None, 0.0
-        picks.append(Pick(s.source, s.start, s.end, s.text, float(probs[k]), ans, p_ans))
-    top = int(order[0])
-    x = answer_features(a, probs, logits, top, picks[0].answer_probability)
-    p = sigmoid(model.answerable, x)
-    held = model.evidence is None or sigmoid(model.evidence, x) >= model.evidence_threshold
+    c = choose(model, a, question, encoder or default_encoder())
+    p = sigmoid(model.answerable, c.x)
+    held = model.evidence is None or sigmoid(model.evidence, c.x) >= model.evidence_threshold
     # The sentences' stems are already known: no second tokenisation on the hot path.
     uncovered = _uncovered(a.question, [s.stems for s in a.sentences])
-    picks = [p if p.answer_probability >= model.min_span else _without_answer(p) for p in picks]
+    picks = [p if p.answer_probability >= model.min_span else _without_answer(p) for p in c.picks]
     return Reading(tuple(picks), p, p >= model.threshold and held, uncovered, model.version)
 
 
@@ -248,12 +328,14 @@ def sigmoid(lin: Linear, x: np.ndarray) -> float:
     return float(1 / (1 + math.exp(-float(lin(x[None, :])[0]))))
 
 
-def answer_phrase(question: str, sentence: str, model: ReaderModel | None = None) -> str | None:
+def answer_phrase(
+    question: str, sentence: str, model: ReaderModel | None = None, encoder=None
+) -> str | None:
     """The short answer inside one sentence (e.g. a model's written answer), or None."""
     model = model or default_model()
     q = analyse_question(question)
     s = Sentence(0, 0, len(sentence), sentence, tuple(tokenize(sentence)), frozenset())
-    spans, p = best_spans(model, q, s)
+    spans, p = best_spans(model, q, s, (encoder or default_encoder())(question, [sentence])[0])
     if not len(spans):
         return None
     b = int(np.argmax(p))
