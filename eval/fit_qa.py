@@ -86,11 +86,9 @@ def _answer_chars(text: str, answers: list[str]) -> tuple[int, int] | None:
     return None
 
 
-def encode(tok, batch: list[dict]):
-    """Token ids, and the start/end token targets of each example (0 = [CLS] = no answer)."""
-    import torch
-
-    enc = tok(
+def pairs(tok, batch: list[dict]):
+    """(question, sentence) word pieces as the read path cuts them, with character offsets."""
+    return tok(
         [e["question"] for e in batch],
         [e["text"] for e in batch],
         truncation="only_second",
@@ -99,6 +97,13 @@ def encode(tok, batch: list[dict]):
         return_offsets_mapping=True,
         return_tensors="pt",
     )
+
+
+def encode(tok, batch: list[dict]):
+    """Token ids, and the start/end token targets of each example (0 = [CLS] = no answer)."""
+    import torch
+
+    enc = pairs(tok, batch)
     starts, ends = [], []
     for b, e in enumerate(batch):
         s_tok = e_tok = 0
@@ -199,15 +204,7 @@ def evaluate(exs, tok, bert, head) -> dict:
     with torch.no_grad():
         for i in range(0, len(exs), 64):
             batch = exs[i : i + 64]
-            enc = tok(
-                [e["question"] for e in batch],
-                [e["text"] for e in batch],
-                truncation="only_second",
-                max_length=MAX_LEN,
-                padding=True,
-                return_offsets_mapping=True,
-                return_tensors="pt",
-            )
+            enc = pairs(tok, batch)
             offsets = enc.pop("offset_mapping").numpy()
             ls, le = logits(bert, head, enc)
             for b, e in enumerate(batch):
