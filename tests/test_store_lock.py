@@ -254,11 +254,16 @@ def test_check_finds_and_repairs_vectors_lost_by_two_writers(tmp_path: Path):
             subprocess.Popen(
                 [sys.executable, "-c", WRITER, str(store), f"/synthetic/{name}.txt"],
                 cwd=repo,
-                stderr=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
             )
             for name in ("a", "b")
         ]
-        assert all(p.wait(timeout=300) == 0 for p in procs)
+        for p in procs:
+            err = p.communicate(timeout=300)[1]
+            # Two unlocked writers may also trip over each other's database lock (seen once in
+            # CI, under load): that is the same failure the lock exists for, not a bug here.
+            assert p.returncode == 0 or "locked" in err, err[-2000:]
         cfg = IndexConfig(store=store)
         report = check_store(cfg)
         if not report.ok:
