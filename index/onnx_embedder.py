@@ -220,6 +220,19 @@ class _Loaded:
     dim: int
 
 
+def cpu_session(ort, onnx_file: Path):
+    """An ONNX Runtime CPU session with our thread settings (the embedder's and the span
+    encoder's)."""
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = os.cpu_count() or 1
+    opts.inter_op_num_threads = 1
+    # Idle threads sleep instead of spinning: on a busy laptop spinning threads fight the other
+    # processes for the cores (measured on 2 shared cores under load: one query 79 vs 114 ms,
+    # a 32x128 batch 10.6 vs 11.4 s, with spinning off vs on).
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(onnx_file), opts, providers=["CPUExecutionProvider"])
+
+
 @lru_cache(maxsize=4)
 def _load(model_dir: str, cache_dir: str | None, precision: str) -> _Loaded:
     """Session and tokenizers, once per process like the fp32 model.
@@ -233,14 +246,7 @@ def _load(model_dir: str, cache_dir: str | None, precision: str) -> _Loaded:
 
     path = Path(model_dir)
     onnx_file = ensure_model(path, precision, Path(cache_dir) if cache_dir else None)
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = os.cpu_count() or 1
-    opts.inter_op_num_threads = 1
-    # Idle threads sleep instead of spinning: on a busy laptop spinning threads fight the other
-    # processes for the cores (measured on 2 shared cores under load: one query 79 vs 114 ms,
-    # a 32x128 batch 10.6 vs 11.4 s, with spinning off vs on).
-    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    session = ort.InferenceSession(str(onnx_file), opts, providers=["CPUExecutionProvider"])
+    session = cpu_session(ort, onnx_file)
 
     st_config = path / "sentence_bert_config.json"
     max_tokens = 256

@@ -86,21 +86,12 @@ class SpanEncoder:
     """Start/end logits for (question, sentence) pairs, run by ONNX Runtime."""
 
     def __init__(self, adapter: Path = ADAPTER_FILE):
-        import os
-
         from tokenizers import Tokenizer
 
         from index.embedders import bundled_minilm_path
-        from index.onnx_embedder import _require_onnxruntime
+        from index.onnx_embedder import _require_onnxruntime, cpu_session
 
-        ort = _require_onnxruntime()
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = os.cpu_count() or 1
-        opts.inter_op_num_threads = 1
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = ort.InferenceSession(
-            str(ensure_qa_model(adapter)), opts, providers=["CPUExecutionProvider"]
-        )
+        self.session = cpu_session(_require_onnxruntime(), ensure_qa_model(adapter))
         tok = Tokenizer.from_file(str(bundled_minilm_path() / "tokenizer.json"))
         tok.no_padding()
         tok.enable_truncation(max_length=MAX_LEN, strategy="only_second")
