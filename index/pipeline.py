@@ -1,14 +1,13 @@
 """Incremental indexing: files -> Documents -> Chunks -> vectors + BM25, only what changed.
 
-Crash safety: each file's change is one catalog transaction; the vector store is written
-before the catalog commits (new ids) and pruned after (stale ids). Whatever a kill leaves
-behind is repaired by `reconcile` at the start of the next run, which makes the vector store
-hold exactly the catalog's chunks.
+Crash safety: each batch of changed files is one catalog transaction; the vector store is
+written before the catalog commits (new ids) and pruned after (stale ids). Whatever a kill
+leaves behind is repaired by `reconcile` at the start of the next run, which makes the vector
+store hold exactly the catalog's chunks. Parsing runs ahead of the encoder: index/ingest.py.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 import sys
@@ -19,16 +18,16 @@ from pathlib import Path
 import numpy as np
 
 from index.catalog import CATALOG_FILE, Catalog, FileRecord, disk_full, disk_full_error
-from index.chunking import chunk_document
 from index.embedders import Embedder, EmbedderConfig, embedder_name, get_embedder
-from index.errors import EmbedderMismatch, LoadError, StoreError
+from index.errors import ConfigError, EmbedderMismatch, StoreError
+from index.ingest import Ingest
+from index.ingest import metadata as _metadata
+from index.ingest import sha as _sha
 from index.limits import Limits
-from index.loaders import SUPPORTED_SUFFIXES, load_document
+from index.loaders import SUPPORTED_SUFFIXES
 from index.lock import StoreLock
 from index.ocr import OcrConfig
-from index.pdf import PdfResult
 from index.store import CHROMA_DIR, ChromaStore, check_store_dir, open_store, write_error
-from index.types import Chunk, Document
 from index.walk import not_regular, walk
 
 __all__ = [
@@ -48,6 +47,8 @@ class IndexConfig:
     lock_wait: float = 0.0  # seconds a writer waits for another writer of the store; 0: refuse
     limits: Limits = field(default_factory=Limits)
     ocr: OcrConfig = field(default_factory=OcrConfig)  # which PDF pages OCR reads
+    workers: int = 1  # 1: files are parsed in one background thread; N > 1: N processes
+    queue_files: int = 4  # parsed files that may wait for the encoder (bounds memory)
 
 
 @dataclass
@@ -106,34 +107,17 @@ def reconcile(
     return len(orphans), len(todo)
 
 
-def _metadata(source, title, doc_title, start, end, page) -> dict:
-    md = {"source": source, "title": title, "doc_title": doc_title, "start": start, "end": end}
-    if page is not None:
-        md["page"] = page
-    return md
-
-
-def _sha(data: bytes | str) -> str:
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    return hashlib.sha256(data).hexdigest()
-
-
-@dataclass
-class _Pending:
-    record: FileRecord
-    doc: Document
-    chunks: list[Chunk]
-    hashes: list[str]
-    vectors: dict[str, np.ndarray]
-
-
 class Indexer:
-    def __init__(self, cfg: IndexConfig, progress: bool | None = None):
+    def __init__(
+        self, cfg: IndexConfig, progress: bool | None = None, embedder: Embedder | None = None
+    ):
+        """`embedder`: an already loaded one (tests pass fakes); else loaded when needed."""
         self.cfg = cfg
         self.name = embedder_name(cfg.embedder)
         self.progress = sys.stderr.isatty() if progress is None else progress
-        self._embedder: Embedder | None = None
+        self._embedder = embedder
+        if cfg.workers < 1:
+            raise ConfigError(f"--workers must be 1 or more, not {cfg.workers}")
         # One writer per store (see index/lock.py); held until close(). Readers never take it.
         check_store_dir(cfg.store, write=True)
         try:
@@ -246,110 +230,10 @@ class Indexer:
     def _process(self, todo, report: IndexReport, on_file) -> None:
         if not todo:
             return
-        from tqdm import tqdm
-
-        pending: list[tuple[_Pending, str]] = []
-        need: dict[str, str] = {}
-        bar = tqdm(total=len(todo), unit="file", disable=not self.progress, desc="indexing")
-        try:
-            for path, rec, kind in todo:
-                item = self._prepare(path, rec, report)
-                bar.update(1)
-                if item is None:
-                    continue
-                for h, c in zip(item.hashes, item.chunks, strict=True):
-                    if h not in item.vectors:
-                        need.setdefault(h, c.text)
-                pending.append((item, kind))
-                if len(need) >= self.cfg.batch_chunks:
-                    self._flush(pending, need, report, on_file)
-                    pending, need = [], {}
-            self._flush(pending, need, report, on_file)
-        finally:
-            bar.close()
-
-    def _prepare(self, path: Path, rec: FileRecord, report: IndexReport) -> _Pending | None:
-        pdf = PdfResult()
-        try:
-            doc = load_document(path, self.cfg.ocr, pdf)
-        except LoadError as e:
-            report.errors.append({"source": rec.source, "error": e.reason})
-            return None
-        if pdf.ocr_skipped:
-            report.ocr_skipped.append(
-                {"source": rec.source, "pages": pdf.ocr_skipped, "reason": pdf.ocr_why}
-            )
-        doc.source = rec.source
-        emb = self.embedder
-        chunks = chunk_document(
-            doc,
-            emb.count_tokens,
-            emb.budget,
-            self.cfg.overlap_tokens,
-            max_chars=self.cfg.limits.max_chunk_chars,
+        ingest = Ingest(
+            self.cfg, self.catalog, self.chroma, self.embedder, self.name, self.progress
         )
-        if not chunks:
-            report.errors.append({"source": rec.source, "error": "no text left after cleaning"})
-            return None
-        hashes = [_sha(c.text) for c in chunks]
-        cached = self.catalog.cached_vectors(sorted(set(hashes)))
-        record = FileRecord(
-            rec.source, rec.content_hash, rec.size, rec.mtime_ns, doc.title, len(chunks)
-        )
-        return _Pending(record, doc, chunks, hashes, cached)
-
-    def _flush(self, pending, need: dict[str, str], report: IndexReport, on_file) -> None:
-        fresh: dict[str, np.ndarray] = {}
-        if need:
-            keys = list(need)
-            vecs = self.embedder.embed([need[k] for k in keys])
-            fresh = dict(zip(keys, vecs, strict=True))
-            report.embedded += len(keys)
-        # One vector-store write per batch of files (per-file writes cost ~10% of a run);
-        # the catalog still commits file by file, so a kill loses at most this batch.
-        rows = [self._rows(item, fresh) for item, _ in pending]
-        if rows:
-            self.chroma.add(
-                [i for r in rows for i in r[0]],
-                np.concatenate([r[1] for r in rows]),
-                [t for r in rows for t in r[2]],
-                [m for r in rows for m in r[3]],
-            )
-        stale: list[str] = []
-        for (item, kind), (ids, vectors, _, _) in zip(pending, rows, strict=True):
-            src = item.record.source
-            stale += sorted(self.catalog.chunk_ids(src) - set(ids))
-            with self.catalog.transaction():
-                if self.catalog.get_meta("embedder") is None:
-                    self.catalog.set_meta("embedder", self.name)
-                    self.catalog.set_meta("dim", str(vectors.shape[1]))
-                self.catalog.put_file(
-                    item.record,
-                    item.doc.text,
-                    item.chunks,
-                    ids,
-                    item.hashes,
-                    vectors,
-                    item.doc.title,
-                    item.doc.pages,  # page spans and OCR word boxes: a citation's own page
-                )
-            setattr(report, kind, getattr(report, kind) + 1)
-            if on_file:
-                on_file(src)
-        if stale:
-            self.chroma.delete(stale)
-
-    def _rows(self, item: _Pending, fresh: dict[str, np.ndarray]):
-        src = item.record.source
-        vectors = np.stack([item.vectors.get(h, fresh.get(h)) for h in item.hashes])
-        ids = [
-            _sha(f"{src}\0{c.start}\0{c.end}\0{h}")[:32]
-            for c, h in zip(item.chunks, item.hashes, strict=True)
-        ]
-        metas = [
-            _metadata(src, c.title, item.doc.title, c.start, c.end, c.page) for c in item.chunks
-        ]
-        return ids, vectors, [c.text for c in item.chunks], metas
+        ingest.run(ingest.jobs(todo), report, on_file)
 
 
 def _under(path: str, root: str) -> bool:

@@ -34,6 +34,7 @@ def _store_args(p: argparse.ArgumentParser) -> None:
 def index_config(args: argparse.Namespace, rebuild: bool = False) -> IndexConfig:
     return IndexConfig(
         batch_chunks=getattr(args, "batch_chunks", 256),
+        workers=getattr(args, "workers", 1),
         store=args.store or default_store(),
         chroma_url=args.chroma_url,
         embedder=EmbedderConfig(
@@ -222,6 +223,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true", help="drop the store and index from scratch")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--batch-chunks", type=int, default=256, help=argparse.SUPPRESS)
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="parse files in N processes while the encoder runs (default 1: one background "
+        "thread; more pays off with cores to spare)",
+    )
     _limit_args(p)
     _ocr_args(p)
     _wait_arg(p, "index")
