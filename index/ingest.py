@@ -21,7 +21,6 @@ its error and the rest is indexed.
 
 from __future__ import annotations
 
-import hashlib
 import queue
 import threading
 import time
@@ -41,25 +40,13 @@ from index.errors import LoadError
 from index.loaders import load_document
 from index.ocr import OcrConfig
 from index.pdf import PdfResult
+from index.pipeline import metadata, sha
 from index.types import Chunk, Document
 
 # Workers start from a fresh interpreter: forking a process that runs ONNX Runtime's and
 # Chroma's threads can copy a held lock into the child and hang it.
 MP_CONTEXT = "spawn"
 CountTokens = Callable[[list[str]], list[int]]
-
-
-def sha(data: bytes | str) -> str:
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    return hashlib.sha256(data).hexdigest()
-
-
-def metadata(source, title, doc_title, start, end, page) -> dict:
-    md = {"source": source, "title": title, "doc_title": doc_title, "start": start, "end": end}
-    if page is not None:
-        md["page"] = page
-    return md
 
 
 # ---------------------------------------------------------------- parse (thread or process)

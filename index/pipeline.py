@@ -8,6 +8,7 @@ store hold exactly the catalog's chunks. Parsing runs ahead of the encoder: inde
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import sys
@@ -20,11 +21,7 @@ import numpy as np
 from index.catalog import CATALOG_FILE, Catalog, FileRecord, disk_full, disk_full_error
 from index.embedders import Embedder, EmbedderConfig, embedder_name, get_embedder
 from index.errors import ConfigError, EmbedderMismatch, StoreError
-from index.ingest import Ingest
-from index.ingest import metadata as _metadata
-from index.ingest import sha as _sha
 from index.limits import Limits
-from index.loaders import SUPPORTED_SUFFIXES
 from index.lock import StoreLock
 from index.ocr import OcrConfig
 from index.store import CHROMA_DIR, ChromaStore, check_store_dir, open_store, write_error
@@ -80,6 +77,19 @@ def check_embedder(catalog: Catalog, name: str, store: Path) -> None:
         )
 
 
+def sha(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+def metadata(source, title, doc_title, start, end, page) -> dict:
+    md = {"source": source, "title": title, "doc_title": doc_title, "start": start, "end": end}
+    if page is not None:
+        md["page"] = page
+    return md
+
+
 def reconcile(
     catalog: Catalog, chroma: ChromaStore, rewrite: Sequence[str] = ()
 ) -> tuple[int, int]:
@@ -102,7 +112,7 @@ def reconcile(
             [c.id for c, _ in rows],
             np.stack([v for _, v in rows]) if rows else np.zeros((0, 1), np.float32),
             [c.text for c, _ in rows],
-            [_metadata(c.source, c.title, c.doc_title, c.start, c.end, c.page) for c, _ in rows],
+            [metadata(c.source, c.title, c.doc_title, c.start, c.end, c.page) for c, _ in rows],
         )
     return len(orphans), len(todo)
 
@@ -158,6 +168,9 @@ class Indexer:
             raise
 
     def _run(self, paths: Sequence[str | Path], on_file: Callable[[str], None] | None = None):
+        # Here, not at the top: the query path imports this module, not the format readers.
+        from index.loaders import SUPPORTED_SUFFIXES
+
         report = IndexReport()
         reconcile(self.catalog, self.chroma)
         known = self.catalog.files()
@@ -192,7 +205,7 @@ class Indexer:
                 if rec and rec.size == st.st_size and rec.mtime_ns == st.st_mtime_ns:
                     report.unchanged += 1
                     continue
-                digest = _sha(f.read_bytes())
+                digest = sha(f.read_bytes())
             except OSError as e:
                 report.errors.append({"source": src, "error": f"cannot read: {e.strerror or e}"})
                 continue
@@ -230,6 +243,8 @@ class Indexer:
     def _process(self, todo, report: IndexReport, on_file) -> None:
         if not todo:
             return
+        from index.ingest import Ingest
+
         ingest = Ingest(
             self.cfg, self.catalog, self.chroma, self.embedder, self.name, self.progress
         )
