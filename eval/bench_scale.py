@@ -13,10 +13,11 @@ through the real catalog (`put_file`: manifest, FTS5, vector cache, document tex
 
 Queries are questions made from the seed chunks (as `bench ask` does); each is answered with
 `rag.retrieval.retrieve` in dense, lexical and hybrid mode (dense and hybrid include embedding
-the query), warm, in a fresh process whose peak RSS is that of the read path alone. Then two
-settings that matter at this size are measured side by side (neither is changed here; the
-figures are recommendations for index/catalog.py and index/store.py): SQLite mmap for the
-catalog, and HNSW ef_search against exact (brute-force) top 30.
+the query), warm, in a fresh process whose peak RSS is that of the read path alone. Then the
+choices that matter at this size are timed in alternation on the same questions: BM25 ranked
+in rounds (index/lexical.py) or in one pass over every match (with a check that both give the
+same ids in the same order), and SQLite mmap; then HNSW ef_search against exact (brute-force)
+top 30, each in a fresh process.
 """
 
 from __future__ import annotations
@@ -155,7 +156,8 @@ def build_store(store: Path, seeds, vectors: np.ndarray, n_chunks: int, log) -> 
 
 
 def measure_queries(store: str, questions: list[str]) -> dict:
-    """Warm p50/p95 per mode, and lexical with and without mmap; runs in a spawned process."""
+    """Warm p50/p95 per mode, then the settings compared in alternation (so load hits all
+    alike); runs in a spawned process."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from index.pipeline import IndexConfig
     from index.reader import IndexReader
@@ -179,41 +181,31 @@ def measure_queries(store: str, questions: list[str]) -> dict:
     result["rss_mb_after_open"] = round(rss_open, 1)
     result["peak_rss_mb"] = round(_peak_rss_mb(), 1)
 
-    # Candidate settings, in alternation on the same connection so load hits all alike: mmap,
-    # and ranking inside FTS5 before joining `chunks` (the catalog joins every match first).
-    fetch_k = RetrievalConfig().fetch_k
-    db = reader.catalog.db
-    lex: dict[str, list[float]] = {"default": [], "mmap": [], "rank_then_join": []}
+    # BM25 ranked in rounds against one pass over every match (the reference: same ids in the
+    # same order?), and the rounds with SQLite mmap.
+    k = RetrievalConfig().fetch_k
+    cat = reader.catalog
+    alt: dict[str, list[float]] = {"lexical_one_pass": [], "lexical_rounds": []}
+    alt["lexical_rounds_mmap"] = []
     same = 0
+    ids: dict[str, list[str]] = {}
     for q in questions:
-        for setting, size in (("default", 0), ("mmap", MMAP_BYTES)):
-            db.execute(f"PRAGMA mmap_size={size}")
+        for key, size, exhaustive in (
+            ("lexical_one_pass", 0, True),
+            ("lexical_rounds", 0, False),
+            ("lexical_rounds_mmap", MMAP_BYTES, False),
+        ):
+            cat.db.execute(f"PRAGMA mmap_size={size}")
             t0 = time.perf_counter()
-            got = reader.lexical(q, fetch_k)
-            lex[setting].append((time.perf_counter() - t0) * 1000)
-        db.execute("PRAGMA mmap_size=0")
-        t0 = time.perf_counter()
-        alt = _rank_then_join(db, q, fetch_k)
-        lex["rank_then_join"].append((time.perf_counter() - t0) * 1000)
-        same += [i for i, _ in alt] == [h.id for h in got]
-    result["lexical_search_ms"] = {k: _pct(v) for k, v in lex.items()}
-    result["lexical_rank_then_join_same_results"] = f"{same}/{len(questions)}"
+            got = cat.lexical_search(q, k, exhaustive=exhaustive)
+            alt[key].append((time.perf_counter() - t0) * 1000)
+            ids[key] = [i for i, _ in got]
+        same += ids["lexical_one_pass"] == ids["lexical_rounds"] == ids["lexical_rounds_mmap"]
+        cat.db.execute("PRAGMA mmap_size=0")
+    result["compared_ms"] = {key: _pct(v) for key, v in alt.items()}
+    result["lexical_rounds_same_as_one_pass"] = f"{same}/{len(questions)}"
     reader.close()
     return result
-
-
-def _rank_then_join(db, query: str, k: int) -> list[tuple[str, float]]:
-    """index/catalog.py's lexical_search with the top k chosen before the join."""
-    from index.lexical import fts_query
-
-    match = fts_query(query)
-    if match is None:
-        return []
-    sql = (
-        "SELECT c.id, s FROM (SELECT rowid AS r, -bm25(lex) AS s FROM lex WHERE lex MATCH ? "
-        "ORDER BY bm25(lex) LIMIT ?) JOIN chunks c ON c.rowid = r ORDER BY s DESC"
-    )
-    return [(r[0], float(r[1])) for r in db.execute(sql, (match, k))]
 
 
 def query_with_ef(store: str, ef: int, queries: np.ndarray, k: int) -> tuple[list, list]:
@@ -349,10 +341,12 @@ def show(r: dict) -> None:
         p = r[f"{key}_ms"]
         print(f"{key:<14}{p['p50']:>9.1f}{p['p95']:>9.1f}")
     print("hybrid target: p50 <= 50 ms, p95 <= 150 ms")
-    lex = r["lexical_search_ms"]
-    print(f"FTS5 search alone, p50: {lex['default']['p50']} ms; with mmap {lex['mmap']['p50']} ms; "
-          f"top k before the join {lex['rank_then_join']['p50']} ms (same results: "
-          f"{r['lexical_rank_then_join_same_results']})")  # fmt: skip
+    c = r["compared_ms"]
+    print("compared in alternation, p50 / p95 ms:")
+    for key, p in c.items():
+        print(f"  {key:<22}{p['p50']:>8.1f}{p['p95']:>8.1f}")
+    print(f"  BM25 rounds = one pass (same ids, same order): "
+          f"{r['lexical_rounds_same_as_one_pass']}")  # fmt: skip
     for ef, v in r["hnsw_ef_search"].items():
         print(f"ef_search {ef:>4}: {v}")
     print(f"read-path RSS {r['rss_mb_after_open']} MB after opening, peak {r['peak_rss_mb']} MB; "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from index.reader import IndexReader
@@ -16,19 +15,6 @@ class RetrievalConfig:
     top_k: int = 6
     fetch_k: int = 30  # candidates taken from each list before fusion
     mode: str = "hybrid"  # "hybrid" | "dense" | "lexical"
-    # Hybrid: BM25 runs on a thread while the question is embedded and Chroma searched (SQLite,
-    # ONNX Runtime and Chroma all release the GIL).
-    concurrent: bool = True
-
-
-_LEGS: ThreadPoolExecutor | None = None
-
-
-def _legs() -> ThreadPoolExecutor:
-    global _LEGS
-    if _LEGS is None:
-        _LEGS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rag-lexical")
-    return _LEGS
 
 
 def rrf(lists: list[list[str]], k: int = RRF_K) -> list[tuple[str, float]]:
@@ -49,17 +35,10 @@ def retrieve(
 ) -> list[Source]:
     dense_hits = []
     lexical_hits = []
-    lexical_leg = None
-    if cfg.mode == "hybrid" and cfg.concurrent:
-        lexical_leg = _legs().submit(reader.lexical, query, cfg.fetch_k, sources)
-    try:
-        if cfg.mode in ("hybrid", "dense"):
-            vec = reader.embed_query(query) if query_vec is None else query_vec
-            dense_hits = reader.dense(vec, cfg.fetch_k, sources)
-    finally:  # even when the dense leg fails, nothing may close the catalog under the other
-        if lexical_leg is not None:
-            lexical_hits = lexical_leg.result()
-    if cfg.mode in ("hybrid", "lexical") and lexical_leg is None:
+    if cfg.mode in ("hybrid", "dense"):
+        vec = reader.embed_query(query) if query_vec is None else query_vec
+        dense_hits = reader.dense(vec, cfg.fetch_k, sources)
+    if cfg.mode in ("hybrid", "lexical"):
         lexical_hits = reader.lexical(query, cfg.fetch_k, sources)
     dense = {h.id: h.score for h in dense_hits}
     lexical = {h.id: h.score for h in lexical_hits}
