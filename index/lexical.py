@@ -7,10 +7,10 @@ Ranking every chunk that holds any query term costs one bm25() call per match (5
 and at 100k chunks a question's common words match half the store. So a large match is ranked
 in rounds, rarest terms first (MaxScore, Turtle & Flood 1995): each round ranks the chunks that
 hold the round's terms and none of the earlier rounds', by FTS5's own bm25() over all the
-query's terms, so every score is exactly the full query's. No term adds more than
-idf * (k1 + 1) to a score, so once the terms left could not lift a chunk holding only them
-above the k-th score found, the top k is proven exact and the rounds stop. A round budget caps
-the work when no proof comes (the chunks holding only very common terms go unranked then).
+query's terms, so every score is the full query's (up to the order of a float sum: 1e-15). No
+term adds more than idf * (k1 + 1) to a score, so once the terms left could not lift a chunk
+holding only them above the k-th score found, the top k is proven exact and the rounds stop.
+A budget caps the work when no proof comes (chunks holding only common terms go unranked).
 """
 
 from __future__ import annotations
