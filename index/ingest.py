@@ -21,6 +21,7 @@ its error and the rest is indexed.
 
 from __future__ import annotations
 
+import copy
 import queue
 import threading
 import time
@@ -122,6 +123,19 @@ def token_spec(embedder) -> tuple:
 
 def _init_worker(spec: tuple) -> None:
     global _WORKER_TOKENS
+    _WORKER_TOKENS = _counter(spec)
+
+
+def thread_tokens(embedder) -> tuple[CountTokens, int]:
+    """(count_tokens, budget) for the reader thread. sentence-transformers encodes with the
+    very tokenizer it counts with, and a fast tokenizer switched between padding modes by two
+    threads at once fails ("Already borrowed"): the thread counts with its own copy."""
+    if getattr(embedder, "tokenizer", None) is not None:
+        return _counter(token_spec(embedder))
+    return embedder.count_tokens, embedder.budget
+
+
+def _counter(spec: tuple) -> tuple[CountTokens, int]:
     kind, payload, budget = spec
     if kind == "tokenizers":
         from tokenizers import Tokenizer
@@ -131,15 +145,17 @@ def _init_worker(spec: tuple) -> None:
         def count(texts):
             return [len(e.ids) for e in counter.encode_batch(list(texts), add_special_tokens=False)]
     elif kind == "transformers":
+        tokenizer = copy.deepcopy(payload)
 
         def count(texts):
-            return [len(x) for x in payload(list(texts), add_special_tokens=False)["input_ids"]]
+            ids = tokenizer(list(texts), add_special_tokens=False)["input_ids"]
+            return [len(x) for x in ids]
     else:
 
         def count(texts):
             return [max(1, len(t) // 4) for t in texts]
 
-    _WORKER_TOKENS = (count, budget)
+    return count, budget
 
 
 def _parse_in_thread(jobs: list[ParseJob], tokens, stop: threading.Event) -> Iterator[Parsed]:
@@ -250,8 +266,7 @@ class Ingest:
         if self.cfg.workers > 1:
             source = _parse_in_pool(jobs, self.cfg.workers, token_spec(self.embedder), stop)
         else:
-            tokens = (self.embedder.count_tokens, self.embedder.budget)
-            source = _parse_in_thread(jobs, tokens, stop)
+            source = _parse_in_thread(jobs, thread_tokens(self.embedder), stop)
         parsed: queue.Queue = queue.Queue(maxsize=max(1, self.cfg.queue_files))
         producer = threading.Thread(
             target=_produce, args=(source, parsed, stop), name="rag-index-parse", daemon=True

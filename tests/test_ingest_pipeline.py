@@ -2,6 +2,8 @@
 and the store comes out the same whatever runs the parsing, after a crash in a reader and
 after an interruption."""
 
+import multiprocessing
+import os
 import threading
 import time
 from pathlib import Path
@@ -15,6 +17,7 @@ from index.embedders import Embedder
 from index.pipeline import IndexConfig, Indexer, index_paths, open_store
 
 EXPLODES = "explode.txt"
+DIES = "dies.txt"
 REAL_PARSE = ingest.parse_file
 
 
@@ -22,6 +25,10 @@ def parse_or_explode(job, tokens=None):
     """A reader bug on one file. Module level, so a spawned pool worker can import it."""
     if Path(job.path).name == EXPLODES:
         raise ZeroDivisionError("a reader bug")
+    if Path(job.path).name == DIES:
+        if multiprocessing.parent_process() is None:  # the reader thread: not this process
+            raise RuntimeError("the parser process died")
+        os._exit(3)  # a crash in native code (a PDF library) kills the worker outright
     return REAL_PARSE(job, tokens)
 
 
@@ -79,14 +86,16 @@ def test_process_pool_store_equals_thread_store_and_a_reader_crash_is_one_files_
     tmp_path, corpus_copy, embedder, monkeypatch
 ):
     (corpus_copy / EXPLODES).write_text("This file makes the reader fail.\n")
+    (corpus_copy / DIES).write_text("This file kills the process that reads it.\n")
     monkeypatch.setattr(ingest, "parse_file", parse_or_explode)
     stores = {}
     for workers in (1, 2):
         cfg = IndexConfig(store=tmp_path / f"w{workers}", workers=workers, batch_chunks=16)
         r = index_paths([corpus_copy], cfg, progress=False)
-        bad = str((corpus_copy / EXPLODES).resolve())
-        assert [e["source"] for e in r.errors] == [bad], r.errors
-        assert "ZeroDivisionError: a reader bug" in r.errors[0]["error"]
+        errors = {Path(e["source"]).name: e["error"] for e in r.errors}
+        assert set(errors) == {EXPLODES, DIES}, r.errors
+        assert "ZeroDivisionError: a reader bug" in errors[EXPLODES]
+        assert "the parser process died" in errors[DIES]
         assert (r.added, r.unchanged) == (5, 0)  # the other files are all indexed
         assert check_store(cfg).ok
         stores[workers] = snapshot(cfg)
