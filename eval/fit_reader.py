@@ -30,6 +30,7 @@ import numpy as np
 
 from eval.fitting import choose_threshold, fit_listwise, fit_logistic
 from eval.metrics import contains_answer, normalize_answer
+from eval.reader_cache import CachedEncoder
 from eval.reader_figures import choose_second_ratio, figures
 from rag import reader as R
 
@@ -212,22 +213,6 @@ def without_evidence(rows, retrieved, embed) -> tuple[list[dict], dict]:
     return out, an
 
 
-class CachedEncoder:
-    """The span encoder, remembering each (question, sentence) pair: refits and the several
-    passes of the fit ask for the same pairs."""
-
-    def __init__(self):
-        self.encoder = R.default_encoder()
-        self.memo: dict = {}
-
-    def __call__(self, question: str, texts: list[str]) -> list:
-        todo = [t for t in dict.fromkeys(texts) if (question, t) not in self.memo]
-        if todo:
-            for t, sc in zip(todo, self.encoder(question, todo), strict=True):
-                self.memo[question, t] = sc
-        return [self.memo[question, t] for t in texts]
-
-
 def predict(model: R.ReaderModel, a: R.Analysis, question: str, enc) -> dict:
     """What the read path does with one analysis: best sentence, phrase, answer features."""
     if not a.sentences:
@@ -299,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         extra = []
 
     sent = fit_sentence(train, an)
-    enc = CachedEncoder()
+    enc = CachedEncoder(args.cache)
     span = fit_span(train, an, enc)
     rerank = fit_rerank(train, an, enc, sent) if args.rerank else None
     base = R.ReaderModel("fit", sent, span, sent, 0.5, args.min_span, rerank=rerank)
@@ -353,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
             ]
         )
 
+    enc.save()
     ratio = choose_second_ratio(train, preds)
     fig_train = figures(
         train, [preds[r["id"]] for r in train], abstains(train), args.min_span, ratio
