@@ -31,7 +31,7 @@ import numpy as np
 from eval.fitting import choose_threshold, fit_listwise, fit_logistic
 from eval.metrics import contains_answer, normalize_answer
 from eval.reader_cache import CachedEncoder
-from eval.reader_figures import choose_second_ratio, figures
+from eval.reader_figures import choose_second_ratio, curve, figures
 from rag import reader as R
 
 HELD_OUT_EVERY = 3  # article i (0-based, name order) is held out when i % 3 == 1
@@ -344,6 +344,10 @@ def main(argv: list[str] | None = None) -> int:
         train, [preds[r["id"]] for r in train], abstains(train), args.min_span, ratio
     )
     fig_held = figures(held, [preds[r["id"]] for r in held], abstains(held), args.min_span, ratio)
+    held_p = np.asarray([prob(answerable, r) for r in held])
+    held_y = np.asarray([r["answerable"] for r in held])
+    fig_held["curve"] = curve(held_p, held_y, args.precision)
+    (args.cache / "reader_preds.pkl").write_bytes(pickle.dumps((preds, answerable, evidence)))
     if extra_held:
         fig_held["abstain_when_evidence_removed"] = round(float(abstains(extra_held).mean()), 3)
         fig_held["without_evidence_gate"] = figures(

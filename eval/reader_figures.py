@@ -58,3 +58,23 @@ def figures(rows, preds, abstain, min_span, second_ratio=1.0) -> dict:
         "abstention_recall": round(tp / max(1, int((~ans).sum())), 3),
         "abstention_precision": round(tp / max(1, int(abstain.sum())), 3),
     }
+
+
+def curve(p: np.ndarray, answerable: np.ndarray, precision: float) -> dict:
+    """Reported, never used to choose: on rows the model was not fitted on, the best abstention
+    recall reachable at `precision`, the false abstentions it costs, and the ranking's AUC."""
+    best = {"recall": 0.0, "false_abstention": 0.0, "threshold": 0.0}
+    for t in np.unique(np.round(p, 3)):
+        ab = p < t
+        if ab.any() and (~answerable[ab]).mean() >= precision:
+            rec = (ab & ~answerable).sum() / max(1, (~answerable).sum())
+            if rec > best["recall"]:
+                best = {
+                    "recall": round(float(rec), 3),
+                    "false_abstention": round(float(ab[answerable].mean()), 3),
+                    "threshold": round(float(t), 3),
+                }
+    ranks = np.argsort(np.argsort(p)) + 1
+    n1, n0 = int(answerable.sum()), int((~answerable).sum())
+    auc = (ranks[answerable].sum() - n1 * (n1 + 1) / 2) / max(1, n1 * n0)
+    return {"at_precision": precision, **best, "auc": round(float(auc), 3)}
