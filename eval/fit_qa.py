@@ -43,6 +43,7 @@ from eval.fit_reader import (
     sentence_labels,
     split_articles,
 )
+from eval.fitting import auc
 from eval.metrics import token_f1
 from rag import reader as R
 from rag.qa_encoder import ADAPTER_FILE, MAX_ANSWER_TOKENS, MAX_LEN, best_span
@@ -222,14 +223,8 @@ def evaluate(exs, tok, bert, head) -> dict:
         "examples": len(exs),
         "answering": int(sum(label)),
         "span_f1": round(float(np.mean(f1s)), 3),
-        "null_auc": round(_auc(np.asarray(null_gap), np.asarray(label)), 3),
+        "null_auc": round(auc(np.asarray(null_gap), np.asarray(label)), 3),
     }
-
-
-def _auc(score: np.ndarray, y: np.ndarray) -> float:
-    ranks = np.argsort(np.argsort(score)) + 1
-    pos = y.sum()
-    return float((ranks[y].sum() - pos * (pos + 1) / 2) / max(1, pos * (len(y) - pos)))
 
 
 def compress(bert, base: dict, rank: int) -> dict[str, np.ndarray]:

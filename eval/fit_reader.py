@@ -347,7 +347,6 @@ def main(argv: list[str] | None = None) -> int:
     held_p = np.asarray([prob(answerable, r) for r in held])
     held_y = np.asarray([r["answerable"] for r in held])
     fig_held["curve"] = curve(held_p, held_y, args.precision)
-    (args.cache / "reader_preds.pkl").write_bytes(pickle.dumps((preds, answerable, evidence)))
     if extra_held:
         fig_held["abstain_when_evidence_removed"] = round(float(abstains(extra_held).mean()), 3)
         fig_held["without_evidence_gate"] = figures(

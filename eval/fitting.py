@@ -81,3 +81,10 @@ def choose_threshold(p: np.ndarray, answerable: np.ndarray, precision: float) ->
         if prec >= precision and rec > best_recall:
             best_t, best_recall = float(t), rec
     return best_t
+
+
+def auc(score: np.ndarray, y: np.ndarray) -> float:
+    """Area under the ROC curve of `score` for the boolean labels `y` (rank-sum form)."""
+    ranks = np.argsort(np.argsort(score)) + 1
+    pos = y.sum()
+    return float((ranks[y].sum() - pos * (pos + 1) / 2) / max(1, pos * (len(y) - pos)))

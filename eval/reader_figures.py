@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from eval.fitting import auc, choose_threshold
 from eval.metrics import contains_answer, token_f1
 
 
@@ -63,18 +64,12 @@ def figures(rows, preds, abstain, min_span, second_ratio=1.0) -> dict:
 def curve(p: np.ndarray, answerable: np.ndarray, precision: float) -> dict:
     """Reported, never used to choose: on rows the model was not fitted on, the best abstention
     recall reachable at `precision`, the false abstentions it costs, and the ranking's AUC."""
-    best = {"recall": 0.0, "false_abstention": 0.0, "threshold": 0.0}
-    for t in np.unique(np.round(p, 3)):
-        ab = p < t
-        if ab.any() and (~answerable[ab]).mean() >= precision:
-            rec = (ab & ~answerable).sum() / max(1, (~answerable).sum())
-            if rec > best["recall"]:
-                best = {
-                    "recall": round(float(rec), 3),
-                    "false_abstention": round(float(ab[answerable].mean()), 3),
-                    "threshold": round(float(t), 3),
-                }
-    ranks = np.argsort(np.argsort(p)) + 1
-    n1, n0 = int(answerable.sum()), int((~answerable).sum())
-    auc = (ranks[answerable].sum() - n1 * (n1 + 1) / 2) / max(1, n1 * n0)
-    return {"at_precision": precision, **best, "auc": round(float(auc), 3)}
+    t = choose_threshold(p, answerable, precision)
+    ab = p < t
+    return {
+        "at_precision": precision,
+        "recall": round(float((ab & ~answerable).sum() / max(1, (~answerable).sum())), 3),
+        "false_abstention": round(float(ab[answerable].mean()), 3),
+        "threshold": round(t, 3),
+        "auc": round(auc(p, answerable), 3),
+    }
