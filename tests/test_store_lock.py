@@ -261,9 +261,11 @@ def test_check_finds_and_repairs_vectors_lost_by_two_writers(tmp_path: Path):
         ]
         for p in procs:
             err = p.communicate(timeout=300)[1]
-            # Two unlocked writers may also trip over each other's database lock (seen once in
-            # CI, under load): that is the same failure the lock exists for, not a bug here.
-            assert p.returncode == 0 or "locked" in err, err[-2000:]
+            # Two unlocked writers may also trip over each other's database lock, or both run
+            # Chroma's schema set-up at once ("table collections already exists"): both seen in
+            # CI under load, the same collision the lock exists for, not a bug here.
+            collided = "locked" in err or "cannot open the Chroma store" in err
+            assert p.returncode == 0 or collided, err[-2000:]
         cfg = IndexConfig(store=store)
         report = check_store(cfg)
         if not report.ok:
@@ -311,7 +313,9 @@ def test_two_concurrent_index_runs_leave_the_store_consistent(tmp_path: Path):
         ok = [json.loads(out) for rc, out, _ in results if rc == 0]
         refused = [err for rc, _, err in results if rc != 0]
         for err in refused:
-            assert err.count("\n") == 1 and "is being written by pid" in err, err
+            # "by pid N", or "by another process (it is starting up)" when the other run holds
+            # the lock but has not written its pid yet (seen in CI under load).
+            assert err.count("\n") == 1 and "is being written by " in err, err
         assert ok, results
         check = run_rag("check", "--store", str(store), "--json", check=False)
         rep_json = json.loads(check.stdout)
