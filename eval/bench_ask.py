@@ -3,6 +3,10 @@
 Retrieval and full extractive answers are timed over 100 questions drawn deterministically
 from the indexed text; time to first token is timed with the `local` backend. Figures are
 percentiles of wall-clock time in this process, so compare them only within one run.
+
+The store keeps sentence vectors (`rag index --sentence-vectors`, unless --no-sentence-vectors);
+each question is also answered by a second pipeline that ignores them and embeds sentences at
+question time, so `sentence_vectors_speedup` compares the two paths in the same run.
 """
 
 from __future__ import annotations
@@ -52,12 +56,16 @@ def bench_ask(args: argparse.Namespace) -> dict:
     name = f"pydocs-store-{args.limit_files or 'all'}"
     store = Path(args.store) if args.store else CACHE / "bench" / name
     log(f"indexing {len(files)} files of {docs} into {store} (incremental: quick when built)")
-    index_paths(files, IndexConfig(store=store), progress=sys.stderr.isatty())
+    cfg = IndexConfig(store=store, sentence_vectors=args.sentence_vectors)
+    index_paths(files, cfg, progress=sys.stderr.isatty())
 
     pipeline = Pipeline(AskConfig(index=IndexConfig(store=store)))
+    plain = Pipeline(AskConfig(index=IndexConfig(store=store)))
+    plain.reader.unit_vectors = lambda sources: {}  # the question-time path, for comparison
     qs = questions_from_store(pipeline.reader.catalog, args.n)
     pipeline.ask(qs[0])  # warm the model and caches so the first question is not an outlier
-    retrieval_ms, answer_ms, abstained = [], [], 0
+    plain.ask(qs[0])
+    retrieval_ms, answer_ms, plain_ms, abstained, same = [], [], [], 0, 0
     for q in qs:
         t0 = time.perf_counter()
         retrieve(pipeline.reader, q, RetrievalConfig())
@@ -66,6 +74,10 @@ def bench_ask(args: argparse.Namespace) -> dict:
         a = pipeline.ask(q)
         answer_ms.append((time.perf_counter() - t0) * 1000)
         abstained += a.abstained
+        t0 = time.perf_counter()
+        b = plain.ask(q)
+        plain_ms.append((time.perf_counter() - t0) * 1000)
+        same += (a.answer, a.text, a.abstained) == (b.answer, b.text, b.abstained)
     log(f"{len(qs)} questions timed; {abstained} abstained")
 
     ttft_ms: list[float] = []
@@ -79,6 +91,7 @@ def bench_ask(args: argparse.Namespace) -> dict:
                 break
     chunks = pipeline.reader.catalog.count_chunks()
     pipeline.close()
+    plain.close()
     local.close()
 
     def pct(values: list[float]) -> dict:
@@ -92,6 +105,10 @@ def bench_ask(args: argparse.Namespace) -> dict:
         "chunks": chunks,
         "retrieval_ms": pct(retrieval_ms),
         "extractive_answer_ms": pct(answer_ms),
+        "sentence_vectors": bool(args.sentence_vectors),
+        "extractive_answer_ms_embedding_sentences": pct(plain_ms),
+        "sentence_vectors_speedup": round(percentile(plain_ms, 50) / percentile(answer_ms, 50), 2),
+        "same_answers_both_paths": same,
         "local_ttft_ms": pct(ttft_ms) if ttft_ms else None,
         "local_ttft_n": len(ttft_ms),
         "abstained": abstained,
@@ -106,5 +123,11 @@ def add_parser(sub) -> None:
     p.add_argument("--store", default=None, help="reuse this store (default: a cache folder)")
     p.add_argument(
         "--limit-files", type=int, default=None, metavar="N", help="index an even sample of N"
+    )
+    p.add_argument(
+        "--sentence-vectors",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="the store keeps sentence vectors (rag index --sentence-vectors; default on)",
     )
     p.set_defaults(func=bench_ask, show=lambda r: print(json.dumps(r, indent=2)))

@@ -9,7 +9,6 @@ store is reconciled against it at the start of every run.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import sqlite3
@@ -22,6 +21,7 @@ from urllib.parse import quote
 import numpy as np
 
 from index import lexical
+from index.disk import disk_full, disk_full_error
 from index.errors import StoreError
 from index.lexical import LEXICAL_VERSION, lexical_tokens
 from index.types import Chunk, Page, WordBox
@@ -44,52 +44,20 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
 CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(text_hash);
 CREATE TABLE IF NOT EXISTS vectors (text_hash TEXT PRIMARY KEY, vec BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS unit_vectors (text_hash TEXT PRIMARY KEY, vecs BLOB NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS lex USING fts5(tokens, tokenize='unicode61 remove_diacritics 0');
 CREATE TABLE IF NOT EXISTS pages (
     source TEXT NOT NULL, number INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
     words TEXT, PRIMARY KEY (source, number)
 );
 """
+# `unit_vectors` (opt-in, `rag index --sentence-vectors`): for a chunk text, the vectors of its
+# reading units (index/units.py) in order, float16, row after row: the extractive reader's
+# question-time embedding moved to index time. Keyed like `vectors`, pruned with them.
 # `pages` came later: opening an older store for writing adds it empty, and a file without page
 # rows cites its chunk's first page until re-indexed (read-only, the table may lack: _has_pages).
 # `words`: the OCR word boxes, compact JSON [[text, start, end, x0, y0, x1, y1], ...] (fractions
 # rounded to 1/10,000 of the page: under a pixel at any render size).
-
-
-def disk_full(e: BaseException, where: Path) -> bool:
-    """Whether `e` (or what caused it) means the disk holding `where` is full.
-
-    Chroma words it as "Failed to apply logs to the metadata segment", so besides the errno
-    and SQLite's wording, the free space itself is asked.
-    """
-    seen: set[int] = set()
-    while e is not None and id(e) not in seen:
-        seen.add(id(e))
-        if getattr(e, "errno", None) == errno.ENOSPC:
-            return True
-        text = str(e).lower()
-        if "disk is full" in text or "no space left" in text:
-            return True
-        e = e.__cause__ or e.__context__
-    return free_bytes(where) < 1_000_000
-
-
-def free_bytes(where: Path) -> int:
-    p = Path(where)
-    while not p.exists() and p != p.parent:
-        p = p.parent
-    try:
-        st = os.statvfs(p)
-    except OSError:
-        return 1 << 62
-    return st.f_bavail * st.f_frsize
-
-
-def disk_full_error(where: Path) -> StoreError:
-    return StoreError(
-        f"no space left on the disk holding {where} ({free_bytes(where) / 1e6:.1f} MB free); "
-        "free some space and re-run: finished files are kept and the store stays consistent"
-    )
 
 
 def catalog_error(path: Path, e: sqlite3.Error) -> StoreError:
@@ -254,6 +222,44 @@ class Catalog:
 
     def drop_unused_vectors(self) -> None:
         self.db.execute("DELETE FROM vectors WHERE text_hash NOT IN (SELECT text_hash FROM chunks)")
+        self.db.execute(
+            "DELETE FROM unit_vectors WHERE text_hash NOT IN (SELECT text_hash FROM chunks)"
+        )
+
+    def chunks_without_unit_vectors(self, limit: int) -> list[tuple[str, str]]:
+        """Up to `limit` (text hash, text) of distinct chunk texts without unit vectors."""
+        q = (
+            "SELECT c.text_hash, min(c.text) FROM chunks c LEFT JOIN unit_vectors u"
+            " ON u.text_hash = c.text_hash WHERE u.text_hash IS NULL GROUP BY c.text_hash LIMIT ?"
+        )
+        return [(h, t) for h, t in self.db.execute(q, (limit,))]
+
+    def drop_unit_vectors(self) -> None:
+        self.db.execute("DELETE FROM unit_vectors")
+
+    def put_unit_vectors(self, items: Iterable[tuple[str, np.ndarray]]) -> None:
+        """(chunk-text hash, units x dim matrix) pairs; call inside a transaction."""
+        self.db.executemany(
+            "INSERT OR REPLACE INTO unit_vectors VALUES (?, ?)",
+            ((h, np.asarray(m, dtype=np.float16).tobytes()) for h, m in items),
+        )
+
+    def unit_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """Chunk id -> its stored unit vectors (float16, flat: the caller knows the units);
+        chunks without them are absent, as is everything on a store written before them."""
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            q = (
+                "SELECT c.id, u.vecs FROM chunks c JOIN unit_vectors u ON u.text_hash = c.text_hash"
+                f" WHERE c.id IN ({','.join('?' * len(part))})"
+            )
+            try:
+                rows = self.db.execute(q, part).fetchall()
+            except sqlite3.OperationalError:  # a read-only store older than the table
+                return {}
+            out.update((cid, np.frombuffer(blob, dtype=np.float16)) for cid, blob in rows)
+        return out
 
     # -- writes (call inside a transaction) -----------------------------------------------
     def remove_file(self, source: str) -> None:

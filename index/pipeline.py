@@ -18,7 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from index.catalog import CATALOG_FILE, Catalog, FileRecord, disk_full, disk_full_error
+from index import unit_vectors
+from index.catalog import CATALOG_FILE, Catalog, FileRecord
+from index.disk import disk_full, disk_full_error
 from index.embedders import Embedder, EmbedderConfig, embedder_name, get_embedder
 from index.errors import ConfigError, EmbedderMismatch, StoreError
 from index.limits import Limits
@@ -46,6 +48,9 @@ class IndexConfig:
     ocr: OcrConfig = field(default_factory=OcrConfig)  # which PDF pages OCR reads
     workers: int = 1  # 1: files are parsed in one background thread; N > 1: N processes
     queue_files: int = 4  # parsed files that may wait for the encoder (bounds memory)
+    # Store sentence vectors for the extractive reader (index/unit_vectors.py): True on,
+    # False off, None: whatever the store already does (off for a new one).
+    sentence_vectors: bool | None = None
 
 
 @dataclass
@@ -56,6 +61,7 @@ class IndexReport:
     unchanged: int = 0
     embedded: int = 0
     chunks: int = 0
+    sentence_vectors: int = 0  # sentences embedded for the reader this run (opt-in)
     errors: list[dict] = field(default_factory=list)
     # PDF pages that needed OCR and did not get it: {"source", "pages", "reason"} (with the fix)
     ocr_skipped: list[dict] = field(default_factory=list)
@@ -140,6 +146,7 @@ class Indexer:
                 self.chroma.reset()
                 self.catalog.clear()
             check_embedder(self.catalog, self.name, cfg.store)
+            unit_vectors.configure(self.catalog, cfg.sentence_vectors)
         except BaseException:
             self._lock.release()
             raise
@@ -237,6 +244,11 @@ class Indexer:
             report.removed += 1
         with self.catalog.transaction():
             self.catalog.drop_unused_vectors()
+        if unit_vectors.enabled(self.catalog):
+            # A lambda: the model loads only if some chunk lacks its vectors (a no-op run).
+            report.sentence_vectors = unit_vectors.fill(
+                self.catalog, lambda texts: self.embedder.embed(texts), self.progress
+            )
         report.chunks = self.catalog.count_chunks()
         return report
 
@@ -285,6 +297,7 @@ def store_status(cfg: IndexConfig) -> dict:
             "vectors_in_store": chroma.count(),
             "embedder": catalog.get_meta("embedder"),
             "dim": int(catalog.get_meta("dim") or 0),
+            "sentence_vectors": unit_vectors.enabled(catalog),
             "size_bytes": size,
         }
     finally:

@@ -52,6 +52,12 @@ class IndexReader:
     def lexical(self, query: str, k: int, sources: list[str] | None = None) -> list[ScoredId]:
         return [ScoredId(i, s) for i, s in self.catalog.lexical_search(query, k, sources)]
 
+    def unit_vectors(self, sources) -> dict[str, np.ndarray]:
+        """Stored sentence vectors of retrieved chunks, by sentence text (index/unit_vectors.py)."""
+        from index import unit_vectors
+
+        return unit_vectors.lookup(self.catalog, sources, int(self.catalog.get_meta("dim") or 0))
+
     def chunks(self, ids: list[str]) -> dict[str, StoredChunk]:
         return self.catalog.chunks_by_id(ids)
 

@@ -14,7 +14,8 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from index.catalog import CATALOG_FILE, Catalog, disk_full, disk_full_error
+from index.catalog import CATALOG_FILE, Catalog
+from index.disk import disk_full, disk_full_error
 from index.errors import ConfigError, RagError, StoreError
 
 if TYPE_CHECKING:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.text import STOPWORDS, sentence_spans, stem, tokens
+from index.text import STOPWORDS, stem, tokens
+from index.units import reading_units
 
 MAX_SPAN = 10  # tokens; 98% of SQuAD dev answers are at most 10 words
 
@@ -146,41 +147,6 @@ class Sentence:
     stems: frozenset[str]  # content stems (toolkit tokens)
 
 
-_BULLET_RE = re.compile(r"[•◦▪▫●‣∙⁃*-]\s+")
-
-
-# An API entry's signature line ("pairwise(iterable)", "json.loads(s, *, cls=None)", or a bare
-# dotted or snake_case name such as "sqlite_version_info"): the sentence after it describes that
-# name, which it never repeats. A bare plain word ("pass", "threadsafety") is too often code or
-# a heading to count.
-_SIGNATURE = re.compile(
-    r"[A-Za-z_][\w.]*\([^()\n]{0,80}\)(?:\s*->\s*[\w.\[\], ]{1,40})?"
-    r"|[a-z][a-z0-9]*(?:[_.][a-z0-9]+)+"
-)
-
-
-def _with_signatures(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """A signature line and the first sentence after it become one unit ("pairwise(iterable)
-    Return successive overlapping pairs ..."), still one contiguous slice of the text."""
-    out: list[tuple[int, int]] = []
-    k = 0
-    while k < len(spans):
-        a, b = spans[k]
-        if (
-            k + 1 < len(spans)
-            and _SIGNATURE.fullmatch(text, a, b)
-            and not _SIGNATURE.fullmatch(text, *spans[k + 1])
-            and text[b : spans[k + 1][0]].count("\n") <= 2
-            and not text[b : spans[k + 1][0]].strip()
-        ):
-            out.append((a, spans[k + 1][1]))
-            k += 2
-            continue
-        out.append((a, b))
-        k += 1
-    return out
-
-
 def split_sentences(sources: Sequence, exclude: Callable | None = None) -> list[Sentence]:
     """The sentences of the retrieved passages; `exclude(source)` drops a whole passage (an
     injected instruction and the false claim it plants may sit on different lines, so no
@@ -189,14 +155,8 @@ def split_sentences(sources: Sequence, exclude: Callable | None = None) -> list[
     for i, src in enumerate(sources):
         if exclude is not None and exclude(src):
             continue
-        for a, b in _with_signatures(src.text, sentence_spans(src.text)):
-            # A list item's bullet ("• If the glob fails, ...") is not part of its sentence.
-            bullet = _BULLET_RE.match(src.text, a, b)
-            if bullet:
-                a = bullet.end()
+        for a, b in reading_units(src.text):
             text = src.text[a:b]
-            if len(text) < 2:
-                continue
             out.append(Sentence(i, a, b, text, tuple(tokenize(text)), frozenset(content(text))))
     return out
 

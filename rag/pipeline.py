@@ -116,11 +116,15 @@ class Pipeline:
         self.llm = get_llm(cfg.llm if llm is None else llm)
         self._sentence_vectors: VectorCache | None = None
 
-    def embed_sentences(self, texts: list[str]):
+    @property
+    def sentence_vectors(self) -> VectorCache:
         # Created on first use: the embedder loads lazily, and only judging needs it.
         if self._sentence_vectors is None:
             self._sentence_vectors = VectorCache(self.reader.embedder.embed)
-        return self._sentence_vectors(texts)
+        return self._sentence_vectors
+
+    def embed_sentences(self, texts: list[str]):
+        return self.sentence_vectors(texts)
 
     @property
     def backend(self) -> str:
@@ -150,6 +154,9 @@ class Pipeline:
         qvec = self.reader.embed_query(query)
         retrieved = retrieve(self.reader, query, self.cfg.retrieval, sources, query_vec=qvec)
         t1 = time.perf_counter()
+        # Sentence vectors stored at index time (rag index --sentence-vectors) are looked up,
+        # not computed: most of a warm extractive answer's time otherwise.
+        self.sentence_vectors.add(self.reader.unit_vectors(retrieved))
         judgement = judge(query, retrieved, self.embed_sentences, qvec)
         verified = None
         if judgement.answerable:

@@ -160,6 +160,12 @@ class VectorCache:
     def vectors(self) -> dict[str, np.ndarray]:
         return self._items
 
+    def add(self, vectors: dict[str, np.ndarray]) -> None:
+        """Vectors computed elsewhere (stored at index time), trusted as this embedder's."""
+        for t, v in vectors.items():
+            if t not in self._items:
+                self._items[t] = v
+
     def __call__(self, texts: list[str]) -> np.ndarray:
         todo = [t for t in dict.fromkeys(texts) if t not in self._items]
         if todo:

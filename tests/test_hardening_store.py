@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import index.catalog
+import index.disk
 import index.store
 from index.pipeline import CATALOG_FILE, IndexConfig, index_paths
 from rag.cli import main
@@ -113,7 +114,7 @@ def test_disk_full_is_one_line_fake(store: Path, tmp_path: Path, monkeypatch, ca
         raise RuntimeError("Failed to apply logs to the metadata segment")
 
     monkeypatch.setattr(index.store.ChromaStore, "add", full)
-    monkeypatch.setattr(index.catalog, "free_bytes", lambda where: 0)
+    monkeypatch.setattr(index.disk, "free_bytes", lambda where: 0)
     err = one_line_error(capsys, ["index", str(more), "--store", str(store)])
     assert "no space left on the disk holding" in err and "re-run" in err, err
     monkeypatch.undo()

@@ -1,0 +1,59 @@
+"""The units the extractive reader reads: sentences, with API signatures joined to their text.
+
+One definition for both sides: the read path splits a retrieved chunk into these units
+(rag/features.py), and indexing can embed the same units ahead of time (index/ingest.py), so
+a unit's stored vector is found by the text the reader asks for.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.text import sentence_spans
+
+_BULLET_RE = re.compile(r"[•◦▪▫●‣∙⁃*-]\s+")
+
+
+# An API entry's signature line ("pairwise(iterable)", "json.loads(s, *, cls=None)", or a bare
+# dotted or snake_case name such as "sqlite_version_info"): the sentence after it describes that
+# name, which it never repeats. A bare plain word ("pass", "threadsafety") is too often code or
+# a heading to count.
+_SIGNATURE = re.compile(
+    r"[A-Za-z_][\w.]*\([^()\n]{0,80}\)(?:\s*->\s*[\w.\[\], ]{1,40})?"
+    r"|[a-z][a-z0-9]*(?:[_.][a-z0-9]+)+"
+)
+
+
+def _with_signatures(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A signature line and the first sentence after it become one unit ("pairwise(iterable)
+    Return successive overlapping pairs ..."), still one contiguous slice of the text."""
+    out: list[tuple[int, int]] = []
+    k = 0
+    while k < len(spans):
+        a, b = spans[k]
+        if (
+            k + 1 < len(spans)
+            and _SIGNATURE.fullmatch(text, a, b)
+            and not _SIGNATURE.fullmatch(text, *spans[k + 1])
+            and text[b : spans[k + 1][0]].count("\n") <= 2
+            and not text[b : spans[k + 1][0]].strip()
+        ):
+            out.append((a, spans[k + 1][1]))
+            k += 2
+            continue
+        out.append((a, b))
+        k += 1
+    return out
+
+
+def reading_units(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each unit of `text`, in order; each a slice of `text`."""
+    out = []
+    for a, b in _with_signatures(text, sentence_spans(text)):
+        # A list item's bullet ("• If the glob fails, ...") is not part of its sentence.
+        bullet = _BULLET_RE.match(text, a, b)
+        if bullet:
+            a = bullet.end()
+        if b - a >= 2:
+            out.append((a, b))
+    return out
