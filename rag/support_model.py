@@ -37,6 +37,8 @@ from rag.support import _FAILED_FACTOR, Support
 from rag.support import support as rule_support
 
 MODEL_PATH = Path(__file__).parent / "models" / "support.json"
+# The cross-encoder's combination with the rules (eval/fit_support.py --encoder SCORES).
+COMBINED_PATH = MODEL_PATH.with_name("support_encoder.json")
 Embed = Callable[[list[str]], np.ndarray]
 
 FEATURES = (
@@ -77,7 +79,7 @@ class SupportModel:
 
 
 @lru_cache(maxsize=4)
-def load_model(path: Path = MODEL_PATH) -> SupportModel:
+def load_model(path: Path = MODEL_PATH, expected: tuple[str, ...] = FEATURES) -> SupportModel:
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
         m = raw["model"]
@@ -94,7 +96,7 @@ def load_model(path: Path = MODEL_PATH) -> SupportModel:
         raise ConfigError(
             f"support model {path} is unreadable ({e}); refit it with python -m eval.fit_support"
         ) from None
-    if model.features != FEATURES:
+    if model.features != expected:
         raise ConfigError(
             f"support model {path} was fitted on other features; refit it with "
             "python -m eval.fit_support"
@@ -186,9 +188,33 @@ def _name_found(name: str, p: Doc) -> bool:
 _US = {"us", "u.s", "america", "american", "unit"}
 
 
+def rule_features(claim: str, passage: str) -> tuple[list[float], Support]:
+    """The rule scorer's signals (RULE_FEATURES order) and its verdict: lexical score before
+    the failure penalty, missing numbers/dates, missing names, and conflicts by type."""
+    rule = rule_support(claim, passage)
+    p = analyze(passage)
+    items = [m for m in rule.missing if any(ch.isdigit() for ch in m)]
+    names = [m for m in rule.missing if m not in items and not _name_found(m, p)]
+    negs = sum("negates" in x for x in rule.conflicts)
+    binds = sum("belongs to" in x for x in rule.conflicts)
+    failed = bool(rule.missing or rule.conflicts)
+    x = [
+        min(1.0, rule.score / _FAILED_FACTOR) if failed else rule.score,
+        min(len(items), 3),
+        min(len(names), 3),
+        min(negs, 2),
+        min(binds, 2),
+        min(len(rule.conflicts) - negs - binds, 2),
+    ]
+    return x, rule
+
+
+RULE_FEATURES = FEATURES[:6]
+
+
 def features(claim: str, passage: str, embed: Embed | None = None) -> tuple[list[float], Support]:
     """The feature vector (in FEATURES order) and the rule scorer's verdict it includes."""
-    rule = rule_support(claim, passage)
+    head, rule = rule_features(claim, passage)
     c, p = analyze(claim), analyze(passage)
     plain = _content(c)
     stems = [c.stems[i] for i in plain]
@@ -199,19 +225,9 @@ def features(claim: str, passage: str, embed: Embed | None = None) -> tuple[list
     novel = [i for i in plain if c.stems[i] not in everything]
     caps = [i for i in novel if _is_cap(c, i) and not _name_found(c.words[c.tok_word[i]].raw, p)]
     rev, disorder = _order(c, p, plain, best)
-    items = [m for m in rule.missing if any(ch.isdigit() for ch in m)]
-    names = [m for m in rule.missing if m not in items and not _name_found(m, p)]
-    negs = sum("negates" in x for x in rule.conflicts)
-    binds = sum("belongs to" in x for x in rule.conflicts)
-    failed = bool(rule.missing or rule.conflicts)
     cos_p, cos_s = _cosines(claim, passage, embed or default_embed())
     x = [
-        min(1.0, rule.score / _FAILED_FACTOR) if failed else rule.score,
-        min(len(items), 3),
-        min(len(names), 3),
-        min(negs, 2),
-        min(binds, 2),
-        min(len(rule.conflicts) - negs - binds, 2),
+        *head,
         _recall(stems, everything),
         rec_sent,
         _recall(stems, best),
@@ -241,6 +257,24 @@ def score(
     m = model or load_model()
     x, rule = features(claim, passage, embed)
     prob = m.probability(x)
+    ok = prob >= m.threshold
+    missing = rule.missing
+    if not ok and not missing and not rule.conflicts:
+        missing = tuple(novel_words(claim, passage))
+    return Support(round(prob, 4), ok, missing, rule.conflicts)
+
+
+ENCODER_FEATURES = ("encoder", *RULE_FEATURES)
+
+
+def combined_score(claim: str, passage: str, model: SupportModel | None = None) -> Support:
+    """The cross-encoder's logit (rag/support_encoder.py) with the rule scorer's hard signals,
+    combined by the logistic layer in rag/models/support_encoder.json; fields as `score`."""
+    from rag.support_encoder import logit
+
+    m = model or load_model(COMBINED_PATH, ENCODER_FEATURES)
+    x, rule = rule_features(claim, passage)
+    prob = m.probability([logit(claim, passage), *x])
     ok = prob >= m.threshold
     missing = rule.missing
     if not ok and not missing and not rule.conflicts:
