@@ -14,6 +14,7 @@ its accuracy and the balanced accuracy and kappa of telling that kind from the o
 wrong-date kind against all supported sentences, a paraphrase kind against all unsupported).
 
     python -m eval.grounding ../shared/eval/llm_answers_dev.jsonl
+    python -m eval.grounding e2e ../shared/eval/llm_answers_dev.jsonl STORE   # end to end
 """
 
 from __future__ import annotations
@@ -147,8 +148,57 @@ def per_kind(path: str | Path, threshold: float = DEFAULT_THRESHOLD) -> dict[str
     return out
 
 
+def end_to_end(path: Path, store: Path) -> dict:
+    """Replay every record of an llm_answers-shaped file through the real read path (scripted
+    backend, one pipeline per variant) over a store holding both dev corpora, and count what a
+    user meets: faithful answers (and the supported rest of hallucinated ones) that end as
+    abstentions, refusals that abstain, invented answers to unanswerable questions dropped to an
+    abstention, and unsupported sentences dropped."""
+    from index.pipeline import IndexConfig, index_paths
+    from index.text import squash
+    from rag.llm import LLMConfig
+    from rag.pipeline import AskConfig, Pipeline
+
+    base = path.resolve().parent.parent
+    index_paths(
+        [base / "corpus", base / "data" / "squad2-dev" / "corpus"], IndexConfig(store=store)
+    )
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    counts: dict[str, list[int]] = {}
+
+    def tally(name: str, hit: bool) -> None:
+        counts.setdefault(name, [0, 0])
+        counts[name][0] += hit
+        counts[name][1] += 1
+
+    for variant in dict.fromkeys(r["variant"] for r in rows):
+        llm = LLMConfig(backend=f"scripted:{path}#variant={variant}")
+        p = Pipeline(AskConfig(index=IndexConfig(store=store), llm=llm))
+        try:
+            for r in (r for r in rows if r["variant"] == variant):
+                ans = p.ask(r["question"])
+                kept = squash(ans.text) if not ans.abstained else ""
+                if variant == "refusal":
+                    tally("refusal abstains", ans.abstained)
+                elif not r["answerable"]:
+                    tally("unanswerable invented -> abstention", ans.abstained)
+                else:
+                    tally(f"{variant}: false abstention", ans.abstained)
+                for s in r["sentences"]:
+                    if s["quote"] and not s["supported"]:
+                        tally(f"unsupported dropped ({s['kind']})", squash(s["text"]) not in kept)
+                    elif s["quote"] and not ans.abstained:
+                        tally("supported kept (answers not abstained)", squash(s["text"]) in kept)
+        finally:
+            p.close()
+    return {k: f"{a}/{n} = {a / n:.3f}" for k, (a, n) in sorted(counts.items())}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if len(args) == 3 and args[0] == "e2e":
+        print(json.dumps(end_to_end(Path(args[1]), Path(args[2])), indent=1))
+        return 0
     if len(args) != 1:
         print("usage: python -m eval.grounding PAIRS.jsonl", file=sys.stderr)
         return 2
