@@ -278,8 +278,10 @@ def _held_out(x, y, w, groups) -> np.ndarray:
 def fit_encoder(args) -> int:
     """Combine the cross-encoder's held-out logits with the rule scorer's hard signals; report
     held out against the rules on the same pairs; write the combination beside the encoder."""
-    from rag.support_model import COMBINED_PATH, ENCODER_FEATURES, rule_features
-    from rag.verify import support as rule_verdict
+    from eval.grounding import load_pairs
+    from rag.support_encoder import ADAPTER_FILE
+    from rag.support_model import COMBINED_PATH, ENCODER_FEATURES, combined_score, rule_features
+    from rag.verify import rule_support as rule_verdict
 
     rows, z = encoder_rows(args.eval, args.data, args.encoder)
     rx = np.array([rule_features(r["claim"], r["passage"])[0] for r in rows])
@@ -302,11 +304,6 @@ def fit_encoder(args) -> int:
     model = SupportModel("", ENCODER_FEATURES, tuple(mean), tuple(scale), tuple(coef), b, t)
     meta_file = COMBINED_PATH
     meta = json.loads(meta_file.read_text()) if meta_file.is_file() else {}
-    from eval.grounding import load_pairs
-    from rag.support_model import combined_score
-
-    from rag.support_encoder import ADAPTER_FILE
-
     if ADAPTER_FILE.is_file():  # the shipped encoder, fitted on all folds
         dev = load_pairs(args.eval / "grounding_pairs_dev.jsonl")
         pred = np.array([combined_score(r["claim"], r["passage"], model).supported for r in dev])
