@@ -174,7 +174,12 @@ def bench_index(args: argparse.Namespace) -> dict:
         log("ours: indexing in a fresh process ...")
         with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
             child = pool.submit(
-                measure_ours, files, str(work / "ours"), args.embedder, args.workers
+                measure_ours,
+                files,
+                str(work / "ours"),
+                args.embedder,
+                args.workers,
+                args.sentence_vectors,
             ).result()
         report = child["report"]
         if report["errors"]:
@@ -247,6 +252,9 @@ def bench_index(args: argparse.Namespace) -> dict:
         "ours_write_share": round(child["write_seconds"] / child["seconds"], 3),
         "baseline_model_share": round(baseline_model_share, 3),
         "workers": args.workers,
+        # With sentence vectors the model also embeds every sentence (not in `encoder`'s texts).
+        "sentence_vectors": args.sentence_vectors,
+        "sentences_embedded": report.get("sentence_vectors", 0),
         "batch_size": batch_size,
         "bench_process_peak_rss_mb": round(peak_rss_mb(), 1),
         "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
@@ -298,6 +306,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     index.add_argument(
         "--workers", type=int, default=1, metavar="N", help="our parsing processes (rag index)"
+    )
+    index.add_argument(
+        "--sentence-vectors",
+        action="store_true",
+        help="ours also stores sentence vectors (rag index --sentence-vectors)",
     )
     index.set_defaults(func=bench_index, show=print_index)
 

@@ -28,7 +28,9 @@ def timed_method(cls: type, name: str, into: list[float]):
     return lambda: setattr(cls, name, original)
 
 
-def measure_ours(files: list[str], store: str, embedder: str, workers: int = 1) -> dict:
+def measure_ours(
+    files: list[str], store: str, embedder: str, workers: int = 1, sentence_vectors: bool = False
+) -> dict:
     """Index `files` into a new store, then again unchanged. Runs in a spawned process, so its
     peak RSS is that of our pipeline alone (model, Chroma, catalog), not of the benchmark."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -39,7 +41,12 @@ def measure_ours(files: list[str], store: str, embedder: str, workers: int = 1) 
     from index.pipeline import IndexConfig, index_paths
     from index.store import ChromaStore
 
-    cfg = IndexConfig(store=Path(store), embedder=EmbedderConfig(name=embedder), workers=workers)
+    cfg = IndexConfig(
+        store=Path(store),
+        embedder=EmbedderConfig(name=embedder),
+        workers=workers,
+        sentence_vectors=sentence_vectors,
+    )
     # The model is cached per process: load and warm it so the clock measures indexing only.
     model = get_embedder(cfg.embedder)
     model.embed(["warm-up"])
