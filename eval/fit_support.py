@@ -296,7 +296,7 @@ def fit_encoder(args) -> int:
             rows, np.array([rule_verdict(r["claim"], r["passage"]).supported for r in rows])
         ),
         "encoder alone": report(rows, alone),
-        "encoder + rule signals (shipped form)": report(rows, combined),
+        "encoder + rule signals (combined_score)": report(rows, combined),
         # A small rule on top instead of the fitted layer: missing numbers/dates always fail.
         "encoder alone, a missing number or date fails": report(rows, alone & (rx[:, 1] == 0)),
     }
