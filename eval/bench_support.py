@@ -9,6 +9,10 @@ cache starts empty, so each new sentence and passage pays its embedding), and th
 with the rules (`rag.support_model.combined_score`: one ONNX run over the claim and its 1-3
 sentence window; its cache is cleared first, repeated pairs of the file then cost nothing).
 Reports p50 / p95 / max in milliseconds. The issue's bar is p95 <= 20 ms per pair.
+
+Measured on this machine (2 cores, load ~1, 318 pairs): rules p50 0.71 / p95 3.56 ms; the
+fitted layer 10.96 / 91.05 ms (its embeddings); the cross-encoder with the rules 17.96 / 33.91
+ms, over the bar (one ONNX run of all six layers over window + claim per pair).
 """
 
 from __future__ import annotations

@@ -34,12 +34,25 @@ needs_weights = pytest.mark.skipif(not ADAPTER_FILE.is_file(), reason="no fitted
 
 @pytest.mark.slow  # the ONNX export once (~30 s), then milliseconds a pair
 @needs_weights
-def test_role_swap_and_negation_score_below_the_original():
+def test_a_negation_scores_below_the_original():
     from rag.support_encoder import default_encoder
 
-    z = default_encoder().logits([(c, PASSAGE) for c in (ORIGINAL, ROLE_SWAP, NEGATED)])
-    assert z[0] > 0, z  # supported
-    assert z[1] < z[0] and z[2] < z[0], z
+    z = default_encoder().logits([(c, PASSAGE) for c in (ORIGINAL, NEGATED)])
+    assert z[0] > 0 > z[1], z
+
+
+@pytest.mark.slow
+@needs_weights
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured with the shipped weights: the role swap scores 1.09, its original 0.85; "
+    "the encoder does not read who did what to whom (one reason it is not adopted)",
+)
+def test_a_role_swap_scores_below_the_original():
+    from rag.support_encoder import default_encoder
+
+    z = default_encoder().logits([(c, PASSAGE) for c in (ORIGINAL, ROLE_SWAP)])
+    assert z[1] < z[0], z
 
 
 @pytest.mark.slow  # imports torch and transformers
