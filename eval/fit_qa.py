@@ -146,6 +146,23 @@ def logits(bert, head, enc):
     return lg[..., 0], lg[..., 1]
 
 
+def optimizer(bert, head, lr: float, steps: int):
+    """AdamW over the trainable weights and the new head (which learns faster), one cycle."""
+    import torch
+
+    opt = torch.optim.AdamW(
+        [
+            {"params": [p for p in bert.parameters() if p.requires_grad], "lr": lr},
+            {"params": head.parameters(), "lr": HEAD_LR},  # a new layer learns faster
+        ],
+        weight_decay=0.01,
+    )
+    sched = torch.optim.lr_scheduler.OneCycleLR(
+        opt, [lr, HEAD_LR], total_steps=steps, pct_start=0.1, anneal_strategy="linear"
+    )
+    return opt, sched
+
+
 def train(exs, model_dir: Path, args) -> tuple:
     import torch
     from transformers import AutoTokenizer
@@ -154,18 +171,9 @@ def train(exs, model_dir: Path, args) -> tuple:
     tok = AutoTokenizer.from_pretrained(str(model_dir))
     bert, head = build(model_dir)
     base = {n: p.detach().clone() for n, p in bert.named_parameters() if p.requires_grad}
-    opt = torch.optim.AdamW(
-        [
-            {"params": [p for p in bert.parameters() if p.requires_grad], "lr": args.lr},
-            {"params": head.parameters(), "lr": HEAD_LR},  # a new layer learns faster
-        ],
-        weight_decay=0.01,
-    )
     rng = random.Random(SEED)
     steps = args.epochs * math.ceil(len(exs) / args.batch)
-    sched = torch.optim.lr_scheduler.OneCycleLR(
-        opt, [args.lr, HEAD_LR], total_steps=steps, pct_start=0.1, anneal_strategy="linear"
-    )
+    opt, sched = optimizer(bert, head, args.lr, steps)
     bert.train()
     t0, step = time.time(), 0
     for epoch in range(args.epochs):

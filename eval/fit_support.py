@@ -87,20 +87,26 @@ def statement(question: str, answer: str) -> str:
     return f"{answer} {rest}."
 
 
-def squad_pairs(data_dir: Path) -> list[dict]:
-    rows_by_para: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    unans: list[dict] = []
+def squad_by_paragraph(data_dir: Path) -> tuple[dict, list[dict], dict[str, str]]:
+    """qa.jsonl grouped: answerable questions with one evidence quote by (article, paragraph),
+    the unanswerable ones written against a paragraph, and the articles' texts."""
     texts: dict[str, str] = {}
+    by_para: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    unans: list[dict] = []
     for line in (data_dir / "qa.jsonl").read_text(encoding="utf-8").splitlines():
         q = json.loads(line)
         if q["answerable"] and len(q["evidence"]) == 1:
             ev = q["evidence"][0]
             doc = ev["doc"]
             texts.setdefault(doc, (data_dir / "corpus" / doc).read_text(encoding="utf-8"))
-            para = paragraph(texts[doc], ev["quote"])
-            rows_by_para[(doc, para)].append(q)
+            by_para[(doc, paragraph(texts[doc], ev["quote"]))].append(q)
         elif not q["answerable"] and q.get("written_against"):
             unans.append(q)
+    return by_para, unans, texts
+
+
+def squad_pairs(data_dir: Path) -> list[dict]:
+    rows_by_para, unans, texts = squad_by_paragraph(data_dir)
     out: list[dict] = []
     count: dict[tuple[str, str], int] = defaultdict(int)
 

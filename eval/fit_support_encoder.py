@@ -135,7 +135,7 @@ def _top_forward(layers, head, hs: list):
 def train(hs: list, labels: list[int], model_dir: Path, args):
     import torch
 
-    from eval.fit_qa import build
+    from eval.fit_qa import build, optimizer
 
     torch.manual_seed(SEED)
     bert, head = build(model_dir)  # a two-logit head; embeddings frozen
@@ -144,18 +144,9 @@ def train(hs: list, labels: list[int], model_dir: Path, args):
         p.requires_grad = name.startswith("encoder.layer.") and int(name.split(".")[2]) >= keep
     base = {n: p.detach().clone() for n, p in bert.named_parameters() if p.requires_grad}
     layers = bert.encoder.layer[keep:]
-    opt = torch.optim.AdamW(
-        [
-            {"params": [p for p in bert.parameters() if p.requires_grad], "lr": args.lr},
-            {"params": head.parameters(), "lr": HEAD_LR},  # a new layer learns faster
-        ],
-        weight_decay=0.01,
-    )
     rng = random.Random(SEED)
     steps = args.epochs * math.ceil(len(hs) / args.batch)
-    sched = torch.optim.lr_scheduler.OneCycleLR(
-        opt, [args.lr, HEAD_LR], total_steps=steps, pct_start=0.1, anneal_strategy="linear"
-    )
+    opt, sched = optimizer(bert, head, args.lr, steps)
     bert.train()
     t0, step = time.time(), 0
     for _ in range(args.epochs):

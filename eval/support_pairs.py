@@ -21,14 +21,12 @@ The passage is the blank-line paragraph of the evidence; the encoder narrows it 
 from __future__ import annotations
 
 import hashlib
-import json
 import random
 import re
 from collections import defaultdict
 from pathlib import Path
 
-from eval.fit_support import statement
-from eval.grounding import paragraph
+from eval.fit_support import squad_by_paragraph, statement
 from index.text import sentence_spans
 
 _YEAR = r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b"
@@ -189,18 +187,7 @@ def _rng(key: str) -> random.Random:
 
 def squad_pairs(data_dir: Path) -> list[dict]:
     """Every derived pair of qa.jsonl: {claim, passage, supported, kind, group, source}."""
-    texts: dict[str, str] = {}
-    by_para: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    unans: list[dict] = []
-    for line in (data_dir / "qa.jsonl").read_text(encoding="utf-8").splitlines():
-        q = json.loads(line)
-        if q["answerable"] and len(q["evidence"]) == 1:
-            ev = q["evidence"][0]
-            doc = ev["doc"]
-            texts.setdefault(doc, (data_dir / "corpus" / doc).read_text(encoding="utf-8"))
-            by_para[(doc, paragraph(texts[doc], ev["quote"]))].append(q)
-        elif not q["answerable"] and q.get("written_against"):
-            unans.append(q)
+    by_para, unans, texts = squad_by_paragraph(data_dir)
     paras_of: dict[str, list[str]] = defaultdict(list)
     for doc, para in by_para:
         paras_of[doc].append(para)

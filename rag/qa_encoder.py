@@ -82,6 +82,23 @@ def ensure_qa_model(adapter: Path = ADAPTER_FILE) -> Path:
     return out
 
 
+def run_pairs(tok, session, pairs: list[tuple[str, str]]) -> tuple[list, np.ndarray]:
+    """Encode text pairs as one padded batch and run the exported model: (encodings, hidden
+    states of shape batch x tokens x hidden)."""
+    enc = tok.encode_batch(pairs)
+    n = max(len(e.ids) for e in enc)
+    ids = np.zeros((len(enc), n), dtype=np.int64)
+    mask = np.zeros_like(ids)
+    types = np.zeros_like(ids)
+    for i, e in enumerate(enc):
+        ids[i, : len(e.ids)] = e.ids
+        mask[i, : len(e.ids)] = 1
+        types[i, : len(e.ids)] = e.type_ids
+    feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+    (h,) = session.run(None, feed)
+    return enc, h
+
+
 class SpanEncoder:
     """Start/end logits for (question, sentence) pairs, run by ONNX Runtime."""
 
@@ -103,17 +120,7 @@ class SpanEncoder:
     def __call__(self, question: str, texts: list[str]) -> list[TokenScores]:
         if not texts:
             return []
-        enc = self.tok.encode_batch([(question, t) for t in texts])
-        n = max(len(e.ids) for e in enc)
-        ids = np.zeros((len(enc), n), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        types = np.zeros_like(ids)
-        for i, e in enumerate(enc):
-            ids[i, : len(e.ids)] = e.ids
-            mask[i, : len(e.ids)] = 1
-            types[i, : len(e.ids)] = e.type_ids
-        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        (h,) = self.session.run(None, feed)
+        enc, h = run_pairs(self.tok, self.session, [(question, t) for t in texts])
         lg = h @ self.w.T + self.b
         out = []
         for i, e in enumerate(enc):

@@ -74,7 +74,7 @@ class SupportEncoder:
 
         from index.embedders import bundled_minilm_path
         from index.onnx_embedder import _require_onnxruntime, cpu_session
-        from rag.qa_encoder import ensure_qa_model
+        from rag.qa_encoder import ensure_qa_model, run_pairs
 
         if not Path(adapter).is_file():
             from index.errors import ConfigError
@@ -85,6 +85,7 @@ class SupportEncoder:
             )
         # The span encoder's export helper: bundled weights + these changes, cached by digest.
         self.session = cpu_session(_require_onnxruntime(), ensure_qa_model(Path(adapter)))
+        self._run = run_pairs
         tok = Tokenizer.from_file(str(bundled_minilm_path() / "tokenizer.json"))
         tok.no_padding()
         tok.enable_truncation(max_length=MAX_LEN, strategy="only_first")
@@ -97,17 +98,7 @@ class SupportEncoder:
         """Supported-minus-unsupported logit of each (claim, passage), the passage windowed."""
         if not pairs:
             return np.zeros(0, dtype=np.float32)
-        enc = self.tok.encode_batch([(window(c, p), c) for c, p in pairs])
-        n = max(len(e.ids) for e in enc)
-        ids = np.zeros((len(enc), n), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        types = np.zeros_like(ids)
-        for i, e in enumerate(enc):
-            ids[i, : len(e.ids)] = e.ids
-            mask[i, : len(e.ids)] = 1
-            types[i, : len(e.ids)] = e.type_ids
-        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        (h,) = self.session.run(None, feed)
+        _, h = self._run(self.tok, self.session, [(window(c, p), c) for c, p in pairs])
         lg = h[:, 0] @ self.w.T + self.b
         return (lg[:, 1] - lg[:, 0]).astype(np.float32)
 
