@@ -173,3 +173,25 @@ def test_load_dataset_defaults_and_errors(tmp_path: Path):
     broken.write_text("{nope\n")
     with pytest.raises(ConfigError, match="line 1: not valid JSON"):
         load_dataset(broken)
+
+
+def test_load_dataset_reads_llm_answers_once_per_question(tmp_path: Path):
+    # llm_answers_dev.jsonl holds several answers (variants) per question: `rag eval` asks each
+    # question once and the scripted backend's #variant=V picks the answer replayed.
+    rows = [
+        {"id": "a", "question": "Who?", "answerable": True, "variant": v, "sentences": []}
+        for v in ("faithful", "hallucinated")
+    ] + [{"id": "b", "question": "Where?", "answerable": False, "variant": "refusal"}]
+    f = tmp_path / "llm.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    got = load_dataset(f)
+    assert [(r["id"], r["variant"], r["answerable"]) for r in got] == [
+        ("a", "faithful", True),
+        ("b", "refusal", False),
+    ]
+    assert [r["id"] for r in load_dataset(f, "refusal")] == ["b"]  # questions with that answer
+    assert [r["variant"] for r in load_dataset(f, "hallucinated")] == ["hallucinated"]
+    plain = tmp_path / "dup.jsonl"
+    plain.write_text('{"id": "x", "question": "a"}\n{"id": "x", "question": "b"}\n')
+    with pytest.raises(ConfigError, match="line 2: duplicate id 'x'"):
+        load_dataset(plain)

@@ -169,3 +169,26 @@ def test_cli_accepts_scripted_backends(store, tmp_path: Path):
     assert data["answerability"]["model"] == default_model().version
     bad = run_rag("ask", q, "--store", str(store), "--llm", "gpt", check=False)
     assert bad.returncode != 0 and "scripted:FILE.jsonl" in bad.stderr
+
+
+def test_rag_eval_replays_a_variant_of_llm_answers(store, tmp_path: Path):
+    # Issue 9 item 1: `rag eval DATASET --llm scripted:DATASET#variant=V` asks each question that
+    # has that answer once; refusals must all abstain, faithful answers are scored for false
+    # abstentions although the file has no gold short answers.
+    data = tmp_path / "news.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in NEWS_ROWS), encoding="utf-8")
+    reports = {}
+    for variant in ("refusal", "faithful"):
+        out = tmp_path / variant
+        run_rag(
+            "eval", str(data), "--llm", f"scripted:{data}#variant={variant}", "--store",
+            str(store), "--corpus", str(CORPUS), "--out", str(out),
+        )  # fmt: skip
+        reports[variant] = json.loads((out / "report.json").read_text())
+    want = {v: sum(r["variant"] == v for r in NEWS_ROWS) for v in ("refusal", "faithful")}
+    refusal, faithful = reports["refusal"], reports["faithful"]
+    assert refusal["n"] == want["refusal"] > 0
+    assert refusal["scored"]["abstained"] == refusal["scored"]["should_abstain"] == want["refusal"]
+    assert faithful["n"] == want["faithful"] > 0
+    assert faithful["abstention"]["false_abstention"] is not None
+    assert faithful["abstention"]["false_abstention"] <= 0.5
