@@ -17,8 +17,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from eval.dataset import locate
 from eval.metrics import contains_answer
-from eval.runner import locate
 from index.chunking import sentence_spans
 from index.errors import ConfigError, LoadError
 from index.loaders import SUPPORTED_SUFFIXES, load_document

@@ -15,9 +15,7 @@ metric definitions live in eval.metrics; this module only decides what each one 
 from __future__ import annotations
 
 import hashlib
-import json
 import platform
-import re
 import subprocess
 import sys
 from dataclasses import asdict, dataclass, field
@@ -25,8 +23,8 @@ from importlib import metadata
 from pathlib import Path
 
 from eval import metrics
+from eval.dataset import default_corpus, evidence_with_spans, load_dataset, relevant_chunks
 from index.embedders import embedder_name
-from index.errors import ConfigError
 from index.pipeline import IndexConfig, index_paths
 from index.text import strip_markers
 from rag.answer import Answer, Source
@@ -48,99 +46,6 @@ class RunConfig:
     top_k: int = 6
     corpus: Path | None = None  # indexed (incrementally) before the run
     progress: bool | None = None  # None: a bar when stderr is a terminal
-
-
-# ---------------------------------------------------------------------------------- dataset
-
-
-def load_dataset(path: Path, variant: str | None = None) -> list[dict]:
-    """Read and check a dataset in the seed_qa_dev.jsonl format; errors name file and line.
-
-    A file shaped like llm_answers_dev.jsonl holds several answers ("variant") per question:
-    each question is asked once; with `variant`, only the questions that have that answer are
-    (the scripted backend's #variant=V replays it)."""
-    rows: list[dict] = []
-    seen: set[str] = set()
-    with path.open(encoding="utf-8") as f:
-        for lineno, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}, line {lineno}"
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise ConfigError(f"{where}: not valid JSON ({e.msg})") from None
-            if not isinstance(row, dict) or not isinstance(row.get("question"), str):
-                raise ConfigError(f"{where}: expected an object with a 'question' string")
-            row.setdefault("id", f"q{lineno}")
-            row.setdefault("answers", [])
-            row.setdefault("evidence", [])
-            row.setdefault("answerable", bool(row["answers"]))
-            row.setdefault("type", "unanswerable" if not row["answerable"] else "factoid")
-            for ev in row["evidence"]:
-                if not isinstance(ev, dict) or not ev.get("doc") or not ev.get("quote"):
-                    raise ConfigError(f"{where}: each evidence item needs 'doc' and 'quote'")
-            if "variant" in row and variant is not None and row["variant"] != variant:
-                continue
-            if row["id"] in seen:
-                if "variant" in row:  # another answer to a question already read
-                    continue
-                raise ConfigError(f"{where}: duplicate id {row['id']!r}")
-            seen.add(row["id"])
-            rows.append(row)
-    if not rows:
-        raise ConfigError(f"{path}: no questions")
-    return rows
-
-
-def default_corpus(dataset: Path) -> Path | None:
-    """../corpus next to the dataset file, the layout of ../shared/eval."""
-    candidate = dataset.resolve().parent.parent / "corpus"
-    return candidate if candidate.is_dir() else None
-
-
-# ---------------------------------------------------------------------------------- evidence
-
-
-def locate(quote: str, text: str) -> tuple[int, int] | None:
-    """Span of `quote` in `text`: exact, else modulo whitespace runs and curly quotes."""
-    i = text.find(quote)
-    if i >= 0:
-        return i, i + len(quote)
-    words = quote.split()
-    if not words:
-        return None
-    quotes = {"'": "['‘’]", "‘": "['‘’]", "’": "['‘’]", '"': '["“”]', "“": '["“”]', "”": '["“”]'}
-    pattern = r"\s+".join("".join(quotes.get(ch, re.escape(ch)) for ch in w) for w in words)
-    m = re.search(pattern, text)
-    return (m.start(), m.end()) if m else None
-
-
-def evidence_with_spans(row: dict, reader, by_name: dict[str, str]) -> list[dict]:
-    """The row's evidence items, each with the start/end of its quote in the cleaned text."""
-    out = []
-    for ev in row["evidence"]:
-        item = {"doc": ev["doc"], "quote": ev["quote"]}
-        source = by_name.get(ev["doc"])
-        text = reader.doc_text(source) if source else None
-        span = locate(ev["quote"], text) if text else None
-        if span:
-            item["start"], item["end"] = span
-        out.append(item)
-    return out
-
-
-def relevant_chunks(reader, evidence: list[dict], by_name: dict[str, str]) -> set[str]:
-    """Every chunk of the store that is relevant: the ideal ranking for nDCG."""
-    out: set[str] = set()
-    for name in {ev["doc"] for ev in evidence}:
-        source = by_name.get(name)
-        if source is None:
-            continue
-        for cid, c in reader.chunks(sorted(reader.catalog.chunk_ids(source))).items():
-            if metrics.chunk_is_relevant(c.text, c.source, c.start, c.end, evidence):
-                out.add(cid)
-    return out
 
 
 def retrieval_scores(ranked: list[Source], evidence: list[dict], ideal: set[str]) -> dict:

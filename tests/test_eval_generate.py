@@ -6,9 +6,9 @@ import json
 import re
 from pathlib import Path
 
+from eval.dataset import load_dataset
 from eval.generate import generate, parse_json_reply, write_dataset
 from eval.metrics import contains_answer
-from eval.runner import load_dataset
 from index.loaders import load_document
 from rag.cli import main
 from tests.conftest import CORPUS

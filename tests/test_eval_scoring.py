@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from eval.dataset import load_dataset, locate
 from eval.runner import (
     aggregate,
     by_type,
     grounding_scores,
-    load_dataset,
-    locate,
     prediction,
     retrieval_scores,
 )
