@@ -87,6 +87,17 @@ def statement(question: str, answer: str) -> str:
     return f"{answer} {rest}."
 
 
+def model_dict(features, mean, scale, coef, intercept: float) -> dict:
+    """A logistic layer as stored in rag/models/support*.json (rounded: a reviewed file)."""
+    return {
+        "features": list(features),
+        "mean": [round(float(v), 6) for v in mean],
+        "scale": [round(float(v), 6) for v in scale],
+        "coef": [round(float(v), 6) for v in coef],
+        "intercept": round(intercept, 6),
+    }
+
+
 def squad_by_paragraph(data_dir: Path) -> tuple[dict, list[dict], dict[str, str]]:
     """qa.jsonl grouped: answerable questions with one evidence quote by (article, paragraph),
     the unanswerable ones written against a paragraph, and the articles' texts."""
@@ -326,13 +337,7 @@ def fit_encoder(args) -> int:
         "and threshold are fitted on the other folds; every figure is on held-out folds only",
         "held_out": figures,
         "threshold": round(t, 2),
-        "model": {
-            "features": list(ENCODER_FEATURES),
-            "mean": [round(float(v), 6) for v in mean],
-            "scale": [round(float(v), 6) for v in scale],
-            "coef": [round(float(v), 6) for v in coef],
-            "intercept": round(b, 6),
-        },
+        "model": model_dict(ENCODER_FEATURES, mean, scale, coef, b),
     }
     meta_file.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     print(json.dumps({k: meta[k] for k in ("version", "pairs", "held_out", "threshold")}, indent=1))
@@ -398,13 +403,7 @@ def main(argv: list[str] | None = None) -> int:
         "held-out folds only",
         "held_out": figures,
         "threshold": round(t, 2),
-        "model": {
-            "features": list(FEATURES),
-            "mean": [round(float(v), 6) for v in mean],
-            "scale": [round(float(v), 6) for v in scale],
-            "coef": [round(float(v), 6) for v in coef],
-            "intercept": round(b, 6),
-        },
+        "model": model_dict(FEATURES, mean, scale, coef, b),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
