@@ -153,8 +153,10 @@ def test_cli_json_twice_on_shared_corpus(tmp_path):
         "chunks",
         "errors",
         "ocr_skipped",  # PDF pages that needed OCR and did not get it (index/ocr.py)
+        "sentence_vectors",  # sentences embedded for the reader (opt-in, index/unit_vectors.py)
     }
     assert first["added"] == 5 and first["embedded"] > 0
+    assert first["sentence_vectors"] == 0  # off unless asked
     second = json.loads(
         run_rag("index", str(CORPUS), "--json", env={"RAG_STORE": str(store)}).stdout
     )
