@@ -298,7 +298,7 @@ def fit_encoder(args) -> int:
     from eval.grounding import load_pairs
     from rag.support_encoder import ADAPTER_FILE
     from rag.support_model import COMBINED_PATH, ENCODER_FEATURES, combined_score, rule_features
-    from rag.verify import rule_support as rule_verdict
+    from rag.verify import support as rule_verdict
 
     rows, z = encoder_rows(args.eval, args.data, args.encoder)
     rx = np.array([rule_features(r["claim"], r["passage"])[0] for r in rows])

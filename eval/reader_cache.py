@@ -74,9 +74,10 @@ def part_of(train_articles: list[str], spec: str) -> list[str]:
     """Part K of N ("K/N") of the training articles: every Nth in sorted order from K."""
     try:
         k, n = (int(v) for v in spec.split("/"))
-        assert 0 <= k < n
-    except (ValueError, AssertionError):
-        raise SystemExit(f"bad part {spec!r}: write K/N with 0 <= K < N, e.g. 0/2") from None
+    except ValueError:
+        k, n = -1, 0
+    if not 0 <= k < n:
+        raise SystemExit(f"bad part {spec!r}: write K/N with 0 <= K < N, e.g. 0/2")
     return [a for i, a in enumerate(sorted(train_articles)) if i % n == k]
 
 

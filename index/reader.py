@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index import unit_vectors
 from index.catalog import Catalog, StoredChunk
 from index.embedders import Embedder, embedder_name, get_embedder
 from index.errors import RagError
@@ -54,9 +55,7 @@ class IndexReader:
 
     def unit_vectors(self, sources) -> dict[str, np.ndarray]:
         """Stored sentence vectors of retrieved chunks, by sentence text (index/unit_vectors.py)."""
-        from index import unit_vectors
-
-        return unit_vectors.lookup(self.catalog, sources, int(self.catalog.get_meta("dim") or 0))
+        return unit_vectors.lookup(self.catalog, sources)
 
     def chunks(self, ids: list[str]) -> dict[str, StoredChunk]:
         return self.catalog.chunks_by_id(ids)

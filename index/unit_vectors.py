@@ -73,10 +73,13 @@ def fill(catalog: Catalog, embed, progress: bool = False) -> int:
     return done
 
 
-def lookup(catalog: Catalog, sources, dim: int) -> dict[str, np.ndarray]:
+def lookup(catalog: Catalog, sources) -> dict[str, np.ndarray]:
     """Unit text -> stored vector (float32) for the retrieved `sources` that have them. A
     chunk whose stored rows do not match its units (a splitter changed since) is skipped:
     its units are embedded at question time as before."""
+    if not enabled(catalog):  # the default: no query beyond this one meta read
+        return {}
+    dim = int(catalog.get_meta("dim") or 0)
     stored = catalog.unit_vectors([s.chunk_id for s in sources])
     out: dict[str, np.ndarray] = {}
     for s in sources:

@@ -12,7 +12,7 @@ The passage is narrowed to the window of 1-3 adjacent sentences that holds most 
 words (a wider window only when it holds more of them), so a long chunk costs no more than a
 sentence or three. `probability(claim, passage)` is P(the passage supports the claim).
 
-Measured, not adopted (the verifier keeps the rules: rag.verify.FITTED is off). Held out by
+Measured, not adopted (rag.verify.support keeps the rules). Held out by
 article fold (eval/fit_support.py's 3 folds; each fold scored by an encoder trained without
 it), on the 318 llm_answers_dev sentences against their paragraph: the encoder alone keeps
 0.798 of supported sentences but catches 0.286 of unsupported ones (balanced accuracy 0.542;

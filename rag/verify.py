@@ -24,28 +24,16 @@ from rag.support import support as _score
 UNVERIFIED = " (unverified)"  # appended to a kept sentence no passage supports (flagged)
 
 
-# Whether the fitted scorer (the MiniLM cross-encoder with the rules' hard signals) decides
-# instead of the rules. Off: held out by article it did not beat them on llm_answers_dev
-# (balanced accuracy 0.603 vs 0.664 against paragraphs, 0.689 vs 0.715 against quotes; every
-# figure in rag/models/support_encoder.json). Turning it on needs a refit that wins there.
-FITTED = False
+def support(claim: str, passage: str) -> Support:
+    """The support scorer, with a verbatim quote always counting as supported.
 
-
-def rule_support(claim: str, passage: str) -> Support:
-    """The rule scorer, with a verbatim quote always counting as supported."""
+    The rules decide. The fitted alternative (rag.support_model.combined_score: the MiniLM
+    cross-encoder with the rules' hard signals) did not beat them held out by article on
+    llm_answers_dev (balanced accuracy 0.603 vs 0.664 against paragraphs; figures in
+    rag/models/support_encoder.json), so it is measured by eval/fit_support.py, not used here."""
     if len(claim) > 20 and squash(claim) in squash(passage):
         return Support(score=1.0, supported=True, missing=())
     return _score(claim, passage)
-
-
-def support(claim: str, passage: str) -> Support:
-    """The verifier's verdict: a verbatim quote is supported, else the fitted scorer decides
-    (the rule scorer when FITTED is off)."""
-    if not FITTED or (len(claim) > 20 and squash(claim) in squash(passage)):
-        return rule_support(claim, passage)
-    from rag.support_model import combined_score
-
-    return combined_score(claim, passage)
 
 
 @dataclass(frozen=True)
@@ -83,26 +71,18 @@ def split_cited(text: str) -> list[tuple[str, list[int]]]:
 
 
 def _best_span(claim: str, src: Source) -> tuple[int, int, float]:
-    """The sentence of the chunk that supports the claim best by the rules, else the best
-    adjacent pair, else the cross-encoder's window (when it decides), else the whole chunk
-    (doc offsets). The rules narrow: they are cheap enough to run on every sentence."""
+    """The sentence of the chunk that supports the claim best, else the best adjacent pair,
+    else the whole chunk (doc offsets)."""
     spans = sentence_spans(src.text)
     for width in (1, 2):
         best: tuple[float, int, int] | None = None
         for i in range(len(spans) - width + 1):
             a, b = spans[i][0], spans[i + width - 1][1]
-            s = rule_support(claim, src.text[a:b])
+            s = support(claim, src.text[a:b])
             if s.supported and (best is None or s.score > best[0]):
                 best = (s.score, a, b)
         if best is not None:
             return src.start + best[1], src.start + best[2], best[0]
-    if FITTED:
-        from rag.support_encoder import window
-
-        w = window(claim, src.text)
-        a = src.text.find(w)
-        if w and a >= 0:
-            return src.start + a, src.start + a + len(w), support(claim, src.text).score
     return src.start, src.end, support(claim, src.text).score
 
 
@@ -133,10 +113,7 @@ def _neighbour_support(claim: str, cited: list[int], sources: list[Source]):
 
 def _focused(claim: str, src: Source) -> bool:
     """A sentence or two adjacent sentences of the chunk support the claim on their own: a chunk
-    that merely holds the claim's words scattered over unrelated sentences does not. The
-    cross-encoder only ever reads a window of 1-3 adjacent sentences: its verdict is focused."""
-    if FITTED:
-        return True
+    that merely holds the claim's words scattered over unrelated sentences does not."""
     a, b, _ = _best_span(claim, src)
     return (a, b) != (src.start, src.end) or len(sentence_spans(src.text)) <= 2
 
