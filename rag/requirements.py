@@ -11,6 +11,7 @@ import math
 import re
 
 from index.text import MONTHS, STOPWORDS, Item
+from rag.bindings import agrees, neighbours, votes
 from rag.claims import Doc, canon, contrast_entries, contrast_index
 from rag.lexicon import GENERIC_NAME_WORDS, NEGATIONS
 
@@ -30,76 +31,15 @@ def _item_match(a: Item, b: Item) -> bool:
     return False
 
 
-def _neighbours(doc: Doc, i: int, include_items: bool, k: int = 4) -> list[str]:
-    """Up to k content stems on each side of position i (the words a number or verb binds to)."""
-    out: list[str] = []
-    for step in (-1, 1):
-        j, found = i + step, 0
-        while 0 <= j < len(doc.stems) and found < k:
-            if include_items or not doc.is_item[j]:
-                out.append(doc.stems[j])
-                found += 1
-            j += step
-    return list(dict.fromkeys(out))
-
-
-def _distance(p: Doc, a: int, b: int) -> int:
-    """Token distance, with crossing a clause or a sentence costing extra."""
-    d = abs(a - b)
-    if p.tok_sentence[a] != p.tok_sentence[b]:
-        d += 20
-    elif p.tok_clause[a] != p.tok_clause[b]:
-        d += 8
-    return d
-
-
-def _aligned(c: Doc, p: Doc, stem: str) -> list[int]:
-    """The passage occurrences of `stem` surrounded by the most claim words (ties kept)."""
-    occ = p.positions[stem]
-    if len(occ) == 1:
-        return occ
-    claim_words = {t for t, item in zip(c.stems, c.is_item, strict=True) if not item} - {stem}
-
-    def overlap(o: int) -> int:
-        sent = p.tok_sentence[o]
-        window = range(max(0, o - 5), min(len(p.stems), o + 6))
-        return len({p.stems[j] for j in window if p.tok_sentence[j] == sent} & claim_words)
-
-    scores = [overlap(o) for o in occ]
-    best = max(scores)
-    return [o for o, sc in zip(occ, scores, strict=True) if sc == best]
-
-
-def _votes(c: Doc, ci: int, p: Doc, targets: dict[int, str], items: bool) -> bool:
-    """Do the claim words around `ci` sit closest, in the passage, to a "good" target?
-
-    `targets` maps passage positions to "good" (what the claim says), "neutral" (something else
-    the claim also says) or "bad". Each neighbouring claim word votes with its best-aligned
-    passage occurrence(s): good when a good target is nearest, bad when only bad ones are.
-    True unless bad votes outnumber good ones.
-    """
-    n_good = n_bad = 0
-    own = c.stems[ci] if 0 <= ci < len(c.stems) else None
-    for s in _neighbours(c, ci, include_items=items):
-        if s == own or s not in p.positions:
-            continue
-        labels: set[str] = set()
-        for pos in _aligned(c, p, s):
-            dists = {t: _distance(p, pos, t) for t in targets}
-            best = min(dists.values())
-            labels |= {targets[t] for t, d in dists.items() if d == best}
-        if "good" in labels:
-            n_good += 1
-        elif "neutral" not in labels:
-            n_bad += 1
-    return n_bad <= n_good
-
-
 def check_items(c: Doc, p: Doc, missing: list[str], conflicts: list[str]) -> None:
+    tally: dict[int, tuple[str, int, int, dict[int, int]]] = {}
     for idx, it in enumerate(c.items):
         cands = [j for j, q in enumerate(p.items) if _item_match(it, q)]
         if not cands:
             if it.cls == "date" and _date_fields_scattered(it, p):
+                other = _date_conflict(it, p)
+                if other:
+                    conflicts.append(f"'{it.surface}' vs '{other}'")
                 continue  # "September ... 2024" written apart in the passage
             missing.append(it.surface)
             continue
@@ -112,19 +52,26 @@ def check_items(c: Doc, p: Doc, missing: list[str], conflicts: list[str]) -> Non
         same_class = [j for j, q in enumerate(p.items) if q.cls == it.cls]
         if len({p.items[j].value for j in same_class}) < 2:
             continue  # only one candidate: nothing to confuse it with
-        targets: dict[int, str] = {}
+        targets: dict[int, str | int] = {}
         for j in same_class:
-            if j in cands:
-                label = "good"
-            elif any(_item_match(other, p.items[j]) for other in c.items):
-                label = "neutral"
-            else:
-                label = "bad"
+            label: str | int = "good" if j in cands else "bad"
+            if label == "bad":
+                rivals = [
+                    k for k, o in enumerate(c.items) if k != idx and _item_match(o, p.items[j])
+                ]
+                if rivals:
+                    label = c.item_pos[rivals[0]]  # another value of the claim sits there
             pos = p.item_pos[j]
             if targets.get(pos) != "good":
                 targets[pos] = label
-        if not _votes(c, c.item_pos[idx], p, targets, items=False):
-            conflicts.append(f"'{it.surface}' belongs to something else in the passage")
+        tally[c.item_pos[idx]] = (it.surface, *votes(c, c.item_pos[idx], p, targets, False))
+    # Two values of the claim that traded places in the passage ("expires Dec. 19, hearing Dec.
+    # 22" vs "expire Dec. 22, hearing Dec. 19"): each one's words sit by the other. One-sided,
+    # it is a value moved to the end of the sentence ("In 2014, X did Y" -> "X did Y in 2014").
+    for pos, (surface, good, bad, toward) in tally.items():
+        swapped = sum(n for r, n in toward.items() if r in tally and pos in tally[r][3])
+        if bad > good or bad + swapped > good:
+            conflicts.append(f"'{surface}' belongs to something else in the passage")
 
 
 def check_codes(c: Doc, p: Doc, missing: list[str]) -> None:
@@ -144,6 +91,18 @@ def check_codes(c: Doc, p: Doc, missing: list[str]) -> None:
 def _date_fields_scattered(it: Item, p: Doc) -> bool:
     fields = {f for q in p.items if q.cls == "date" for f in q.value}
     return all(f in fields for f in it.value)
+
+
+def _date_conflict(it: Item, p: Doc) -> str:
+    """A passage date that shares a field with the claim's but gives another value for one of
+    its fields ("July 9, 1756" vs "July 9, 1755"): the fields found elsewhere do not belong."""
+    mine = dict(it.value)
+    for q in p.items:
+        theirs = dict(q.value) if q.cls == "date" else {}
+        shared = [f for f in mine if f in theirs]
+        if any(mine[f] == theirs[f] for f in shared) and any(mine[f] != theirs[f] for f in shared):
+            return q.surface
+    return ""
 
 
 def _is_cap(raw: str) -> bool:
@@ -266,10 +225,13 @@ def _surname_only(stems: list[str], p: Doc) -> bool:
 
 def check_entities(
     c: Doc, p: Doc, matched: list[bool], weight: list[float], missing: list[str]
-) -> None:
+) -> list[tuple[list[int], list[int]]]:
+    """Required names must be in the passage. Returns the names it holds: (claim positions,
+    passage positions of the name's last word), for the role check."""
     word_tokens: dict[int, list[int]] = {}
     for i, wi in enumerate(c.tok_word):
         word_tokens.setdefault(wi, []).append(i)
+    names: list[tuple[list[int], list[int]]] = []
     for run, required in _entities(c):
         toks = [i for wi in run for i in word_tokens.get(wi, ())]
         for i in toks:
@@ -282,6 +244,15 @@ def check_entities(
                 matched[i] = True
         elif not found:
             missing.append(c.text[c.words[run[0]].start : c.words[run[-1]].end])
+        words = [c.words[wi] for wi in run if c.words[wi].low not in GENERIC_NAME_WORDS]
+        where = p.positions.get(canon(words[-1].low), []) if found and words and toks else []
+        where = [j for j in where if _is_cap(p.words[p.tok_word[j]].raw)]  # "Fresno Station"
+        same = next((k for k, (_, w) in enumerate(names) if w == where), None)
+        if same is not None:
+            names[same][0].extend(toks)  # the same name twice ("AI models and AI agents")
+        elif where:
+            names.append((toks, where))
+    return names
 
 
 def prefix_match(s: str, p: Doc) -> bool:
@@ -356,9 +327,11 @@ def check_contrast(passage: str, c: Doc, p: Doc, conflicts: list[str]) -> None:
             for pos, pl in found:
                 if targets.get(pos) != "good":
                     targets[pos] = "good" if pl == pole else "bad"
-            anchored = any(s in p.positions for s in _neighbours(c, i, include_items=True))
+            anchored = any(
+                c.stems[j] in p.positions for j in neighbours(c, i, p, include_items=True)
+            )
             if anchored:
-                ok = _votes(c, i, p, targets, items=True)
+                ok = agrees(c, i, p, dict(targets), items=True)
             else:
                 ok = "good" in targets.values()
             if not ok:

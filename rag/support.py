@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rag.bindings import check_roles
 from rag.claims import analyze
 from rag.requirements import (
     check_codes,
@@ -70,7 +71,7 @@ def support(claim: str, passage: str, threshold: float = DEFAULT_THRESHOLD) -> S
 
     check_items(c, p, missing, conflicts)
     check_codes(c, p, missing)
-    check_entities(c, p, matched, weight, missing)
+    names = check_entities(c, p, matched, weight, missing)
 
     for i, s in enumerate(c.stems):
         if not matched[i] and (s in p.positions or prefix_match(s, p)):
@@ -90,6 +91,7 @@ def support(claim: str, passage: str, threshold: float = DEFAULT_THRESHOLD) -> S
 
     check_negation(c, p, conflicts)
     check_contrast(passage, c, p, conflicts)
+    check_roles(c, p, names, conflicts)
 
     failed = bool(missing or conflicts)
     if failed:

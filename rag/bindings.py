@@ -1,0 +1,196 @@
+"""Binding checks of the support scorer: a claim's value, opposite word or name must sit, in the
+passage, next to the same words it sits next to in the claim.
+
+A passage that holds every word of a claim can still say something else: "the order expires on
+Dec. 19, the hearing is on Dec. 22" against "expire on Dec. 22 ... hearing on Dec. 19", or "Ma,
+who had succeeded Zhang" against "Zhang, who had succeeded Ma". Words bind to the value or name
+nearest them in their own clause; these checks compare that binding on both sides.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.claims import Doc
+
+# A verb between "was/were/been" and "by" is passive: its agent follows it ("X was founded by Y").
+_BE = frozenset("is are was were be been being".split())
+_WINDOW = 3  # content tokens a name binds to on each side (within its clause)
+_RELATIVE = re.compile(r"^\s*,\s*(?:who|which)\b[^,;:.]*$")
+
+
+def distance(d: Doc, a: int, b: int) -> int:
+    """Token distance, with crossing a clause or a sentence costing extra."""
+    dist = abs(a - b)
+    if d.tok_sentence[a] != d.tok_sentence[b]:
+        dist += 20
+    elif d.tok_clause[a] != d.tok_clause[b]:
+        dist += 8
+    return dist
+
+
+def neighbours(c: Doc, i: int, p: Doc, include_items: bool, k: int = 4) -> list[int]:
+    """Claim positions of up to k content tokens on each side of i (the words i binds to).
+
+    Only those of i's own clause when one of them is in the passage: in "After the program, the
+    level rose" the program is context, the level is what rose."""
+    out: list[int] = []
+    for step in (-1, 1):
+        j, found = i + step, 0
+        while 0 <= j < len(c.stems) and found < k:
+            if include_items or not c.is_item[j]:
+                out.append(j)
+                found += 1
+            j += step
+    own = [j for j in out if c.tok_clause[j] == c.tok_clause[i]]
+    if any(c.stems[j] in p.positions and c.stems[j] != c.stems[i] for j in own):
+        return own
+    return out
+
+
+def aligned(c: Doc, p: Doc, ci: int) -> list[int]:
+    """The passage occurrences of claim token ci surrounded by the most claim words (ties kept);
+    words of ci's own clause count first."""
+    stem = c.stems[ci]
+    occ = p.positions[stem]
+    if len(occ) == 1:
+        return occ
+    plain = [j for j in range(len(c.stems)) if not c.is_item[j] and c.stems[j] != stem]
+    near = {c.stems[j] for j in plain if c.tok_clause[j] == c.tok_clause[ci]}
+    words = {c.stems[j] for j in plain}
+
+    def overlap(o: int) -> tuple[int, int]:
+        sent = p.tok_sentence[o]
+        window = range(max(0, o - 5), min(len(p.stems), o + 6))
+        around = {p.stems[j] for j in window if p.tok_sentence[j] == sent}
+        return len(around & near), len(around & words)
+
+    scores = [overlap(o) for o in occ]
+    best = max(scores)
+    return [o for o, sc in zip(occ, scores, strict=True) if sc == best]
+
+
+def votes(
+    c: Doc, ci: int, p: Doc, targets: dict[int, str | int], items: bool
+) -> tuple[int, int, dict[int, int]]:
+    """How the claim words around `ci` sit, in the passage, relative to the targets.
+
+    `targets` maps passage positions to "good" (what the claim says), "bad" (something else), or
+    the claim position of another value the claim also states there (a rival). Each neighbouring
+    claim word votes with its best-aligned passage occurrence(s): good when a good target is
+    nearest; bad when only bad ones are; for a rival when only that rival is, and the claim binds
+    the word to ci rather than to the rival. Returns (good, bad, {rival: votes})."""
+    n_good = n_bad = 0
+    toward: dict[int, int] = {}
+    own = c.stems[ci] if 0 <= ci < len(c.stems) else None
+    for j in neighbours(c, ci, p, include_items=items):
+        s = c.stems[j]
+        if s == own or s not in p.positions:
+            continue
+        labels: set[str | int] = set()
+        for pos in aligned(c, p, j):
+            dists = {t: distance(p, pos, t) for t in targets}
+            best = min(dists.values())
+            labels |= {targets[t] for t, d in dists.items() if d == best}
+        rivals = [r for r in labels if isinstance(r, int)]
+        if "good" in labels:
+            n_good += 1
+        elif not rivals:
+            n_bad += 1
+        elif len(rivals) == 1 and distance(c, j, ci) < distance(c, j, rivals[0]):
+            toward[rivals[0]] = toward.get(rivals[0], 0) + 1
+    return n_good, n_bad, toward
+
+
+def agrees(c: Doc, ci: int, p: Doc, targets: dict[int, str | int], items: bool) -> bool:
+    """True unless the words around `ci` sit by bad targets more often than by good ones."""
+    good, bad, _ = votes(c, ci, p, targets, items)
+    return bad <= good
+
+
+# --- who did what to whom --------------------------------------------------------------------
+
+
+def _crosses(d: Doc, a: int, b: int) -> bool:
+    """May a name at a bind to a word at b across their clause boundary? Only through a relative
+    pronoun: in "Ma, who had succeeded Zhang" Ma is the one who succeeded."""
+    lo, hi = min(a, b), max(a, b)
+    gap = d.text[d.words[d.tok_word[lo]].end : d.words[d.tok_word[hi]].start]
+    return bool(_RELATIVE.match(gap))
+
+
+def _side(d: Doc, i: int, step: int, owner: dict[int, int]) -> frozenset[int]:
+    """The names (ids) within _WINDOW content tokens of i on one side, inside i's clause."""
+    out: set[int] = set()
+    j, seen = i + step, 0
+    while 0 <= j < len(d.stems) and seen < _WINDOW:
+        if d.tok_clause[j] != d.tok_clause[j - step] and not _crosses(d, j, j - step):
+            break
+        if j in owner:
+            out.add(owner[j])
+            while 0 <= j + step < len(d.stems) and owner.get(j + step) == owner[j]:
+                j += step  # a name of several words counts once
+        elif not d.is_item[j]:
+            seen += 1
+        j += step
+    return frozenset(out)
+
+
+def _slots(d: Doc, i: int, owner: dict[int, int]) -> tuple[frozenset[int], frozenset[int]]:
+    """(agent side, patient side) names of the word at i: left and right, unless the word is a
+    passive verb ("was founded [by Y]"): then its subject is the patient, and the agent is
+    what follows "by", when anything does."""
+    left, right = _side(d, i, -1, owner), _side(d, i, 1, owner)
+    wi = d.tok_word[i]
+    nxt = d.words[wi + 1].low if wi + 1 < len(d.words) else ""
+    if nxt == "by" and d.words[wi].low.endswith(("ed", "en")):
+        return right, left  # "the move, overseen by Wu"
+    if not {d.words[k].low for k in range(max(0, wi - 2), wi)} & _BE:
+        return left, right
+    after = d.words[wi + 1 : wi + 6]
+    by = any(w.low == "by" for w in after)
+    return (right if by else frozenset()), left
+
+
+def check_roles(c: Doc, p: Doc, names: list[tuple[list[int], list[int]]], conflicts: list[str]):
+    """Names that trade places around the same word ("Ma succeeded Zhang" vs "Zhang succeeded
+    Ma", "Florida led an expedition to Ribault" vs "Ribault led an expedition to Florida").
+
+    `names`: (claim positions, passage positions) of every claim name the passage holds. A claim
+    word that the passage also has votes against a name when, at the passage occurrence, the
+    names on its sides are other claim names, or the claim's names on the opposite side; for a
+    name when a side agrees. A name with more votes against than for is a conflict."""
+    if len(names) < 2:
+        return
+    c_owner = {j: k for k, (cpos, _) in enumerate(names) for j in cpos}
+    p_owner = {j: k for k, (_, ppos) in enumerate(names) for j in ppos}
+    against: dict[int, int] = {}
+    for_: dict[int, int] = {}
+    for i, s in enumerate(c.stems):
+        if i in c_owner or c.is_item[i] or s not in p.positions:
+            continue
+        ca, cp = _slots(c, i, c_owner)
+        if not ca or not cp or ca & cp:
+            continue  # only a word between two names says who did what to whom
+        good: set[int] = set()
+        bad: set[int] = set()
+        low = c.words[c.tok_word[i]].low
+        for o in aligned(c, p, i):
+            if o in p_owner or p.words[p.tok_word[o]].low != low:
+                continue  # the same word form: "the IPO cancelation" has no agent
+            pa, pp = _slots(p, o, p_owner)
+            good |= (ca & pa) | (cp & pp)
+            # Bad only when the names on both sides traded places: one name on another side,
+            # or another name on one side, is as often a paraphrase ("X's", "with Y").
+            if ca & pp and cp & pa:
+                bad |= ca | cp
+        for k in good:
+            for_[k] = for_.get(k, 0) + 1
+        for k in bad - good:
+            against[k] = against.get(k, 0) + 1
+    for k, n in against.items():
+        if n > for_.get(k, 0):
+            cpos = names[k][0]
+            w0, w1 = c.words[c.tok_word[cpos[0]]], c.words[c.tok_word[cpos[-1]]]
+            conflicts.append(f"'{c.text[w0.start : w1.end]}' has another role in the passage")
+            return
