@@ -45,6 +45,13 @@ CONTRAST_GROUPS: dict[str, dict[str, str]] = {
     "visibility": {"public": "public publicly", "private": "private privately"},
     "size": {"large": "large larger big bigger huge massive", "small": "small smaller tiny"},
     "age": {"young": "young younger youth", "old": "old older elderly"},
+    "level": {"high": "high", "low": "low"},
+    "timing": {"early": "early", "late": "late"},
+    "rank": {"major": "major", "minor": "minor"},
+    "era": {"ancient": "ancient", "modern": "modern"},
+    "likeness": {"alike": "similar", "unlike": "different distinct"},
+    # Order in time; a passive flips it ("X was preceded by Y": X follows Y), see FLIP_PASSIVE.
+    "sequence": {"before": "precede predate antedate", "after": "follow postdate"},
     "extreme": {
         "max": "largest biggest highest greatest top",
         "min": "smallest lowest fewest bottom",
@@ -74,6 +81,11 @@ CATEGORIES: dict[str, dict[str, str]] = {
         "audio": "audio music song songs podcast podcasts",
         "text": "text texts",
     },
+    "intent": {
+        "deliberate": "deliberate deliberately intentional intentionally purposely knowingly",
+        "accidental": "accidental accidentally unintentional unintentionally inadvertent "
+        "inadvertently unwittingly",
+    },
     "metric": {
         "revenue": "revenue revenues sales turnover",
         "profit": "profit profits earnings income",
@@ -90,6 +102,8 @@ CONTRAST_SURFACE: dict[str, tuple[str, str]] = {
     for w in words.split()
 }
 
+# Groups whose two poles swap in the passive voice.
+FLIP_PASSIVE = frozenset({"sequence"})
 
 NEGATIONS = frozenset("not no never none neither nor without nobody nothing cannot".split())
 # "decided against investing" negates "investing".
