@@ -62,7 +62,8 @@ def cmd_ui(
         import gradio  # noqa: F401
     except ImportError:
         raise ConfigError(f"the UI needs gradio: {PIP_UI}") from None
-    from ui.app import launch, settings_config
+    from ui.app import launch
+    from ui.settings import settings_config
 
     base = AskConfig(index=index_config(args), llm=LLMConfig(backend=args.llm))
     # The same validation as the settings form, so a bad flag fails before the server starts.

@@ -69,7 +69,7 @@ def client_settings(
     policy: ClientPolicy, backend, base_url, model, top_k, keep_flagged
 ) -> tuple[AskConfig, bool]:
     """(AskConfig, keyless) for what a client sent; keyless: build it without the API key."""
-    from ui.app import settings_config  # the form's own validation (top-k, URL shape)
+    from ui.settings import settings_config  # the form's own validation (top-k, URL shape)
 
     if backend not in policy.backends:
         raise ConfigError(

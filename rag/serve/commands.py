@@ -56,7 +56,7 @@ def ask_config(args: argparse.Namespace, index: IndexConfig) -> AskConfig:
     page's default settings name the same pipeline the API uses."""
     base = AskConfig(index=index, llm=LLMConfig(backend=args.llm))
     if not args.no_ui:
-        from ui.app import settings_config
+        from ui.settings import settings_config
 
         return settings_config(
             base, args.llm, args.base_url, args.model, args.top_k, args.flag_unsupported
@@ -133,7 +133,7 @@ def cmd_serve(
 def _shared_pipelines(no_ui: bool):
     if no_ui:
         return None
-    from ui.app import Pipelines
+    from ui.settings import Pipelines
 
     return Pipelines()
 
