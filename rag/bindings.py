@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from rag.claims import Doc
+from rag.claims import Doc, contrast_entries, contrast_index
+from rag.lexicon import CONTRAST_GROUPS, ORIENTED
 
 # A verb between "was/were/been" and "by" is passive: its agent follows it ("X was founded by Y").
 _BE = frozenset("is are was were be been being".split())
@@ -194,3 +195,51 @@ def check_roles(c: Doc, p: Doc, names: list[tuple[list[int], list[int]]], confli
             w0, w1 = c.words[c.tok_word[cpos[0]]], c.words[c.tok_word[cpos[-1]]]
             conflicts.append(f"'{c.text[w0.start : w1.end]}' has another role in the passage")
             return
+
+
+# --- converse wording ("A precedes B" = "B follows A") -----------------------------------------
+
+
+def _lr_pole(d: Doc, i: int, group: str, pole: str) -> str:
+    """The pole read left to right: "A was preceded by B" says A comes after B."""
+    wi = d.tok_word[i]
+    nxt = d.words[wi + 1].low if wi + 1 < len(d.words) else ""
+    if nxt == "by" and {w.low for w in d.words[max(0, wi - 2) : wi]} & _BE:
+        return next(other for other in CONTRAST_GROUPS[group] if other != pole)
+    return pole
+
+
+def check_order(passage: str, c: Doc, p: Doc, conflicts: list[str]) -> None:
+    """A converse word of the claim against the passage's: with the same things on the same
+    sides the poles must agree ("X followed Y" vs "X antedates Y" conflicts); with the sides
+    traded they must differ ("Y followed X" agrees with "X antedates Y")."""
+    index = contrast_index(passage)
+    for i in range(len(c.stems)):
+        for group, pole in contrast_entries(c, i):
+            if group not in ORIENTED or not index.get(group):
+                continue
+            mine = _lr_pole(c, i, group, pole)
+            words = [j for j in range(len(c.stems)) if j != i and not c.is_item[j]]
+            words = [j for j in words if c.tok_clause[j] == c.tok_clause[i]]
+            verdicts = set()
+            for o, pl in index[group]:
+                same = other = 0
+                for j in words:
+                    occ = [
+                        q
+                        for q in p.positions.get(c.stems[j], ())
+                        if p.tok_clause[q] == p.tok_clause[o]
+                    ]
+                    if occ:
+                        side = (min(occ, key=lambda q: abs(q - o)) > o) == (j > i)
+                        same += side
+                        other += not side
+                if same == other:
+                    continue  # not the same two things, or no telling their sides
+                theirs = _lr_pole(p, o, group, pl)
+                if other > same:
+                    theirs = next(x for x in CONTRAST_GROUPS[group] if x != theirs)
+                verdicts.add(theirs == mine)
+            if verdicts == {False}:
+                w = c.words[c.tok_word[i]].raw
+                conflicts.append(f"'{w}' says the order the other way round")

@@ -26,7 +26,6 @@ from rag.lexicon import (
     AGAINST_VERBS,
     CONTRAST_GROUPS,
     CONTRAST_SURFACE,
-    FLIP_PASSIVE,
     NEGATIONS,
     SYNONYMS,
 )
@@ -202,24 +201,10 @@ def _contrast_stems() -> dict[str, list[tuple[str, str]]]:
 
 def contrast_entries(doc: Doc, i: int) -> list[tuple[str, str]]:
     entries = list(_contrast_stems().get(doc.stems[i], ()))
-    wi = doc.tok_word[i]
-    surface = CONTRAST_SURFACE.get(doc.words[wi].low)
+    surface = CONTRAST_SURFACE.get(doc.words[doc.tok_word[i]].low)
     if surface:
         entries.append(surface)
-    if any(g in FLIP_PASSIVE for g, _ in entries) and _passive(doc, wi):
-        entries = [(g, _other_pole(g, pl) if g in FLIP_PASSIVE else pl) for g, pl in entries]
     return entries
-
-
-def _passive(doc: Doc, wi: int) -> bool:
-    """ "was preceded by": a form of "be" just before the word and "by" right after it."""
-    before = {w.low for w in doc.words[max(0, wi - 2) : wi]}
-    after = doc.words[wi + 1].low if wi + 1 < len(doc.words) else ""
-    return after == "by" and bool(before & {"is", "are", "was", "were", "be", "been", "being"})
-
-
-def _other_pole(group: str, pole: str) -> str:
-    return next(p for p in CONTRAST_GROUPS[group] if p != pole)
 
 
 @lru_cache(maxsize=256)

@@ -50,7 +50,7 @@ CONTRAST_GROUPS: dict[str, dict[str, str]] = {
     "rank": {"major": "major", "minor": "minor"},
     "era": {"ancient": "ancient", "modern": "modern"},
     "likeness": {"alike": "similar", "unlike": "different distinct"},
-    # Order in time; a passive flips it ("X was preceded by Y": X follows Y), see FLIP_PASSIVE.
+    # Order in time: which pole agrees depends on which side each thing stands (see ORIENTED).
     "sequence": {"before": "precede predate antedate", "after": "follow postdate"},
     "extreme": {
         "max": "largest biggest highest greatest top",
@@ -102,8 +102,9 @@ CONTRAST_SURFACE: dict[str, tuple[str, str]] = {
     for w in words.split()
 }
 
-# Groups whose two poles swap in the passive voice.
-FLIP_PASSIVE = frozenset({"sequence"})
+# Converse pairs: "A precedes B" is "B follows A" and "B is preceded by A", so these are
+# compared with the sides of their arguments (rag.bindings.check_order), not as plain opposites.
+ORIENTED = frozenset({"sequence"})
 
 NEGATIONS = frozenset("not no never none neither nor without nobody nothing cannot".split())
 # "decided against investing" negates "investing".

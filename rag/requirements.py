@@ -13,7 +13,7 @@ import re
 from index.text import MONTHS, STOPWORDS, Item
 from rag.bindings import agrees, neighbours, votes
 from rag.claims import Doc, canon, contrast_entries, contrast_index
-from rag.lexicon import GENERIC_NAME_WORDS, NEGATIONS
+from rag.lexicon import GENERIC_NAME_WORDS, NEGATIONS, ORIENTED
 
 
 def _item_match(a: Item, b: Item) -> bool:
@@ -320,6 +320,8 @@ def check_contrast(passage: str, c: Doc, p: Doc, conflicts: list[str]) -> None:
         if c.is_item[i]:
             continue
         for group, pole in contrast_entries(c, i):
+            if group in ORIENTED:
+                continue  # rag.bindings.check_order
             found = index.get(group)
             if not found or all(pl == pole for _, pl in found):
                 continue

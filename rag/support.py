@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.bindings import check_roles
+from rag.bindings import check_order, check_roles
 from rag.claims import analyze
 from rag.requirements import (
     check_codes,
@@ -92,6 +92,7 @@ def support(claim: str, passage: str, threshold: float = DEFAULT_THRESHOLD) -> S
     check_negation(c, p, conflicts)
     check_contrast(passage, c, p, conflicts)
     check_roles(c, p, names, conflicts)
+    check_order(passage, c, p, conflicts)
 
     failed = bool(missing or conflicts)
     if failed:
