@@ -9,9 +9,16 @@ and on top of it sit hard requirements that lexical overlap alone gets wrong:
   on Dec. 19" fails against "expires on Dec. 22 ... hearing on Dec. 19");
 - capitalised names, multi-word proper nouns and acronyms must appear (a bare surname in the
   passage satisfies a full name in the claim; "CEO" matches "chief executive officer");
+- a date whose fields the passage gives apart must not meet a passage date that gives one of
+  them another value ("July 9, 1756" vs "July 9, 1755 ... in 1756");
+- two values of the claim must not have traded anchors ("expires Dec. 19, hearing Dec. 22" vs
+  "expire on Dec. 22 ... hearing ... Dec. 19"); one value moved to the end is fine;
+- two names must not have traded sides of the same word ("Ma, who had succeeded Zhang" vs
+  "Zhang, who had succeeded Ma"; the passive "by" reverses the sides);
 - negation must agree ("did not invest" vs "invested");
-- a claim word from a small contrast lexicon (rose/fell, monthly/daily, approved/rejected, ...)
-  must not meet its opposite where the passage talks about the same thing.
+- a claim word from a small contrast lexicon (rose/fell, monthly/daily, deliberately/
+  accidentally, ...) must not meet its opposite where the passage talks about the same thing;
+  converse words (precede/follow) are compared with the sides of their arguments.
 
 Any failed requirement makes the claim unsupported; `Support.missing` lists the absent items and
 `Support.conflicts` the contradictions. Everything is pure Python + PyStemmer, and the analysis of

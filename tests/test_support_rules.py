@@ -1,0 +1,101 @@
+"""The support scorer's binding rules on sentences written for this test (not from any eval set).
+
+Each wrong claim keeps every word and value of its passage and changes only what binds to what:
+a date's year taken from elsewhere in the passage, two values traded between their anchors, two
+names traded around a verb, an opposite predicate, an order word turned round. Each is paired
+with a paraphrase that keeps the same values in another order, or the passive voice, and must
+stay supported.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.support import support
+
+P = {
+    "treaty": "Negotiations had begun in 1819 and stalled through 1820. The treaty was finally "
+    "signed on 14 March 1821 in Lisbon, ending the dispute over the river.",
+    "opening": "The museum reopens on April 3 after the renovation, and the gift shop follows on "
+    "April 10.",
+    "stock": "The northern warehouse holds 1,200 pallets of grain, while the southern warehouse "
+    "holds 800 pallets.",
+    "director": "In 1994, Helen Marsh succeeded Peter Oakes as director of the institute. She "
+    "expanded its library.",
+    "race": "At the regional final, Tomas Brandt defeated Ivo Kessler by two seconds after a "
+    "late sprint.",
+    "water": "After the dam was built, the water table fell sharply and several wells ran dry.",
+    "fire": "Investigators concluded that the warehouse fire was started accidentally by a "
+    "faulty heater.",
+    "road": "The old coastal road antedates the canal by about a decade, and both served the port.",
+    "plant": "The plant opened in October. It was the company's third site and was built in 2019.",
+}
+
+WRONG = [
+    ("treaty", "The treaty was signed on 14 March 1820.", "14 March 1821"),
+    ("opening", "The museum reopens on April 10, and the gift shop follows on April 3.", "April"),
+    (
+        "stock",
+        "The northern warehouse holds 800 pallets of grain, while the southern warehouse holds "
+        "1,200 pallets.",
+        "belongs to something else",
+    ),
+    (
+        "director",
+        "In 1994, Peter Oakes succeeded Helen Marsh as director of the institute.",
+        "role",
+    ),
+    (
+        "director",
+        "Peter Oakes, who had succeeded Helen Marsh, ran the institute from 1994.",
+        "role",
+    ),
+    ("race", "Ivo Kessler defeated Tomas Brandt by two seconds at the regional final.", "role"),
+    ("water", "After the dam was built, the water table rose sharply.", "'rose' vs 'fell'"),
+    (
+        "fire",
+        "Investigators concluded the warehouse fire was started deliberately.",
+        "deliberately",
+    ),
+    ("road", "The old coastal road followed the canal by about a decade.", "order"),
+]
+
+RIGHT = [
+    ("treaty", "On 14 March 1821 the treaty was signed in Lisbon."),
+    ("opening", "The gift shop opens on April 10, a week after the museum reopens on April 3."),
+    (
+        "opening",
+        "After the renovation the museum reopens on April 3; the gift shop follows on April 10.",
+    ),
+    (
+        "stock",
+        "The southern warehouse holds 800 pallets, and the northern warehouse holds 1,200 pallets "
+        "of grain.",
+    ),
+    ("director", "Peter Oakes was succeeded by Helen Marsh as director of the institute in 1994."),
+    ("director", "Helen Marsh succeeded Peter Oakes as the institute's director in 1994."),
+    ("race", "Ivo Kessler was defeated by Tomas Brandt by two seconds at the regional final."),
+    ("water", "The water table fell sharply once the dam was built."),
+    (
+        "fire",
+        "The warehouse fire was started accidentally by a faulty heater, investigators found.",
+    ),
+    ("road", "The old coastal road preceded the canal by about a decade."),
+    ("road", "The canal was preceded by the old coastal road by about a decade."),
+    ("road", "The canal followed the old coastal road by about a decade."),
+    ("plant", "The plant opened in October 2019."),  # month and year written apart
+]
+
+
+@pytest.mark.parametrize(("key", "claim", "reason"), WRONG)
+def test_binding_errors_are_caught(key: str, claim: str, reason: str) -> None:
+    s = support(claim, P[key])
+    assert not s.supported, (claim, s)
+    assert any(reason in c for c in s.conflicts), s.conflicts
+
+
+@pytest.mark.parametrize(("key", "claim"), RIGHT)
+def test_same_values_in_another_order_are_kept(key: str, claim: str) -> None:
+    s = support(claim, P[key])
+    assert s.supported, (claim, s)
+    assert not s.conflicts
