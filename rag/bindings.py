@@ -17,7 +17,9 @@ from rag.lexicon import CONTRAST_GROUPS, ORIENTED
 # A verb between "was/were/been" and "by" is passive: its agent follows it ("X was founded by Y").
 _BE = frozenset("is are was were be been being".split())
 _WINDOW = 3  # content tokens a name binds to on each side (within its clause)
-_RELATIVE = re.compile(r"^\s*,\s*(?:who|which)\b[^,;:.]*$")
+# A name binds across a comma only to a relative clause or an apposition after it: "Ma, who
+# had succeeded Zhang", "Ribault, the explorer".
+_RELATIVE = re.compile(r"^\s*,\s*(?:(?:who|which)\b[^,;:.]*|the|an?)\s*$")
 
 
 def distance(d: Doc, a: int, b: int) -> int:
@@ -121,20 +123,17 @@ def _crosses(d: Doc, a: int, b: int) -> bool:
 
 
 def _side(d: Doc, i: int, step: int, owner: dict[int, int]) -> frozenset[int]:
-    """The names (ids) within _WINDOW content tokens of i on one side, inside i's clause."""
-    out: set[int] = set()
+    """The nearest name (id) within _WINDOW content tokens of i on one side, inside i's clause."""
     j, seen = i + step, 0
     while 0 <= j < len(d.stems) and seen < _WINDOW:
         if d.tok_clause[j] != d.tok_clause[j - step] and not _crosses(d, j, j - step):
             break
         if j in owner:
-            out.add(owner[j])
-            while 0 <= j + step < len(d.stems) and owner.get(j + step) == owner[j]:
-                j += step  # a name of several words counts once
-        elif not d.is_item[j]:
+            return frozenset({owner[j]})  # the nearest name is the one bound
+        if not d.is_item[j]:
             seen += 1
         j += step
-    return frozenset(out)
+    return frozenset()
 
 
 def _slots(d: Doc, i: int, owner: dict[int, int]) -> tuple[frozenset[int], frozenset[int]]:
