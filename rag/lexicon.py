@@ -45,6 +45,7 @@ CONTRAST_GROUPS: dict[str, dict[str, str]] = {
     "visibility": {"public": "public publicly", "private": "private privately"},
     "size": {"large": "large larger big bigger huge massive", "small": "small smaller tiny"},
     "age": {"young": "young younger youth", "old": "old older elderly"},
+    "life": {"born": "born birth", "died": "die death dead"},
     "level": {"high": "high", "low": "low"},
     "timing": {"early": "early", "late": "late"},
     "rank": {"major": "major", "minor": "minor"},
