@@ -107,6 +107,11 @@ CONTRAST_SURFACE: dict[str, tuple[str, str]] = {
 # compared with the sides of their arguments (rag.bindings.check_order), not as plain opposites.
 ORIENTED = frozenset({"sequence"})
 
+# Verbs that report an assertion without vouching for it, and words by which a claim attributes
+# what it says (stems).
+HEARSAY = frozenset("claim alleg rumor rumour purport suppos".split())
+ATTRIBUTION = frozenset("say report accord state suggest believ argu assert insist".split())
+
 NEGATIONS = frozenset("not no never none neither nor without nobody nothing cannot".split())
 # "decided against investing" negates "investing".
 AGAINST_VERBS = frozenset("decid opt vote choos chose advis rule".split())

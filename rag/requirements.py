@@ -13,7 +13,9 @@ import re
 from index.text import MONTHS, STOPWORDS, Item
 from rag.bindings import agrees, neighbours, votes
 from rag.claims import Doc, canon, contrast_entries, contrast_index
-from rag.lexicon import GENERIC_NAME_WORDS, NEGATIONS, ORIENTED
+from rag.lexicon import ATTRIBUTION, GENERIC_NAME_WORDS, HEARSAY, NEGATIONS, ORIENTED
+
+_QUOTED = re.compile(r'\s*[,:]?\s*"([^"]+)"')
 
 
 def _item_match(a: Item, b: Item) -> bool:
@@ -339,3 +341,26 @@ def check_contrast(passage: str, c: Doc, p: Doc, conflicts: list[str]) -> None:
             if not ok:
                 other = next(p.words[p.tok_word[pos]].raw for pos, pl in found if pl != pole)
                 conflicts.append(f"'{c.words[c.tok_word[i]].raw}' vs '{other}'")
+
+
+def check_hearsay(c: Doc, p: Doc, conflicts: list[str]) -> None:
+    """A claim stated as fact that the passage only quotes as someone's assertion ("The post
+    claimed, "RDW has committed to ..."), unless the claim attributes it too."""
+    if any(s in HEARSAY or s in ATTRIBUTION for s in c.stems):
+        return
+    claim_words = {s for s, item in zip(c.stems, c.is_item, strict=True) if not item}
+    for j, s in enumerate(p.stems):
+        if s not in HEARSAY:
+            continue
+        w = p.words[p.tok_word[j]]
+        m = _QUOTED.match(p.text, w.end)
+        if not w.low.endswith("ed") or not m:
+            continue  # only a verb that introduces a quotation ("claimed, "...")
+        inside = {
+            p.stems[k]
+            for k, t in enumerate(p.tok_word)
+            if m.start(1) <= p.words[t].start < m.end(1)
+        }
+        if claim_words and len(claim_words & inside) >= 0.8 * len(claim_words):
+            conflicts.append(f"the passage only reports it: '{w.raw}'")
+            return

@@ -35,6 +35,7 @@ from rag.requirements import (
     check_codes,
     check_contrast,
     check_entities,
+    check_hearsay,
     check_items,
     check_negation,
     match_acronyms,
@@ -98,6 +99,7 @@ def support(claim: str, passage: str, threshold: float = DEFAULT_THRESHOLD) -> S
 
     check_negation(c, p, conflicts)
     check_contrast(passage, c, p, conflicts)
+    check_hearsay(c, p, conflicts)
     check_roles(c, p, names, conflicts)
     check_order(passage, c, p, conflicts)
 

@@ -2,7 +2,8 @@
 
 Each wrong claim keeps every word and value of its passage and changes only what binds to what:
 a date's year taken from elsewhere in the passage, two values traded between their anchors, two
-names traded around a verb, an opposite predicate, an order word turned round. Each is paired
+names traded around a verb, an opposite predicate, an order word turned round, a quoted
+assertion stated as fact. Each is paired
 with a paraphrase that keeps the same values in another order, or the passive voice, and must
 stay supported.
 """
@@ -28,6 +29,9 @@ P = {
     "fire": "Investigators concluded that the warehouse fire was started accidentally by a "
     "faulty heater.",
     "road": "The old coastal road antedates the canal by about a decade, and both served the port.",
+    "memo": 'A union newsletter claimed, "The factory will close its night shift in June," but '
+    "management has not confirmed any change.",
+    "bishop": "The bishop died in 1611 at Lyon, where a chapel still bears his name.",
     "plant": "The plant opened in October. It was the company's third site and was built in 2019.",
 }
 
@@ -58,6 +62,8 @@ WRONG = [
         "deliberately",
     ),
     ("road", "The old coastal road followed the canal by about a decade.", "order"),
+    ("memo", "The factory will close its night shift in June.", "only reports it"),
+    ("bishop", "The bishop was born in 1611 at Lyon.", "'born' vs 'died'"),
 ]
 
 RIGHT = [
@@ -83,6 +89,9 @@ RIGHT = [
     ("road", "The old coastal road preceded the canal by about a decade."),
     ("road", "The canal was preceded by the old coastal road by about a decade."),
     ("road", "The canal followed the old coastal road by about a decade."),
+    ("memo", "According to a union newsletter, the factory will close its night shift in June."),
+    ("memo", "A union newsletter claimed that the factory would close its night shift in June."),
+    ("bishop", "The bishop died at Lyon in 1611."),
     ("plant", "The plant opened in October 2019."),  # month and year written apart
 ]
 
