@@ -152,14 +152,16 @@ def _slots(d: Doc, i: int, owner: dict[int, int]) -> tuple[frozenset[int], froze
     return (right if by else frozenset()), left
 
 
-def check_roles(c: Doc, p: Doc, names: list[tuple[list[int], list[int]]], conflicts: list[str]):
+def check_roles(
+    c: Doc, p: Doc, names: list[tuple[list[int], list[int]]], conflicts: list[str]
+) -> None:
     """Names that trade places around the same word ("Ma succeeded Zhang" vs "Zhang succeeded
     Ma", "Florida led an expedition to Ribault" vs "Ribault led an expedition to Florida").
 
     `names`: (claim positions, passage positions) of every claim name the passage holds. A claim
-    word that the passage also has votes against a name when, at the passage occurrence, the
-    names on its sides are other claim names, or the claim's names on the opposite side; for a
-    name when a side agrees. A name with more votes against than for is a conflict."""
+    word between two names, found in the passage in the same form, votes against both when
+    there the two stand on each other's sides (a passive read as its active), and for a name
+    that stands on its own side. A name with more votes against than for is a conflict."""
     if len(names) < 2:
         return
     c_owner = {j: k for k, (cpos, _) in enumerate(names) for j in cpos}
