@@ -202,10 +202,12 @@ def check_roles(
 
 
 def _lr_pole(d: Doc, i: int, group: str, pole: str) -> str:
-    """The pole read left to right: "A was preceded by B" says A comes after B."""
+    """The pole read left to right: "A was preceded by B" (or "A, followed by B") says A comes
+    after B (before B)."""
     wi = d.tok_word[i]
     nxt = d.words[wi + 1].low if wi + 1 < len(d.words) else ""
-    if nxt == "by" and {w.low for w in d.words[max(0, wi - 2) : wi]} & _BE:
+    be = {w.low for w in d.words[max(0, wi - 2) : wi]} & _BE
+    if nxt == "by" and (be or d.words[wi].low.endswith(("ed", "en"))):
         return next(other for other in CONTRAST_GROUPS[group] if other != pole)
     return pole
 

@@ -29,6 +29,7 @@ P = {
     "fire": "Investigators concluded that the warehouse fire was started accidentally by a "
     "faulty heater.",
     "road": "The old coastal road antedates the canal by about a decade, and both served the port.",
+    "rail": "The canal opened first, followed by the railway about a decade later.",
     "memo": 'A union newsletter claimed, "The factory will close its night shift in June," but '
     "management has not confirmed any change.",
     "bishop": "The bishop died in 1611 at Lyon, where a chapel still bears his name.",
@@ -89,6 +90,7 @@ RIGHT = [
     ("road", "The old coastal road preceded the canal by about a decade."),
     ("road", "The canal was preceded by the old coastal road by about a decade."),
     ("road", "The canal followed the old coastal road by about a decade."),
+    ("rail", "The railway followed the canal about a decade later."),
     ("memo", "According to a union newsletter, the factory will close its night shift in June."),
     ("memo", "A union newsletter claimed that the factory would close its night shift in June."),
     ("bishop", "The bishop died at Lyon in 1611."),
