@@ -212,6 +212,27 @@ def _lr_pole(d: Doc, i: int, group: str, pole: str) -> str:
     return pole
 
 
+def _arrangement(c: Doc, i: int, p: Doc, o: int) -> int:
+    """+1 when the claim's words before and after i stand on the same sides of o in the passage,
+    -1 when they stand on the other sides, 0 when the sides are mixed or unknown. A side the
+    claim leaves empty ("It followed X") is decided by the other alone."""
+    votes_by_side = []
+    for words in (range(i - 1, -1, -1), range(i + 1, len(c.stems))):
+        total = 0
+        for j in words:
+            if c.tok_clause[j] != c.tok_clause[i] or c.is_item[j]:
+                continue
+            occ = [
+                q for q in p.positions.get(c.stems[j], ()) if p.tok_sentence[q] == p.tok_sentence[o]
+            ]
+            if occ and c.stems[j] != c.stems[i]:
+                after = min(occ, key=lambda q: abs(q - o)) > o
+                total += 1 if after == (j > i) else -1
+        votes_by_side.append(total)
+    signs = {(t > 0) - (t < 0) for t in votes_by_side} - {0}
+    return signs.pop() if len(signs) == 1 else 0
+
+
 def check_order(passage: str, c: Doc, p: Doc, conflicts: list[str]) -> None:
     """A converse word of the claim against the passage's: with the same things on the same
     sides the poles must agree ("X followed Y" vs "X antedates Y" conflicts); with the sides
@@ -222,25 +243,13 @@ def check_order(passage: str, c: Doc, p: Doc, conflicts: list[str]) -> None:
             if group not in ORIENTED or not index.get(group):
                 continue
             mine = _lr_pole(c, i, group, pole)
-            words = [j for j in range(len(c.stems)) if j != i and not c.is_item[j]]
-            words = [j for j in words if c.tok_clause[j] == c.tok_clause[i]]
             verdicts = set()
             for o, pl in index[group]:
-                same = other = 0
-                for j in words:
-                    occ = [
-                        q
-                        for q in p.positions.get(c.stems[j], ())
-                        if p.tok_clause[q] == p.tok_clause[o]
-                    ]
-                    if occ:
-                        side = (min(occ, key=lambda q: abs(q - o)) > o) == (j > i)
-                        same += side
-                        other += not side
-                if same == other:
+                side = _arrangement(c, i, p, o)
+                if not side:
                     continue  # not the same two things, or no telling their sides
                 theirs = _lr_pole(p, o, group, pl)
-                if other > same:
+                if side < 0:
                     theirs = next(x for x in CONTRAST_GROUPS[group] if x != theirs)
                 verdicts.add(theirs == mine)
             if verdicts == {False}:
