@@ -33,10 +33,46 @@ def _item_match(a: Item, b: Item) -> bool:
     return False
 
 
+_TEENS = "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth".split()
+_TENS = "twentieth thirtieth fortieth fiftieth sixtieth seventieth eightieth ninetieth".split()
+_TENS_STEM = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_UNITS = "first second third fourth fifth sixth seventh eighth ninth".split()
+_NOT_THAN = re.compile(r"\b(?:no|not)\s+(?:more|less|fewer|greater|higher|lower)\s+than\s*$")
+
+
+def _spelled_ordinal(value: float) -> str:
+    """20 -> "twentieth", 21 -> "twenty-first" (the toolkit parses ordinal words to twelfth)."""
+    n = int(value)
+    if n != value or not 13 <= n <= 99:
+        return ""
+    if n < 20:
+        return _TEENS[n - 13]
+    tens, unit = divmod(n, 10)
+    return _TENS[tens - 2] if not unit else f"{_TENS_STEM[tens - 2]}-{_UNITS[unit - 1]}"
+
+
+def _spelled_out(it: Item, p: Doc) -> bool:
+    word = _spelled_ordinal(it.value) if it.kind == "ord" else ""
+    return bool(word) and re.search(rf"\b{word}\b", p.text, re.IGNORECASE) is not None
+
+
+def _qualifier(d: Doc, it: Item) -> str:
+    """The item's qualifier, turned round by a negation the toolkit does not read: "no more
+    than 4 km" is at most 4 km."""
+    if it.qualifier in ("more", "less") and _NOT_THAN.search(
+        d.text[max(0, it.start - 30) : it.start]
+    ):
+        return "less" if it.qualifier == "more" else "more"
+    return it.qualifier
+
+
 def check_items(c: Doc, p: Doc, missing: list[str], conflicts: list[str]) -> None:
+    phrased: dict[int, bool] = {}
     tally: dict[int, tuple[str, int, int, dict[int, int]]] = {}
     for idx, it in enumerate(c.items):
         cands = [j for j, q in enumerate(p.items) if _item_match(it, q)]
+        if not cands and _spelled_out(it, p):
+            continue  # "early 20th century" vs "early twentieth century"
         if not cands:
             if it.cls == "date" and _date_fields_scattered(it, p):
                 other = _date_conflict(it, p)
@@ -45,9 +81,10 @@ def check_items(c: Doc, p: Doc, missing: list[str], conflicts: list[str]) -> Non
                 continue  # "September ... 2024" written apart in the passage
             missing.append(it.surface)
             continue
-        if it.qualifier in ("more", "less"):
-            quals = {p.items[j].qualifier for j in cands}
-            opposite = "less" if it.qualifier == "more" else "more"
+        mine = _qualifier(c, it)
+        if mine in ("more", "less"):
+            quals = {_qualifier(p, p.items[j]) for j in cands}
+            opposite = "less" if mine == "more" else "more"
             if quals == {opposite}:
                 conflicts.append(f"'{it.surface}' is qualified the other way ({opposite})")
                 continue
@@ -67,13 +104,58 @@ def check_items(c: Doc, p: Doc, missing: list[str], conflicts: list[str]) -> Non
             if targets.get(pos) != "good":
                 targets[pos] = label
         tally[c.item_pos[idx]] = (it.surface, *votes(c, c.item_pos[idx], p, targets, False))
+        phrased[c.item_pos[idx]] = _phrased(c, idx, p, cands, same_class)
     # Two values of the claim that traded places in the passage ("expires Dec. 19, hearing Dec.
     # 22" vs "expire Dec. 22, hearing Dec. 19"): each one's words sit by the other. One-sided,
     # it is a value moved to the end of the sentence ("In 2014, X did Y" -> "X did Y in 2014").
     for pos, (surface, good, bad, toward) in tally.items():
         swapped = sum(n for r, n in toward.items() if r in tally and pos in tally[r][3])
-        if bad > good or bad + swapped > good:
+        if (bad > good or bad + swapped > good) and not phrased.get(pos):
             conflicts.append(f"'{surface}' belongs to something else in the passage")
+
+
+def _in_parens(d: Doc, j: int) -> bool:
+    start = d.words[d.tok_word[j]].start
+    return d.text.rfind("(", 0, start) > d.text.rfind(")", 0, start)
+
+
+def _run(c: Doc, ci: int, p: Doc, pi: int, step: int) -> int:
+    """How many plain words run the same from value ci of the claim and value pi of the passage
+    in direction step (the values' own tokens, and numbers between, skipped)."""
+    n, i, j = 0, ci, pi
+    while True:
+        i, j = i + step, j + step
+        while 0 <= i < len(c.stems) and c.is_item[i] and c.item_pos.count(i) == 0:
+            i += step
+        while 0 <= j < len(p.stems) and (p.is_item[j] or _in_parens(p, j)):
+            j += step  # "25 miles (40 km) south": a conversion in brackets is an aside
+        if not (0 <= i < len(c.stems) and 0 <= j < len(p.stems)) or c.is_item[i]:
+            return n
+        if c.stems[i] != p.stems[j] or p.tok_sentence[j] != p.tok_sentence[pi]:
+            return n
+        n += 1
+
+
+def _phrased(c: Doc, idx: int, p: Doc, cands: list[int], same_class: list[int]) -> bool:
+    """The claim repeats a phrase of 2+ words that touches the value in the passage ("32% of
+    secondary enrollment" in "7.5% of primary enrollment, 32% of secondary enrollment"), longer
+    than any phrase it shares with another value: the value is bound, whatever words farther
+    off (the subject of the whole list) say."""
+    ci = c.item_pos[idx]
+    c_end = ci
+    while c_end + 1 < len(c.stems) and c.is_item[c_end + 1] and (c_end + 1) not in c.item_pos:
+        c_end += 1
+
+    def phrase(j: int) -> int:
+        pi = p.item_pos[j]
+        p_end = pi
+        while p_end + 1 < len(p.stems) and p.is_item[p_end + 1]:
+            p_end += 1
+        return _run(c, ci, p, pi, -1) + _run(c, c_end, p, p_end, 1)
+
+    good = max((phrase(j) for j in cands), default=0)
+    bad = max((phrase(j) for j in same_class if j not in cands), default=0)
+    return good >= 2 and good > bad
 
 
 def check_codes(c: Doc, p: Doc, missing: list[str]) -> None:
@@ -114,7 +196,9 @@ def _is_cap(raw: str) -> bool:
 _OPENERS = frozenset(
     "overall however meanwhile additionally furthermore moreover instead today yesterday "
     "tomorrow currently recently finally initially ultimately yes according following despite "
-    "although unlike like besides notably please".split()
+    "although unlike like besides notably please together another alongside both each either "
+    "several many such other others among amid throughout within beyond across toward towards "
+    "upon via whereas whether thus hence therefore nonetheless nevertheless still also even".split()
 )
 
 
@@ -194,8 +278,10 @@ def _expansion_at(acronym: str, p: Doc) -> int:
     start = p.initials.find(acronym)
     while start >= 0:
         span = p.stems[start : start + len(acronym)]
-        # Two-letter acronyms match by chance too easily: demand long words.
-        if len(acronym) > 2 or all(len(s) >= 6 for s in span):
+        # Two-letter acronyms match by chance too easily: demand long words, or capitalised
+        # ones ("US" vs "United States").
+        words = [p.words[p.tok_word[j]].raw for j in range(start, start + len(acronym))]
+        if len(acronym) > 2 or all(len(s) >= 6 for s in span) or all(map(_is_cap, words)):
             return start
         start = p.initials.find(acronym, start + 1)
     return -1
