@@ -111,6 +111,50 @@ def agrees(c: Doc, ci: int, p: Doc, targets: dict[int, str | int], items: bool) 
     return bad <= good
 
 
+def _in_parens(d: Doc, j: int) -> bool:
+    start = d.words[d.tok_word[j]].start
+    return d.text.rfind("(", 0, start) > d.text.rfind(")", 0, start)
+
+
+def _run(c: Doc, ci: int, p: Doc, pi: int, step: int) -> int:
+    """How many plain words run the same from value ci of the claim and value pi of the passage
+    in direction step (the values' own tokens, and numbers between, skipped)."""
+    n, i, j = 0, ci, pi
+    while True:
+        i, j = i + step, j + step
+        while 0 <= i < len(c.stems) and c.is_item[i] and c.item_pos.count(i) == 0:
+            i += step
+        while 0 <= j < len(p.stems) and (p.is_item[j] or _in_parens(p, j)):
+            j += step  # "25 miles (40 km) south": a conversion in brackets is an aside
+        if not (0 <= i < len(c.stems) and 0 <= j < len(p.stems)) or c.is_item[i]:
+            return n
+        if c.stems[i] != p.stems[j] or p.tok_sentence[j] != p.tok_sentence[pi]:
+            return n
+        n += 1
+
+
+def phrased_value(c: Doc, idx: int, p: Doc, cands: list[int], same_class: list[int]) -> bool:
+    """The claim repeats a phrase of 2+ words that touches the value in the passage ("32% of
+    secondary enrollment" in "7.5% of primary enrollment, 32% of secondary enrollment"), longer
+    than any phrase it shares with another value: the value is bound, whatever words farther
+    off (the subject of the whole list) say."""
+    ci = c.item_pos[idx]
+    c_end = ci
+    while c_end + 1 < len(c.stems) and c.is_item[c_end + 1] and (c_end + 1) not in c.item_pos:
+        c_end += 1
+
+    def phrase(j: int) -> int:
+        pi = p.item_pos[j]
+        p_end = pi
+        while p_end + 1 < len(p.stems) and p.is_item[p_end + 1]:
+            p_end += 1
+        return _run(c, ci, p, pi, -1) + _run(c, c_end, p, p_end, 1)
+
+    good = max((phrase(j) for j in cands), default=0)
+    bad = max((phrase(j) for j in same_class if j not in cands), default=0)
+    return good >= 2 and good > bad
+
+
 # --- who did what to whom --------------------------------------------------------------------
 
 

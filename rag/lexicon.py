@@ -119,3 +119,22 @@ AGAINST_VERBS = frozenset("decid opt vote choos chose advis rule".split())
 GENERIC_NAME_WORDS = frozenset(
     "the group inc corp corporation co company ltd limited holdings holding plc llc".split()
 )
+
+# Sentence openers that are ordinary words, not names, though capitalised ("Together they ...").
+OPENERS = frozenset(
+    "overall however meanwhile additionally furthermore moreover instead today yesterday "
+    "tomorrow currently recently finally initially ultimately yes according following despite "
+    "although unlike like besides notably please together another alongside both each either "
+    "several many such other others among amid throughout within beyond across toward towards "
+    "upon via whereas whether thus hence therefore nonetheless nevertheless still also even".split()
+)
+
+# Ordinal words past the toolkit's ("twentieth", "twenty-first"), for the claim's "20th".
+ORDINAL_TEENS = (
+    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth".split()
+)
+ORDINAL_TENS = (
+    "twentieth thirtieth fortieth fiftieth sixtieth seventieth eightieth ninetieth".split()
+)
+TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+ORDINAL_UNITS = "first second third fourth fifth sixth seventh eighth ninth".split()

@@ -11,9 +11,20 @@ import math
 import re
 
 from index.text import MONTHS, STOPWORDS, Item
-from rag.bindings import agrees, neighbours, votes
+from rag.bindings import agrees, neighbours, phrased_value, votes
 from rag.claims import Doc, canon, contrast_entries, contrast_index
-from rag.lexicon import ATTRIBUTION, GENERIC_NAME_WORDS, HEARSAY, NEGATIONS, ORIENTED
+from rag.lexicon import (
+    ATTRIBUTION,
+    GENERIC_NAME_WORDS,
+    HEARSAY,
+    NEGATIONS,
+    OPENERS,
+    ORDINAL_TEENS,
+    ORDINAL_TENS,
+    ORDINAL_UNITS,
+    ORIENTED,
+    TENS,
+)
 
 _QUOTED = re.compile(r'\s*[,:]?\s*"([^"]+)"')
 
@@ -33,10 +44,6 @@ def _item_match(a: Item, b: Item) -> bool:
     return False
 
 
-_TEENS = "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth".split()
-_TENS = "twentieth thirtieth fortieth fiftieth sixtieth seventieth eightieth ninetieth".split()
-_TENS_STEM = "twenty thirty forty fifty sixty seventy eighty ninety".split()
-_UNITS = "first second third fourth fifth sixth seventh eighth ninth".split()
 _NOT_THAN = re.compile(r"\b(?:no|not)\s+(?:more|less|fewer|greater|higher|lower)\s+than\s*$")
 
 
@@ -46,9 +53,9 @@ def _spelled_ordinal(value: float) -> str:
     if n != value or not 13 <= n <= 99:
         return ""
     if n < 20:
-        return _TEENS[n - 13]
+        return ORDINAL_TEENS[n - 13]
     tens, unit = divmod(n, 10)
-    return _TENS[tens - 2] if not unit else f"{_TENS_STEM[tens - 2]}-{_UNITS[unit - 1]}"
+    return ORDINAL_TENS[tens - 2] if not unit else f"{TENS[tens - 2]}-{ORDINAL_UNITS[unit - 1]}"
 
 
 def _spelled_out(it: Item, p: Doc) -> bool:
@@ -104,7 +111,7 @@ def check_items(c: Doc, p: Doc, missing: list[str], conflicts: list[str]) -> Non
             if targets.get(pos) != "good":
                 targets[pos] = label
         tally[c.item_pos[idx]] = (it.surface, *votes(c, c.item_pos[idx], p, targets, False))
-        phrased[c.item_pos[idx]] = _phrased(c, idx, p, cands, same_class)
+        phrased[c.item_pos[idx]] = phrased_value(c, idx, p, cands, same_class)
     # Two values of the claim that traded places in the passage ("expires Dec. 19, hearing Dec.
     # 22" vs "expire Dec. 22, hearing Dec. 19"): each one's words sit by the other. One-sided,
     # it is a value moved to the end of the sentence ("In 2014, X did Y" -> "X did Y in 2014").
@@ -112,50 +119,6 @@ def check_items(c: Doc, p: Doc, missing: list[str], conflicts: list[str]) -> Non
         swapped = sum(n for r, n in toward.items() if r in tally and pos in tally[r][3])
         if (bad > good or bad + swapped > good) and not phrased.get(pos):
             conflicts.append(f"'{surface}' belongs to something else in the passage")
-
-
-def _in_parens(d: Doc, j: int) -> bool:
-    start = d.words[d.tok_word[j]].start
-    return d.text.rfind("(", 0, start) > d.text.rfind(")", 0, start)
-
-
-def _run(c: Doc, ci: int, p: Doc, pi: int, step: int) -> int:
-    """How many plain words run the same from value ci of the claim and value pi of the passage
-    in direction step (the values' own tokens, and numbers between, skipped)."""
-    n, i, j = 0, ci, pi
-    while True:
-        i, j = i + step, j + step
-        while 0 <= i < len(c.stems) and c.is_item[i] and c.item_pos.count(i) == 0:
-            i += step
-        while 0 <= j < len(p.stems) and (p.is_item[j] or _in_parens(p, j)):
-            j += step  # "25 miles (40 km) south": a conversion in brackets is an aside
-        if not (0 <= i < len(c.stems) and 0 <= j < len(p.stems)) or c.is_item[i]:
-            return n
-        if c.stems[i] != p.stems[j] or p.tok_sentence[j] != p.tok_sentence[pi]:
-            return n
-        n += 1
-
-
-def _phrased(c: Doc, idx: int, p: Doc, cands: list[int], same_class: list[int]) -> bool:
-    """The claim repeats a phrase of 2+ words that touches the value in the passage ("32% of
-    secondary enrollment" in "7.5% of primary enrollment, 32% of secondary enrollment"), longer
-    than any phrase it shares with another value: the value is bound, whatever words farther
-    off (the subject of the whole list) say."""
-    ci = c.item_pos[idx]
-    c_end = ci
-    while c_end + 1 < len(c.stems) and c.is_item[c_end + 1] and (c_end + 1) not in c.item_pos:
-        c_end += 1
-
-    def phrase(j: int) -> int:
-        pi = p.item_pos[j]
-        p_end = pi
-        while p_end + 1 < len(p.stems) and p.is_item[p_end + 1]:
-            p_end += 1
-        return _run(c, ci, p, pi, -1) + _run(c, c_end, p, p_end, 1)
-
-    good = max((phrase(j) for j in cands), default=0)
-    bad = max((phrase(j) for j in same_class if j not in cands), default=0)
-    return good >= 2 and good > bad
 
 
 def check_codes(c: Doc, p: Doc, missing: list[str]) -> None:
@@ -193,21 +156,12 @@ def _is_cap(raw: str) -> bool:
     return raw[:1].isupper() or any(ch.isupper() for ch in raw[1:])
 
 
-_OPENERS = frozenset(
-    "overall however meanwhile additionally furthermore moreover instead today yesterday "
-    "tomorrow currently recently finally initially ultimately yes according following despite "
-    "although unlike like besides notably please together another alongside both each either "
-    "several many such other others among amid throughout within beyond across toward towards "
-    "upon via whereas whether thus hence therefore nonetheless nevertheless still also even".split()
-)
-
-
 def _ordinary(raw: str) -> bool:
     """A sentence-initial word that is probably not a name (plural, adverb, opener)."""
     low = raw.lower()
     if not raw[1:].islower():
         return False  # "OpenAI", "RDW"
-    return low in _OPENERS or low.endswith("ly") or (low.endswith("s") and not low.endswith("ss"))
+    return low in OPENERS or low.endswith("ly") or (low.endswith("s") and not low.endswith("ss"))
 
 
 def _entities(c: Doc) -> list[tuple[list[int], bool]]:
