@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.support import support
+from rag.support import support, unsupported_reason
 
 P = {
     "treaty": "Negotiations had begun in 1819 and stalled through 1820. The treaty was finally "
@@ -34,6 +34,15 @@ P = {
     "management has not confirmed any change.",
     "bishop": "The bishop died in 1611 at Lyon, where a chapel still bears his name.",
     "plant": "The plant opened in October. It was the company's third site and was built in 2019.",
+    "commute": "The survey found that cyclists made up about 4% of commuters in the north, 11% of "
+    "commuters in the centre and about 19% of commuters in the south.",
+    "lighthouse": "The lighthouse stands about 12 miles (19 km) east of the harbour mouth and 30 "
+    "miles (48 km) west of the cape.",
+    "chapel": "The chapel is a rare survivor of the early fourteenth century, rebuilt twice since.",
+    "archive": "The Norvik Foundation runs the Coastal Archive, its main research library, and "
+    "a small museum of maps.",
+    "patents": "The firm sold its older patents to United States buyers in the spring.",
+    "well": "The permit applies only if the well is more than 3 kilometres from the river.",
 }
 
 WRONG = [
@@ -110,3 +119,46 @@ def test_same_values_in_another_order_are_kept(key: str, claim: str) -> None:
     s = support(claim, P[key])
     assert s.supported, (claim, s)
     assert not s.conflicts
+
+
+# Paraphrases a capable model writes that the rules used to reject: a value of a list named by
+# the phrase after it, a unit conversion in brackets left out, an ordinal in digits, a possessive
+# before a name, a capitalised ordinary word opening the sentence, "U.S." for "United States".
+PARAPHRASES = [
+    ("commute", "Cyclists make up 11% of commuters in the centre."),
+    ("lighthouse", "The lighthouse is roughly 12 miles east of the harbour mouth."),
+    ("chapel", "The chapel is a rare early-14th-century survivor."),
+    ("archive", "Norvik's Coastal Archive is the foundation's main research library."),
+    (
+        "archive",
+        "Together with a small museum of maps, the Norvik Foundation runs the Coastal Archive.",
+    ),
+    ("patents", "The firm sold its older patents to U.S. buyers."),
+    ("well", "The permit applies only if the well lies over 3 kilometres from the river."),
+]
+
+# ... and the wrong claims next to them that must still be caught.
+STILL_WRONG = [
+    ("commute", "Cyclists make up 19% of commuters in the north.", "belongs to something else"),
+    ("chapel", "The chapel is a rare early-15th-century survivor.", "missing: 15th"),
+    ("archive", "Halvard's Coastal Archive is the foundation's main research library.", "Halvard"),
+    ("patents", "The firm sold its older patents to UK buyers.", "missing: UK"),
+    (
+        "well",
+        "The permit applies only if the well is no more than 3 kilometres from the river.",
+        "qualified the other way",
+    ),
+]
+
+
+@pytest.mark.parametrize(("key", "claim"), PARAPHRASES)
+def test_paraphrases_of_capable_models_are_kept(key: str, claim: str) -> None:
+    s = support(claim, P[key])
+    assert s.supported, (claim, s)
+
+
+@pytest.mark.parametrize(("key", "claim", "reason"), STILL_WRONG)
+def test_wrong_claims_beside_them_are_still_caught(key: str, claim: str, reason: str) -> None:
+    s = support(claim, P[key])
+    assert not s.supported, (claim, s)
+    assert reason in unsupported_reason(s), s
