@@ -223,3 +223,36 @@ def contrast_index(raw_passage: str) -> dict[str, list[tuple[int, str]]]:
         for group, pole in contrast_entries(doc, i):
             index.setdefault(group, []).append((i, pole))
     return index
+
+
+# --- word matches the stemmer misses -----------------------------------------------------
+
+
+def prefix_match(s: str, p: Doc) -> bool:
+    """Derivations the stemmer keeps apart ("acquir"/"acquisit", "invest"/"investor")."""
+    if len(s) < 5 or not s.isalpha():
+        return False
+    head = s[:5]
+    for t in p.positions:
+        if t[:5] != head:
+            continue
+        k = 5
+        while k < len(s) and k < len(t) and s[k] == t[k]:
+            k += 1
+        if k >= 0.8 * min(len(s), len(t)):
+            return True
+    return False
+
+
+def match_acronyms(c: Doc, p: Doc, matched: list[bool]) -> None:
+    """Claim words that spell a passage acronym ("research and development" vs "R&D")."""
+    for acronym in p.acronyms:
+        if len(acronym) < 2:
+            continue
+        start = c.initials.find(acronym)
+        while start >= 0:
+            span = range(start, start + len(acronym))
+            if not any(c.is_item[i] for i in span):
+                for i in span:
+                    matched[i] = True
+            start = c.initials.find(acronym, start + 1)

@@ -211,6 +211,8 @@ def _entity_found(c: Doc, run: list[int], p: Doc) -> str:
     stems = [canon(w.low) for w in words]
     if " " + " ".join(stems) + " " in p.word_stems:
         return "all"
+    if len(words) == 1 and _demonym_of(words[0].low, p):
+        return "all"  # "European" vs "Europe", "Victoria" vs "Victorian"
     letters = "".join(w.low[0] for w in words)
     if len(words) > 1 and letters in p.acronyms:
         return "all"  # "Chief Executive Officer" vs "CEO"
@@ -223,6 +225,21 @@ def _entity_found(c: Doc, run: list[int], p: Doc) -> str:
     if 2 <= len(words) <= 3 and all(w.raw.istitle() and w.raw.isalpha() for w in words):
         return "some" if _surname_only(stems, p) else ""
     return ""
+
+
+_DEMONYM = ("n", "an", "ian")
+
+
+def _demonym_of(low: str, p: Doc) -> bool:
+    """A capitalised passage word that is the claim's place with a demonym ending, or the
+    other way round."""
+    for w in p.words:
+        if w.kind != "word" or not w.raw[:1].isupper() or min(len(w.low), len(low)) < 4:
+            continue
+        short, long = sorted((low, w.low), key=len)
+        if long.startswith(short) and long[len(short) :] in _DEMONYM:
+            return True
+    return False
 
 
 def _expansion_at(acronym: str, p: Doc) -> int:
@@ -295,36 +312,6 @@ def check_entities(
         elif where:
             names.append((toks, where))
     return names
-
-
-def prefix_match(s: str, p: Doc) -> bool:
-    """Derivations the stemmer keeps apart ("acquir"/"acquisit", "invest"/"investor")."""
-    if len(s) < 5 or not s.isalpha():
-        return False
-    head = s[:5]
-    for t in p.positions:
-        if t[:5] != head:
-            continue
-        k = 5
-        while k < len(s) and k < len(t) and s[k] == t[k]:
-            k += 1
-        if k >= 0.8 * min(len(s), len(t)):
-            return True
-    return False
-
-
-def match_acronyms(c: Doc, p: Doc, matched: list[bool]) -> None:
-    """Claim words that spell a passage acronym ("research and development" vs "R&D")."""
-    for acronym in p.acronyms:
-        if len(acronym) < 2:
-            continue
-        start = c.initials.find(acronym)
-        while start >= 0:
-            span = range(start, start + len(acronym))
-            if not any(c.is_item[i] for i in span):
-                for i in span:
-                    matched[i] = True
-            start = c.initials.find(acronym, start + 1)
 
 
 def check_negation(c: Doc, p: Doc, conflicts: list[str]) -> None:

@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.bindings import check_order, check_roles
-from rag.claims import analyze
+from rag.claims import analyze, match_acronyms, prefix_match
 from rag.requirements import (
     check_codes,
     check_contrast,
@@ -38,11 +38,13 @@ from rag.requirements import (
     check_hearsay,
     check_items,
     check_negation,
-    match_acronyms,
-    prefix_match,
 )
 
-DEFAULT_THRESHOLD = 0.6  # chosen on the labelled pairs in tests/test_support.py (see there)
+# The threshold and the recall weight were set by hand; eval/fit_support_threshold.py measures
+# them held out by article (llm_answers_dev + SQuAD-derived pairs, 3 folds): the fitted choice
+# varies by fold (weight 0.7-0.75, threshold 0.43-0.60) and scores no better held out (balanced
+# accuracy 0.756 vs 0.761 and 0.801 vs 0.802), so these stay.
+DEFAULT_THRESHOLD = 0.6
 
 # Weighting of the lexical score: recall says "is every claim word there", bigrams reward order.
 _RECALL_WEIGHT = 0.75

@@ -43,6 +43,7 @@ P = {
     "a small museum of maps.",
     "patents": "The firm sold its older patents to United States buyers in the spring.",
     "well": "The permit applies only if the well is more than 3 kilometres from the river.",
+    "guild": "The weavers of Silesia kept their guild charter until 1794.",
 }
 
 WRONG = [
@@ -123,7 +124,8 @@ def test_same_values_in_another_order_are_kept(key: str, claim: str) -> None:
 
 # Paraphrases a capable model writes that the rules used to reject: a value of a list named by
 # the phrase after it, a unit conversion in brackets left out, an ordinal in digits, a possessive
-# before a name, a capitalised ordinary word opening the sentence, "U.S." for "United States".
+# before a name, a capitalised ordinary word opening the sentence, "U.S." for "United States",
+# a place's adjective for the place ("Silesian" for "Silesia").
 PARAPHRASES = [
     ("commute", "Cyclists make up 11% of commuters in the centre."),
     ("lighthouse", "The lighthouse is roughly 12 miles east of the harbour mouth."),
@@ -135,6 +137,7 @@ PARAPHRASES = [
     ),
     ("patents", "The firm sold its older patents to U.S. buyers."),
     ("well", "The permit applies only if the well lies over 3 kilometres from the river."),
+    ("guild", "The Silesian weavers kept their guild charter until 1794."),
 ]
 
 # ... and the wrong claims next to them that must still be caught.
@@ -143,6 +146,7 @@ STILL_WRONG = [
     ("chapel", "The chapel is a rare early-15th-century survivor.", "missing: 15th"),
     ("archive", "Halvard's Coastal Archive is the foundation's main research library.", "Halvard"),
     ("patents", "The firm sold its older patents to UK buyers.", "missing: UK"),
+    ("guild", "The Bohemian weavers kept their guild charter until 1794.", "missing: Bohemian"),
     (
         "well",
         "The permit applies only if the well is no more than 3 kilometres from the river.",
