@@ -221,6 +221,13 @@ def main(argv: list[str] | None = None) -> int:
         help="encoders fitted without training part k of N (eval.fit_qa --without-part k/N), in "
         "order: training questions are read by the one that never saw their article",
     )
+    ap.add_argument(
+        "--dump-features",
+        type=Path,
+        metavar="NPZ",
+        help="also save every question's answerability features, label, article and split "
+        "(to try other answerability models on exactly what this fit sees)",
+    )
     args = ap.parse_args(argv)
     args.cache.mkdir(parents=True, exist_ok=True)
 
@@ -262,6 +269,17 @@ def main(argv: list[str] | None = None) -> int:
     y = np.asarray([float(r["answerable"]) for r in fit_rows])
     arts = np.asarray([article_of(r) for r in fit_rows])
     squad = np.arange(len(fit_rows)) < len(usable)
+    if args.dump_features:
+        dump = [r for r in held if preds[r["id"]]["x"] is not None]
+        np.savez(
+            args.dump_features,
+            x=x,
+            y=y,
+            article=arts,
+            squad=squad,
+            held_x=np.stack([preds[r["id"]]["x"] for r in dump]),
+            held_y=np.asarray([float(r["answerable"]) for r in dump]),
+        )
     oof = np.zeros(len(fit_rows))
     folds = sorted(set(arts))
     for k in range(5):

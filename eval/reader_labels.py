@@ -71,7 +71,7 @@ def fit_rerank(rows, an, enc, sent: R.Linear) -> R.Linear:
     groups = []
     for r, a, y in labelled(rows, an):
         logits = sent(a.sent_x)
-        order = [int(k) for k in np.argsort(-logits, kind="stable")[: R.SPAN_SENTENCES]]
+        _probs, order = R.best_sentences(a.sentences, logits)
         ys = y[order]
         if ys.any() and not ys.all():
             scores = enc(r["question"], [a.sentences[k].text for k in order])

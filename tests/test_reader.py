@@ -82,6 +82,19 @@ def test_read_picks_the_answering_sentence_and_its_phrase(embedder, question, se
     assert r.model == default_model().version
 
 
+def test_a_sentence_repeated_by_overlapping_chunks_is_read_once(embedder):
+    # Overlapping chunks repeat sentences: the repeat must neither take a second place among the
+    # few sentences the encoder reads nor split the best sentence's probability.
+    once = [_source(t, i) for i, t in enumerate(PASSAGES)]
+    twice = [*once, _source(PASSAGES[0], len(PASSAGES))]  # the Rhine passage retrieved again
+    r1 = read("How long is the Rhine?", once, embedder.embed)
+    r2 = read("How long is the Rhine?", twice, embedder.embed)
+    texts = [p.text for p in r2.picks]
+    assert len(texts) == len(set(texts))
+    assert [p.text for p in r1.picks] == texts
+    assert r2.picks[0].probability == pytest.approx(r1.picks[0].probability, abs=0.15)
+
+
 def test_read_flags_words_no_passage_holds(embedder):
     sources = [_source(t, i) for i, t in enumerate(PASSAGES)]
     r = read("What was the annual revenue of the Rhine shipping fleet?", sources, embedder.embed)
