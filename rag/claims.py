@@ -69,6 +69,8 @@ class Doc:
     initials: str = ""  # first letter of every content token (acronym expansion search)
     bigrams: set[tuple[str, str]] = field(default_factory=set)
     sentence_start: list[bool] = field(default_factory=list)  # per word
+    # (clause, content position of the word it negates or -1) of every negation cue
+    neg_cues: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _boundaries(text: str) -> tuple[list[int], list[int]]:
@@ -114,6 +116,7 @@ def analyze(raw_text: str) -> Doc:
     negated: list[bool] = []
     all_stems: list[str] = []
     acronyms: set[str] = set()
+    neg_cues: list[tuple[int, int]] = []
     neg_until = -1  # content tokens up to this word index are negated
     neg_left = 0
     neg_clause = -1
@@ -149,6 +152,7 @@ def analyze(raw_text: str) -> Doc:
                 nxt = text[w.end : w.end + 8].lower()
                 if not re.match(r"\s+(only|just|merely)\b", nxt):
                     neg_until, neg_left, neg_clause = wi + 3, 1, clause
+                    neg_cues.append((clause, -1))
                 continue
             # "up 12%" / "down 5%" carry a direction; elsewhere they are particles.
             keep = low in ("up", "down") and re.match(r"\s*[$€£¥]?\d", text[w.end : w.end + 3])
@@ -158,6 +162,7 @@ def analyze(raw_text: str) -> Doc:
         scope = wi <= neg_until and neg_left > 0 and clause == neg_clause and not in_item
         if scope and not (kind == "word" and w.low.endswith("ly")):
             neg_left -= 1  # the scope is the first content word, past adverbs ("not yet fully")
+            neg_cues[-1] = (clause, len(stems))
         for g in grams:
             stems.append(g)
             tok_word.append(wi)
@@ -191,6 +196,7 @@ def analyze(raw_text: str) -> Doc:
         initials="".join(s[0] if s else "_" for s in stems),
         bigrams=bigrams,
         sentence_start=sentence_start,
+        neg_cues=neg_cues,
     )
 
 

@@ -120,13 +120,18 @@ GENERIC_NAME_WORDS = frozenset(
     "the group inc corp corporation co company ltd limited holdings holding plc llc".split()
 )
 
+# Connectives and closed-class words the toolkit's stopword list leaves in: they carry no fact a
+# passage must hold, so they do not count toward a claim's coverage ("Together they covered ...").
+FUNCTION_WORDS = frozenset(
+    "however meanwhile additionally furthermore moreover instead according despite although "
+    "besides together another alongside both each either several such other others among amid "
+    "throughout within whereas whether thus hence therefore nonetheless nevertheless also even "
+    "rather really actually".split()
+)
 # Sentence openers that are ordinary words, not names, though capitalised ("Together they ...").
-OPENERS = frozenset(
-    "overall however meanwhile additionally furthermore moreover instead today yesterday "
-    "tomorrow currently recently finally initially ultimately yes according following despite "
-    "although unlike like besides notably please together another alongside both each either "
-    "several many such other others among amid throughout within beyond across toward towards "
-    "upon via whereas whether thus hence therefore nonetheless nevertheless still also even".split()
+OPENERS = FUNCTION_WORDS | frozenset(
+    "overall today yesterday tomorrow currently recently finally initially ultimately yes "
+    "following unlike like notably please many beyond across toward towards upon via still".split()
 )
 
 # Ordinal words past the toolkit's ("twentieth", "twenty-first"), for the claim's "20th".

@@ -314,6 +314,17 @@ def check_entities(
     return names
 
 
+def _free_cue(d: Doc, k: int, other: Doc) -> bool:
+    """Does k's clause hold a negation cue that negates k, nothing, or a word the other text
+    lacks? Then the clause as a whole is denied, wherever the cue stands ("None of the attacks
+    succeeded", "which supported neither", "face no competition" vs "not subject to
+    competition"); a cue on a word both texts share is that word's own."""
+    return any(
+        clause == d.tok_clause[k] and (t < 0 or t == k or d.stems[t] not in other.positions)
+        for clause, t in d.neg_cues
+    )
+
+
 def check_negation(c: Doc, p: Doc, conflicts: list[str]) -> None:
     """A claim word negated on one side only, where the passage talks about the same thing."""
     claim_stems = set(c.stems)
@@ -335,6 +346,8 @@ def check_negation(c: Doc, p: Doc, conflicts: list[str]) -> None:
                 p.negated[o] == c.negated[i],
             ),
         )
+        if _free_cue(c, i, p) and _free_cue(p, best, c):
+            continue  # both clauses deny: "None of the attacks succeeded" / "None succeeded"
         if p.negated[best] != c.negated[i]:
             side = "claim" if c.negated[i] else "passage"
             conflicts.append(f"only the {side} negates '{c.words[c.tok_word[i]].raw}'")
@@ -354,13 +367,23 @@ def check_contrast(passage: str, c: Doc, p: Doc, conflicts: list[str]) -> None:
             found = index.get(group)
             if not found or all(pl == pole for _, pl in found):
                 continue
+            near = {
+                p.tok_sentence[o]
+                for j in neighbours(c, i, p, include_items=True)
+                for o in p.positions.get(c.stems[j], ())
+            }
+            anchored = bool(near)
+            if anchored:
+                # Only an opposite in a sentence that holds the words around the claim's word
+                # talks about the same thing ("private aircraft" vs "the public use airport"
+                # two sentences on).
+                found = [(pos, pl) for pos, pl in found if p.tok_sentence[pos] in near]
+                if all(pl == pole for _, pl in found):
+                    continue
             targets: dict[int, str] = {}
             for pos, pl in found:
                 if targets.get(pos) != "good":
                     targets[pos] = "good" if pl == pole else "bad"
-            anchored = any(
-                c.stems[j] in p.positions for j in neighbours(c, i, p, include_items=True)
-            )
             if anchored:
                 ok = agrees(c, i, p, dict(targets), items=True)
             else:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from rag.bindings import check_order, check_roles
 from rag.claims import analyze, match_acronyms, prefix_match
+from rag.lexicon import FUNCTION_WORDS
 from rag.requirements import (
     check_codes,
     check_contrast,
@@ -88,7 +89,9 @@ def support(claim: str, passage: str, threshold: float = DEFAULT_THRESHOLD) -> S
             matched[i] = True
     match_acronyms(c, p, matched)
 
-    plain = [i for i in range(n) if not c.is_item[i]]
+    plain = [
+        i for i in range(n) if not c.is_item[i] and c.words[c.tok_word[i]].low not in FUNCTION_WORDS
+    ]
     total = sum(weight[i] for i in plain)
     recall = sum(weight[i] for i in plain if matched[i]) / total if total else 1.0
     pairs = list(zip(plain, plain[1:], strict=False))

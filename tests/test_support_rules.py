@@ -44,6 +44,12 @@ P = {
     "patents": "The firm sold its older patents to United States buyers in the spring.",
     "well": "The permit applies only if the well is more than 3 kilometres from the river.",
     "guild": "The weavers of Silesia kept their guild charter until 1794.",
+    "bids": "Three rival bids were made for the mill in 1902. None succeeded, and the family kept "
+    "it.",
+    "filter": "In the trial, the new filter did not remove either of the two dyes.",
+    "gate": "Residents may drive their own cars through the north gate. The public library "
+    "stands across the square from it.",
+    "survey": "The first survey mapped the northern valleys; the second mapped the coast.",
 }
 
 WRONG = [
@@ -125,7 +131,9 @@ def test_same_values_in_another_order_are_kept(key: str, claim: str) -> None:
 # Paraphrases a capable model writes that the rules used to reject: a value of a list named by
 # the phrase after it, a unit conversion in brackets left out, an ordinal in digits, a possessive
 # before a name, a capitalised ordinary word opening the sentence, "U.S." for "United States",
-# a place's adjective for the place ("Silesian" for "Silesia").
+# a place's adjective for the place ("Silesian" for "Silesia"), a negation that denies the whole
+# clause from another word ("None of the bids succeeded", "removed neither"), an opposite word
+# two sentences away, a connective ("Together") that no passage needs to hold.
 PARAPHRASES = [
     ("commute", "Cyclists make up 11% of commuters in the centre."),
     ("lighthouse", "The lighthouse is roughly 12 miles east of the harbour mouth."),
@@ -138,6 +146,10 @@ PARAPHRASES = [
     ("patents", "The firm sold its older patents to U.S. buyers."),
     ("well", "The permit applies only if the well lies over 3 kilometres from the river."),
     ("guild", "The Silesian weavers kept their guild charter until 1794."),
+    ("bids", "None of the three rival bids for the mill succeeded."),
+    ("filter", "In the trial the new filter removed neither of the two dyes."),
+    ("gate", "Residents may drive private cars through the north gate."),
+    ("survey", "Together the surveys mapped the northern valleys and the coast."),
 ]
 
 # ... and the wrong claims next to them that must still be caught.
@@ -147,6 +159,9 @@ STILL_WRONG = [
     ("archive", "Halvard's Coastal Archive is the foundation's main research library.", "Halvard"),
     ("patents", "The firm sold its older patents to UK buyers.", "missing: UK"),
     ("guild", "The Bohemian weavers kept their guild charter until 1794.", "missing: Bohemian"),
+    ("bids", "The three rival bids for the mill succeeded in 1902.", "only the passage negates"),
+    ("filter", "In the trial, the new filter removed the two dyes.", "only the passage negates"),
+    ("gate", "Residents may not drive their own cars through the north gate.", "only the claim"),
     (
         "well",
         "The permit applies only if the well is no more than 3 kilometres from the river.",
