@@ -6,18 +6,25 @@ and on top of it sit hard requirements that lexical overlap alone gets wrong:
 - every number, percentage, amount of money, ordinal and date of the claim must appear in the
   passage (values are compared, so "370 million" == "370,000,000"), and, when the passage holds
   several of them, the claim's words must sit next to the one it names (so "the order expires
-  on Dec. 19" fails against "expires on Dec. 22 ... hearing on Dec. 19");
+  on Dec. 19" fails against "expires on Dec. 22 ... hearing on Dec. 19"), unless the claim
+  repeats a longer phrase touching that value than any other ("32% of secondary enrollment" in a
+  list of shares; a bracketed conversion is skipped); "20th" is found as "twentieth", and "no
+  more than" turns a qualifier round;
 - capitalised names, multi-word proper nouns and acronyms must appear (a bare surname in the
-  passage satisfies a full name in the claim; "CEO" matches "chief executive officer");
+  passage satisfies a full name in the claim; "CEO" matches "chief executive officer", "US"
+  "United States", "European" "Europe"; a possessive ends a name; "Together", "Another" are
+  not names, and such connectives do not count toward the lexical score);
 - a date whose fields the passage gives apart must not meet a passage date that gives one of
   them another value ("July 9, 1756" vs "July 9, 1755 ... in 1756");
 - two values of the claim must not have traded anchors ("expires Dec. 19, hearing Dec. 22" vs
   "expire on Dec. 22 ... hearing ... Dec. 19"); one value moved to the end is fine;
 - two names must not have traded sides of the same word ("Ma, who had succeeded Zhang" vs
   "Zhang, who had succeeded Ma"; the passive "by" reverses the sides);
-- negation must agree ("did not invest" vs "invested");
+- negation must agree ("did not invest" vs "invested"), a clause denied on both sides agreeing
+  wherever its cue stands ("None of the attacks succeeded" vs "None succeeded");
 - a claim word from a small contrast lexicon (rose/fell, monthly/daily, deliberately/
-  accidentally, ...) must not meet its opposite where the passage talks about the same thing;
+  accidentally, ...) must not meet its opposite where the passage talks about the same thing
+  (a sentence holding the words around it);
   converse words (precede/follow) are compared with the sides of their arguments.
 
 Any failed requirement makes the claim unsupported; `Support.missing` lists the absent items and
