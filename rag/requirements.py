@@ -10,15 +10,12 @@ from __future__ import annotations
 import math
 import re
 
-from index.text import MONTHS, STOPWORDS, Item
+from index.text import Item
 from rag.bindings import agrees, neighbours, phrased_value, votes
-from rag.claims import Doc, canon, contrast_entries, contrast_index
+from rag.claims import Doc, contrast_entries, contrast_index
 from rag.lexicon import (
     ATTRIBUTION,
-    GENERIC_NAME_WORDS,
     HEARSAY,
-    NEGATIONS,
-    OPENERS,
     ORDINAL_TEENS,
     ORDINAL_TENS,
     ORDINAL_UNITS,
@@ -150,168 +147,6 @@ def _date_conflict(it: Item, p: Doc) -> str:
         if any(mine[f] == theirs[f] for f in shared) and any(mine[f] != theirs[f] for f in shared):
             return q.surface
     return ""
-
-
-def _is_cap(raw: str) -> bool:
-    return raw[:1].isupper() or any(ch.isupper() for ch in raw[1:])
-
-
-def _ordinary(raw: str) -> bool:
-    """A sentence-initial word that is probably not a name (plural, adverb, opener)."""
-    low = raw.lower()
-    if not raw[1:].islower():
-        return False  # "OpenAI", "RDW"
-    return low in OPENERS or low.endswith("ly") or (low.endswith("s") and not low.endswith("ss"))
-
-
-def _entities(c: Doc) -> list[tuple[list[int], bool]]:
-    """Runs of capitalised words (word indices) and whether each is a required name.
-
-    Any capitalised word inside a sentence is a name the passage must contain. A single
-    capitalised word opening a sentence is usually the subject and usually a name too ("Tencent
-    bought ..."), so it is required as well, unless it looks like an ordinary word: a plural
-    ("Shares rose"), an adverb ("Recently") or a common opener ("Overall").
-    """
-    item_spans = [(it.start, it.end) for it in c.items]
-    runs: list[tuple[list[int], bool]] = []
-    cur: list[int] = []
-
-    def close() -> None:
-        if cur:
-            first = c.words[cur[0]]
-            required = len(cur) > 1 or not c.sentence_start[cur[0]] or not _ordinary(first.raw)
-            runs.append((list(cur), required))
-        cur.clear()
-
-    for wi, w in enumerate(c.words):
-        in_item = any(a <= w.start < b for a, b in item_spans)
-        if cur and c.text[c.words[wi - 1].end : w.start].strip():
-            close()  # punctuation between two capitalised words separates two names
-        if w.kind != "word" or in_item or w.raw == "I":
-            close()
-            continue
-        if _is_cap(w.raw) and not (c.sentence_start[wi] and w.low in STOPWORDS):
-            if w.low in NEGATIONS:
-                close()
-                continue
-            cur.append(wi)
-        else:
-            close()
-    close()
-    return runs
-
-
-def _entity_found(c: Doc, run: list[int], p: Doc) -> str:
-    """ "all" when the name is in the passage, "some" when only its surname is, else ""."""
-    words = [c.words[wi] for wi in run]
-    while len(words) > 1 and words[0].low in GENERIC_NAME_WORDS:
-        words = words[1:]
-    while len(words) > 1 and words[-1].low in GENERIC_NAME_WORDS:
-        words = words[:-1]
-    stems = [canon(w.low) for w in words]
-    if " " + " ".join(stems) + " " in p.word_stems:
-        return "all"
-    if len(words) == 1 and _demonym_of(words[0].low, p):
-        return "all"  # "European" vs "Europe", "Victoria" vs "Victorian"
-    letters = "".join(w.low[0] for w in words)
-    if len(words) > 1 and letters in p.acronyms:
-        return "all"  # "Chief Executive Officer" vs "CEO"
-    if len(words) == 1 and words[0].raw.isupper() and len(words[0].raw) > 1:
-        acronym = re.sub(r"[^a-z]", "", words[0].low)
-        if _expansion_at(acronym, p) >= 0:
-            return "all"  # "AI" vs "artificial intelligence"
-    # A person named in full in the claim, by surname in the passage ("Eddie Wu" vs "Wu"),
-    # unless the passage gives that surname a different first name ("Jack Ma" vs "Pony Ma").
-    if 2 <= len(words) <= 3 and all(w.raw.istitle() and w.raw.isalpha() for w in words):
-        return "some" if _surname_only(stems, p) else ""
-    return ""
-
-
-_DEMONYM = ("n", "an", "ian")
-
-
-def _demonym_of(low: str, p: Doc) -> bool:
-    """A capitalised passage word that is the claim's place with a demonym ending, or the
-    other way round."""
-    for w in p.words:
-        if w.kind != "word" or not w.raw[:1].isupper() or min(len(w.low), len(low)) < 4:
-            continue
-        short, long = sorted((low, w.low), key=len)
-        if long.startswith(short) and long[len(short) :] in _DEMONYM:
-            return True
-    return False
-
-
-def _expansion_at(acronym: str, p: Doc) -> int:
-    """Content position where consecutive passage words spell `acronym`, or -1."""
-    if len(acronym) < 2:
-        return -1
-    start = p.initials.find(acronym)
-    while start >= 0:
-        span = p.stems[start : start + len(acronym)]
-        # Two-letter acronyms match by chance too easily: demand long words, or capitalised
-        # ones ("US" vs "United States").
-        words = [p.words[p.tok_word[j]].raw for j in range(start, start + len(acronym))]
-        if len(acronym) > 2 or all(len(s) >= 6 for s in span) or all(map(_is_cap, words)):
-            return start
-        start = p.initials.find(acronym, start + 1)
-    return -1
-
-
-_NOT_FIRST_NAMES = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday president ceo chairman judge "
-    "mr mrs ms dr".split()
-)
-
-
-def _surname_only(stems: list[str], p: Doc) -> bool:
-    last = stems[-1]
-    bare = False
-    for k, pw in enumerate(p.words):
-        if pw.kind != "word" or not pw.raw[:1].isupper() or canon(pw.low) != last:
-            continue
-        prev = p.words[k - 1] if k > 0 else None
-        if prev is None or p.sentence_start[k] or not _is_cap(prev.raw) or prev.kind != "word":
-            bare = True
-        elif canon(prev.low) in stems:
-            bare = True
-        elif prev.low in STOPWORDS or prev.low in MONTHS or prev.low in _NOT_FIRST_NAMES:
-            bare = True
-        else:
-            return False  # the passage names someone else with this surname
-    return bare
-
-
-def check_entities(
-    c: Doc, p: Doc, matched: list[bool], weight: list[float], missing: list[str]
-) -> list[tuple[list[int], list[int]]]:
-    """Required names must be in the passage. Returns the names it holds: (claim positions,
-    passage positions of the name's last word), for the role check."""
-    word_tokens: dict[int, list[int]] = {}
-    for i, wi in enumerate(c.tok_word):
-        word_tokens.setdefault(wi, []).append(i)
-    names: list[tuple[list[int], list[int]]] = []
-    for run, required in _entities(c):
-        toks = [i for wi in run for i in word_tokens.get(wi, ())]
-        for i in toks:
-            weight[i] = 2.0  # names carry more of a claim than ordinary words
-        if not required:
-            continue
-        found = _entity_found(c, run, p)
-        if found == "all":
-            for i in toks:
-                matched[i] = True
-        elif not found:
-            missing.append(c.text[c.words[run[0]].start : c.words[run[-1]].end])
-        words = [c.words[wi] for wi in run if c.words[wi].low not in GENERIC_NAME_WORDS]
-        where = p.positions.get(canon(words[-1].low), []) if found and words and toks else []
-        where = [j for j in where if _is_cap(p.words[p.tok_word[j]].raw)]  # "Fresno Station"
-        same = next((k for k, (_, w) in enumerate(names) if w == where), None)
-        if same is not None:
-            names[same][0].extend(toks)  # the same name twice ("AI models and AI agents")
-        elif where:
-            names.append((toks, where))
-    return names
 
 
 def _free_cue(d: Doc, k: int, other: Doc) -> bool:

@@ -39,10 +39,10 @@ from dataclasses import dataclass
 from rag.bindings import check_order, check_roles
 from rag.claims import analyze, match_acronyms, prefix_match
 from rag.lexicon import FUNCTION_WORDS
+from rag.names import check_entities
 from rag.requirements import (
     check_codes,
     check_contrast,
-    check_entities,
     check_hearsay,
     check_items,
     check_negation,
