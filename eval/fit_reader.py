@@ -177,6 +177,17 @@ def predict(model: R.ReaderModel, a: R.Analysis, question: str, enc) -> dict:
     }
 
 
+def model_version(out: dict, day: str) -> str:
+    """reader-DAY-DATA-WEIGHTS: two fits of the same data on the same day (another feature,
+    another budget) get different versions, so a report names the model that made it."""
+    data = out["data"].rsplit(":", 1)[-1][:8]
+    parts = {
+        k: out[k] for k in ("sentence", "span", "answerable", "rerank", "evidence") if k in out
+    }
+    weights = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:6]
+    return f"reader-{day}-{data}-{weights}"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=Path("../shared/data/squad2-dev"))
@@ -335,9 +346,8 @@ def main(argv: list[str] | None = None) -> int:
             float(abstains(extra_held, False).mean()), 3
         )
     data_sha = hashlib.sha256((args.data / "qa.jsonl").read_bytes()).hexdigest()[:16]
-    version = f"reader-{time.strftime('%Y%m%d')}-{data_sha[:8]}"
     out = {
-        "version": version,
+        "version": "",
         "script": "eval/fit_reader.py",
         "data": f"squad2-dev qa.jsonl sha256:{data_sha}",
         "split": {"held_out_articles": held_art, "rule": "sorted name order, i % 3 == 1"},
@@ -372,6 +382,7 @@ def main(argv: list[str] | None = None) -> int:
             "threshold": round(ev_threshold, 4),
             "false_abstention_budget": args.evidence_budget,
         }
+    out["version"] = version = model_version(out, time.strftime("%Y%m%d"))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(out["figures"], indent=1))

@@ -64,7 +64,7 @@ def test_dev_set_acceptance_with_default_backend(extractive):
         found += any(norm(g) in norm(f"{a.answer or ''} {a.text}") for g in r["answers"])
     # Measured with the fitted reader, its span encoder and evidence gate: 16/19 found, 1/3
     # unanswerable abstained (2/3 before the encoder: dev-20 "founder and CEO of DeepSeek"
-    # answers "Alibaba"), unchanged by the cross-fitted refit (reader-20261201-806bd514).
+    # answers "Alibaba"), unchanged by the cross-fitted refit (reader-20261201-806bd514-474a05).
     # Issue 8's bar (>= 0.84 found, 3/3) is the xfail.
     assert found >= 16, found
     assert abstained_unanswerable >= 1

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from eval.fit_reader import split_articles
+from eval.fit_reader import model_version, split_articles
 from rag.answer import Source
 from rag.reader import MODEL_FILE, ReaderModel, answer_phrase, default_model, read
 from tests.conftest import SHARED
@@ -24,6 +24,10 @@ def test_model_file_records_its_provenance_and_held_out_figures():
     assert d["split"]["held_out_articles"] == split_articles(articles)[1]
     model = ReaderModel.load()
     assert model.version == d["version"] and 0 < model.threshold < 1
+    # The version names these weights: a refit with other features or budgets is another model.
+    assert d["version"] == model_version(d, d["version"].split("-")[1])
+    changed = {**d, "answerable": {**d["answerable"], "threshold": 0.5}}
+    assert model_version(changed, "20990101").split("-")[3] != d["version"].split("-")[3]
 
 
 def test_evidence_gate_is_fitted_and_pays_on_held_out_articles():
