@@ -17,6 +17,7 @@ from rag.lexicon import CONTRAST_GROUPS, ORIENTED
 # A verb between "was/were/been" and "by" is passive: its agent follows it ("X was founded by Y").
 _BE = frozenset("is are was were be been being".split())
 _WINDOW = 3  # content tokens a name binds to on each side (within its clause)
+_NEXT_TO = 2  # content tokens between a word and the value it sits next to
 # A name binds across a comma only to a relative clause or an apposition after it: "Ma, who
 # had succeeded Zhang", "Ribault, the explorer".
 _RELATIVE = re.compile(r"^\s*,\s*(?:(?:who|which)\b[^,;:.]*|the|an?)\s*$")
@@ -299,3 +300,68 @@ def check_order(passage: str, c: Doc, p: Doc, conflicts: list[str]) -> None:
             if verdicts == {False}:
                 w = c.words[c.tok_word[i]].raw
                 conflicts.append(f"'{w}' says the order the other way round")
+
+
+def _span(d: Doc, pos: int) -> tuple[int, int]:
+    """First and last content position of the value starting at pos ("May 2013" is two)."""
+    end = pos
+    while end + 1 < len(d.stems) and d.is_item[end + 1] and (end + 1) not in d.item_pos:
+        end += 1
+    return pos, end
+
+
+def _gap(d: Doc, o: int, span: tuple[int, int]) -> int:
+    """Content tokens between o and a value's span; past the clause, too far to bind."""
+    if d.tok_clause[o] != d.tok_clause[span[0]] and d.tok_clause[o] != d.tok_clause[span[1]]:
+        return 99
+    return max(0, span[0] - o, o - span[1])
+
+
+def _anchors(c: Doc, ci: int, p: Doc) -> set[str]:
+    """Stems of the claim words of ci's clause, in the passage, that bind to value ci: a word
+    binds to the claim value nearest it ("began with three layers and in 1982 evolved":
+    'evolved' is 1982's)."""
+    out = set()
+    for j in neighbours(c, ci, p, include_items=False):
+        if c.tok_clause[j] != c.tok_clause[ci] or c.stems[j] == c.stems[ci]:
+            continue
+        if min(abs(j - k) for k in c.item_pos) == abs(j - ci) and c.stems[j] in p.positions:
+            out.add(c.stems[j])
+    return out
+
+
+def _next_to(p: Doc, stems: set[str], span: tuple[int, int], sent: int) -> set[str]:
+    return {
+        s
+        for s in stems
+        if any(p.tok_sentence[o] == sent and _gap(p, o, span) <= _NEXT_TO for o in p.positions[s])
+    }
+
+
+def unrivalled(c: Doc, ci: int, p: Doc, good: list[int], bad: dict[int, int]) -> bool:
+    """The claim's value has a word of its own next to it in the passage, and none of its words
+    sits next to a different value of the same class there: a paraphrase moved the value
+    ("Around 1800 X introduced ..." -> "X introduced ... around 1800"), it did not swap it.
+
+    `bad` maps the passage positions of the other values of the class to -1, or to the claim
+    position of the claim's own value found there; such a value stands against ci only when
+    the two traded places (a word of each sits next to the other in the passage). A word next
+    to another value ("expires on Dec. 22") is what a swapped value leaves behind: it conflicts."""
+    mine = _anchors(c, ci, p)
+    if not mine:
+        return False
+    for g in good:
+        sent = p.tok_sentence[g]
+        near_good = _next_to(p, mine, _span(p, g), sent)
+        if not near_good:
+            continue
+        near_bad: set[str] = set()
+        for b, cr in bad.items():
+            if p.tok_sentence[b] != sent:
+                continue
+            if cr >= 0 and not _next_to(p, _anchors(c, cr, p), _span(p, g), sent):
+                continue  # the claim's own other value, not traded with this one
+            near_bad |= _next_to(p, mine, _span(p, b), sent)
+        if not near_bad - near_good:
+            return True
+    return False

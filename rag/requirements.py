@@ -11,7 +11,7 @@ import math
 import re
 
 from index.text import Item
-from rag.bindings import agrees, neighbours, phrased_value, votes
+from rag.bindings import agrees, neighbours, phrased_value, unrivalled, votes
 from rag.claims import Doc, contrast_entries, contrast_index
 from rag.lexicon import (
     ATTRIBUTION,
@@ -108,7 +108,13 @@ def check_items(c: Doc, p: Doc, missing: list[str], conflicts: list[str]) -> Non
             if targets.get(pos) != "good":
                 targets[pos] = label
         tally[c.item_pos[idx]] = (it.surface, *votes(c, c.item_pos[idx], p, targets, False))
-        phrased[c.item_pos[idx]] = phrased_value(c, idx, p, cands, same_class)
+        phrased[c.item_pos[idx]] = phrased_value(c, idx, p, cands, same_class) or unrivalled(
+            c,
+            c.item_pos[idx],
+            p,
+            [p.item_pos[j] for j in cands],
+            {pos: -1 if lab == "bad" else lab for pos, lab in targets.items() if lab != "good"},
+        )
     # Two values of the claim that traded places in the passage ("expires Dec. 19, hearing Dec.
     # 22" vs "expire Dec. 22, hearing Dec. 19"): each one's words sit by the other. One-sided,
     # it is a value moved to the end of the sentence ("In 2014, X did Y" -> "X did Y in 2014").

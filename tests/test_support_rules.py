@@ -181,3 +181,44 @@ def test_wrong_claims_beside_them_are_still_caught(key: str, claim: str, reason:
     s = support(claim, P[key])
     assert not s.supported, (claim, s)
     assert reason in unsupported_reason(s), s
+
+
+# A value a paraphrase moved inside a long sentence stays bound to the word beside it; swapped
+# values and a year taken from elsewhere in the passage are still caught.
+MOVED = {
+    "mills": (
+        "The three mills of the valley all shut within a decade, with Acme's notice in March "
+        "2011 naming a final year of 2015; Brill's mill had stopped in June 2009."
+    ),
+    "pier": (
+        "Dunmore Harbour was dredged in 1921 and extended in 1958. Its pier, first laid out with "
+        "two berths, later (1972) grew into a six-berth terminal for ferries."
+    ),
+}
+MOVED_CASES = [
+    ("mills", "In a March 2011 notice, Acme named 2015 as the final year of its mill.", ""),
+    ("mills", "In a March 2011 notice, Acme named 2009 as the final year of its mill.", "'2009'"),
+    ("mills", "In a June 2009 notice, Acme named 2015 as the final year of its mill.", "June 2009"),
+    (
+        "pier",
+        "The Dunmore pier was laid out with two berths and in 1972 grew into a six-berth terminal.",
+        "",
+    ),
+    (
+        "pier",
+        "The Dunmore pier was laid out with two berths and in 1958 grew into a six-berth terminal.",
+        "'1958'",
+    ),
+    (
+        "pier",
+        "The Dunmore pier was laid out with six berths and in 1972 grew into a two-berth terminal.",
+        "belongs to something else",
+    ),
+]
+
+
+@pytest.mark.parametrize(("key", "claim", "reason"), MOVED_CASES)
+def test_moved_values_kept_and_swapped_values_caught(key: str, claim: str, reason: str) -> None:
+    s = support(claim, MOVED[key])
+    assert s.supported == (not reason), (claim, s)
+    assert reason in unsupported_reason(s), s
