@@ -190,12 +190,38 @@ MOVED = {
         "The three mills of the valley all shut within a decade, with Acme's notice in March "
         "2011 naming a final year of 2015; Brill's mill had stopped in June 2009."
     ),
+    "closures": (
+        "Historically the valley held the mills of Acme, Brill and Corvo; however, closure "
+        "announcements by all three firms over the decade mean the valley will no longer weave "
+        "cloth, with Acme's letter in March 2011 outlining a closure year of 2015. Brill's "
+        "announcement came in June 2012, followed by Corvo's in November of that year (Corvo's "
+        "northern sheds shut in August 2014)."
+    ),
     "pier": (
         "Dunmore Harbour was dredged in 1921 and extended in 1958. Its pier, first laid out with "
         "two berths, later (1972) grew into a six-berth terminal for ferries."
     ),
 }
 MOVED_CASES = [
+    # 'closure' sits by 2015 in the first sentence; June 2012 has 'Brill' and 'announcement'
+    # next to it and no other value near its words: kept.
+    (
+        "closures",
+        "Brill had announced its closure in June 2012, and Corvo followed that November, with "
+        "its northern sheds due to shut in August 2014.",
+        "",
+    ),
+    (
+        "closures",
+        "Brill had announced its closure in August 2014, and Corvo followed that November, with "
+        "its northern sheds due to shut in June 2012.",
+        "belongs to something else",
+    ),
+    (
+        "closures",
+        "In a March 2011 letter, Acme set 2014 as the closure year of its valley weaving.",
+        "'2014' belongs to something else",
+    ),
     ("mills", "In a March 2011 notice, Acme named 2015 as the final year of its mill.", ""),
     ("mills", "In a March 2011 notice, Acme named 2009 as the final year of its mill.", "'2009'"),
     ("mills", "In a June 2009 notice, Acme named 2015 as the final year of its mill.", "June 2009"),
