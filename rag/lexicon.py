@@ -29,7 +29,7 @@ CONTRAST_GROUPS: dict[str, dict[str, str]] = {
     },
     "trade": {"buy": "buy acquire purchase", "sell": "sell divest"},
     "result": {"profit": "profit surplus gain", "loss": "loss deficit"},
-    "contest": {"win": "win victory", "lose": "lose defeat"},
+    "contest": {"win": "win victory", "lose": "lose defeat fail"},
     "outcome": {"success": "success succeed successful", "fail": "fail failure unsuccessful"},
     "lifecycle": {
         "start": "start begin launch open commence introduce",

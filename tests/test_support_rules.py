@@ -248,3 +248,18 @@ def test_moved_values_kept_and_swapped_values_caught(key: str, claim: str, reaso
     s = support(claim, MOVED[key])
     assert s.supported == (not reason), (claim, s)
     assert reason in unsupported_reason(s), s
+
+
+# 'failed in the battles' is losing them, even where the passage's next sentence tells of the
+# other side's victories; winning them is still caught.
+RAID = (
+    "The raiders failed in the 1812 harbour fights at Calloway and Penn Cove. Coastal victories "
+    "for the militia continued through 1812, when they retook the lighthouse."
+)
+
+
+def test_lost_agrees_with_failed_and_won_conflicts() -> None:
+    kept = support("In 1812 the raiders lost the harbour fights of Calloway and Penn Cove.", RAID)
+    assert kept.supported, kept
+    won = support("In 1812 the raiders won the harbour fights of Calloway and Penn Cove.", RAID)
+    assert not won.supported and "'won' vs" in unsupported_reason(won), won
