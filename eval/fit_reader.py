@@ -188,6 +188,22 @@ def model_version(out: dict, day: str) -> str:
     return f"reader-{day}-{data}-{weights}"
 
 
+def support_digest(data: Path, n: int = 300) -> str:
+    """The answerability features borrow the support scorer (rag/features.py `_claim_check`):
+    a digest of its output on n fixed (question, evidence) pairs, kept in the model file, so a
+    change of the verifier's rules that moves the reader's features is caught (refit then)."""
+    from rag.features import _claim_check, analyse_question
+
+    out = []
+    for r in load_rows(data):
+        if len(out) >= n:
+            break
+        for e in r.get("evidence", [])[:1]:
+            out.append(_claim_check(analyse_question(r["question"]), e["quote"]))
+    rounded = [[round(float(v), 4) for v in row] for row in out]
+    return hashlib.sha256(json.dumps(rounded).encode()).hexdigest()[:12]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=Path("../shared/data/squad2-dev"))
@@ -355,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
             "adapter_sha256": hashlib.sha256(args.adapter.read_bytes()).hexdigest()[:12],
             "cross_fit_parts": len(args.cross_fit.split(",")) if args.cross_fit else 0,
         },
+        "support_rules_digest": support_digest(args.data),
         "figures": {"train_articles": fig_train, "held_out_articles": fig_held},
         "sentence": {
             "features": list(R.SENTENCE_FEATURES),

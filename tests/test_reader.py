@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from eval.fit_reader import model_version, split_articles
+from eval.fit_reader import model_version, split_articles, support_digest
 from rag.answer import Source
 from rag.reader import MODEL_FILE, ReaderModel, answer_phrase, default_model, read
 from tests.conftest import SHARED
@@ -28,6 +28,16 @@ def test_model_file_records_its_provenance_and_held_out_figures():
     assert d["version"] == model_version(d, d["version"].split("-")[1])
     changed = {**d, "answerable": {**d["answerable"], "threshold": 0.5}}
     assert model_version(changed, "20990101").split("-")[3] != d["version"].split("-")[3]
+
+
+def test_the_reader_was_fitted_with_todays_support_rules():
+    # The answerability features borrow the support scorer: a change of the verifier's rules
+    # moves them, and the weights then no longer fit what they see.
+    d = json.loads(MODEL_FILE.read_text())
+    assert support_digest(SHARED / "data/squad2-dev") == d["support_rules_digest"], (
+        "the support rules changed since the reader was fitted: refit with "
+        "python -m eval.fit_reader --analyses reuse --cross-fit ... (README)"
+    )
 
 
 def test_evidence_gate_is_fitted_and_pays_on_held_out_articles():
