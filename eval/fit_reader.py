@@ -49,6 +49,7 @@ from eval.metrics import contains_answer
 from eval.reader_cache import fit_encoder
 from eval.reader_figures import choose_second_ratio, curve, figures
 from eval.reader_labels import fit_rerank, fit_sentence, fit_span, fold_space
+from eval.reader_provenance import model_version, support_digest
 from rag import reader as R
 from rag.qa_encoder import ADAPTER_FILE
 
@@ -175,33 +176,6 @@ def predict(model: R.ReaderModel, a: R.Analysis, question: str, enc) -> dict:
         "p_span": best.answer_probability,
         "x": c.x,
     }
-
-
-def model_version(out: dict, day: str) -> str:
-    """reader-DAY-DATA-WEIGHTS: two fits of the same data on the same day (another feature,
-    another budget) get different versions, so a report names the model that made it."""
-    data = out["data"].rsplit(":", 1)[-1][:8]
-    parts = {
-        k: out[k] for k in ("sentence", "span", "answerable", "rerank", "evidence") if k in out
-    }
-    weights = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:6]
-    return f"reader-{day}-{data}-{weights}"
-
-
-def support_digest(data: Path, n: int = 300) -> str:
-    """The answerability features borrow the support scorer (rag/features.py `_claim_check`):
-    a digest of its output on n fixed (question, evidence) pairs, kept in the model file, so a
-    change of the verifier's rules that moves the reader's features is caught (refit then)."""
-    from rag.features import _claim_check, analyse_question
-
-    out = []
-    for r in load_rows(data):
-        if len(out) >= n:
-            break
-        for e in r.get("evidence", [])[:1]:
-            out.append(_claim_check(analyse_question(r["question"]), e["quote"]))
-    rounded = [[round(float(v), 4) for v in row] for row in out]
-    return hashlib.sha256(json.dumps(rounded).encode()).hexdigest()[:12]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -371,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
             "adapter_sha256": hashlib.sha256(args.adapter.read_bytes()).hexdigest()[:12],
             "cross_fit_parts": len(args.cross_fit.split(",")) if args.cross_fit else 0,
         },
-        "support_rules_digest": support_digest(args.data),
+        "support_rules_digest": support_digest(rows),
         "figures": {"train_articles": fig_train, "held_out_articles": fig_held},
         "sentence": {
             "features": list(R.SENTENCE_FEATURES),

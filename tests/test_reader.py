@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from eval.fit_reader import model_version, split_articles, support_digest
+from eval.fit_reader import load_rows, split_articles
+from eval.reader_provenance import model_version, support_digest
 from rag.answer import Source
 from rag.reader import MODEL_FILE, ReaderModel, answer_phrase, default_model, read
 from tests.conftest import SHARED
@@ -34,7 +35,7 @@ def test_the_reader_was_fitted_with_todays_support_rules():
     # The answerability features borrow the support scorer: a change of the verifier's rules
     # moves them, and the weights then no longer fit what they see.
     d = json.loads(MODEL_FILE.read_text())
-    assert support_digest(SHARED / "data/squad2-dev") == d["support_rules_digest"], (
+    assert support_digest(load_rows(SHARED / "data/squad2-dev")) == d["support_rules_digest"], (
         "the support rules changed since the reader was fitted: refit with "
         "python -m eval.fit_reader --analyses reuse --cross-fit ... (README)"
     )
