@@ -224,13 +224,13 @@ def analyse(
 
 
 def best_spans(
-    span: Linear, q: Question, sentence: Sentence, scores: TokenScores
+    model: ReaderModel, q: Question, sentence: Sentence, scores: TokenScores
 ) -> tuple[list[Span], np.ndarray]:
     qstems = {t.stem for t in q.toks}
     spans = candidate_spans(sentence.toks, sentence.text, qstems)
     if not spans:
         return [], np.zeros(0)
-    return spans, _softmax(span(span_matrix(q, sentence, spans, scores)))
+    return spans, _softmax(model.span(span_matrix(q, sentence, spans, scores)))
 
 
 def span_matrix(q: Question, sentence: Sentence, spans: list[Span], scores: TokenScores):
@@ -249,14 +249,6 @@ def rerank_matrix(logits: np.ndarray, order: list[int], scores: list[TokenScores
             for i, (k, sc) in enumerate(zip(order, scores, strict=True))
         ]
     )
-
-
-def phrases(span: Linear, a: Analysis, order: list[int], scores: list[TokenScores]):
-    """Each of the sentences' candidate phrases with their probabilities."""
-    return [
-        best_spans(span, a.question, a.sentences[k], sc)
-        for k, sc in zip(order, scores, strict=True)
-    ]
 
 
 def reading_features(
@@ -307,18 +299,13 @@ def choose(model: ReaderModel, a: Analysis, question: str, encoder: Encoder) -> 
     logits = model.sentence(a.sent_x)
     probs, order = best_sentences(a.sentences, logits)
     scores = encoder(question, [a.sentences[k].text for k in order])
-    found = phrases(model.span, a, order, scores)
     if model.rerank is not None and len(order) > 1:
-        ranks = model.rerank(rerank_matrix(logits, order, scores))
-        new = np.argsort(-ranks, kind="stable")
-        order, scores, found = (
-            [order[i] for i in new],
-            [scores[i] for i in new],
-            [found[i] for i in new],
-        )
+        new = np.argsort(-model.rerank(rerank_matrix(logits, order, scores)), kind="stable")
+        order, scores = [order[i] for i in new], [scores[i] for i in new]
     picks, first_pick = [], QA_FLOOR
-    for rank, (k, (spans, sp)) in enumerate(zip(order, found, strict=True)):
+    for rank, k in enumerate(order):
         s = a.sentences[k]
+        spans, sp = best_spans(model, a.question, s, scores[rank])
         if len(spans):
             b = int(np.argmax(sp))
             ans, p_ans = spans[b].text, float(sp[b])
@@ -368,7 +355,7 @@ def answer_phrase(
     model = model or default_model()
     q = analyse_question(question)
     s = Sentence(0, 0, len(sentence), sentence, tuple(tokenize(sentence)), frozenset())
-    spans, p = best_spans(model.span, q, s, (encoder or default_encoder())(question, [sentence])[0])
+    spans, p = best_spans(model, q, s, (encoder or default_encoder())(question, [sentence])[0])
     if not len(spans):
         return None
     b = int(np.argmax(p))
