@@ -7,12 +7,12 @@ question) are read too. eval/runner.py scores what `ask` does on them.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 from eval import metrics
 from index.errors import ConfigError
+from index.jsonl import json_objects
 
 # ---------------------------------------------------------------------------------- dataset
 
@@ -25,33 +25,26 @@ def load_dataset(path: Path, variant: str | None = None) -> list[dict]:
     (the scripted backend's #variant=V replays it)."""
     rows: list[dict] = []
     seen: set[str] = set()
-    with path.open(encoding="utf-8") as f:
-        for lineno, line in enumerate(f, start=1):
-            if not line.strip():
+    for lineno, row in json_objects(path):
+        where = f"{path}, line {lineno}"
+        if not isinstance(row.get("question"), str):
+            raise ConfigError(f"{where}: expected an object with a 'question' string")
+        row.setdefault("id", f"q{lineno}")
+        row.setdefault("answers", [])
+        row.setdefault("evidence", [])
+        row.setdefault("answerable", bool(row["answers"]))
+        row.setdefault("type", "unanswerable" if not row["answerable"] else "factoid")
+        for ev in row["evidence"]:
+            if not isinstance(ev, dict) or not ev.get("doc") or not ev.get("quote"):
+                raise ConfigError(f"{where}: each evidence item needs 'doc' and 'quote'")
+        if "variant" in row and variant is not None and row["variant"] != variant:
+            continue
+        if row["id"] in seen:
+            if "variant" in row:  # another answer to a question already read
                 continue
-            where = f"{path}, line {lineno}"
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise ConfigError(f"{where}: not valid JSON ({e.msg})") from None
-            if not isinstance(row, dict) or not isinstance(row.get("question"), str):
-                raise ConfigError(f"{where}: expected an object with a 'question' string")
-            row.setdefault("id", f"q{lineno}")
-            row.setdefault("answers", [])
-            row.setdefault("evidence", [])
-            row.setdefault("answerable", bool(row["answers"]))
-            row.setdefault("type", "unanswerable" if not row["answerable"] else "factoid")
-            for ev in row["evidence"]:
-                if not isinstance(ev, dict) or not ev.get("doc") or not ev.get("quote"):
-                    raise ConfigError(f"{where}: each evidence item needs 'doc' and 'quote'")
-            if "variant" in row and variant is not None and row["variant"] != variant:
-                continue
-            if row["id"] in seen:
-                if "variant" in row:  # another answer to a question already read
-                    continue
-                raise ConfigError(f"{where}: duplicate id {row['id']!r}")
-            seen.add(row["id"])
-            rows.append(row)
+            raise ConfigError(f"{where}: duplicate id {row['id']!r}")
+        seen.add(row["id"])
+        rows.append(row)
     if not rows:
         raise ConfigError(f"{path}: no questions")
     return rows

@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 
 from eval.metrics import accuracy, balanced_accuracy, cohen_kappa
+from index.jsonl import json_objects
 from rag.support import DEFAULT_THRESHOLD, support
 
 _FIELDS = {"id": str, "passage": str, "claim": str, "supported": bool, "kind": str}
@@ -75,28 +76,19 @@ def load_pairs(path: str | Path) -> list[dict]:
     """
     path = Path(path)
     rows: list[dict] = []
-    with path.open(encoding="utf-8") as f:
-        for lineno, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise ValueError(f"{path}, line {lineno}: not valid JSON ({e.msg})") from None
-            if not isinstance(row, dict):
-                raise ValueError(f"{path}, line {lineno}: expected a JSON object")
-            if isinstance(row.get("sentences"), list):
-                rows.extend(answer_pairs(path, row, lineno))
-                continue
-            for name, typ in _FIELDS.items():
-                if name not in row:
-                    raise ValueError(f"{path}, line {lineno}: missing field '{name}'")
-                if not isinstance(row[name], typ):
-                    raise ValueError(
-                        f"{path}, line {lineno}: field '{name}' should be {typ.__name__}, "
-                        f"got {type(row[name]).__name__}"
-                    )
-            rows.append(row)
+    for lineno, row in json_objects(path, ValueError):
+        if isinstance(row.get("sentences"), list):
+            rows.extend(answer_pairs(path, row, lineno))
+            continue
+        for name, typ in _FIELDS.items():
+            if name not in row:
+                raise ValueError(f"{path}, line {lineno}: missing field '{name}'")
+            if not isinstance(row[name], typ):
+                raise ValueError(
+                    f"{path}, line {lineno}: field '{name}' should be {typ.__name__}, "
+                    f"got {type(row[name]).__name__}"
+                )
+        rows.append(row)
     if not rows:
         raise ValueError(f"{path}: no grounding pairs")
     return rows

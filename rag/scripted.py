@@ -16,11 +16,11 @@ the default is the first row.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from index.errors import ConfigError
+from index.jsonl import json_objects
 from index.text import squash
 from rag.answer import Source
 from rag.llm import LLM, SCRIPTED, LLMError, Prompt
@@ -75,19 +75,12 @@ def _load(path: Path) -> dict[str, list[dict]]:
     if not path.is_file():
         raise ConfigError(f"scripted answers file not found: {path}; pass a .jsonl file")
     rows: dict[str, list[dict]] = {}
-    with path.open(encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise ConfigError(f"{path}:{n}: not JSON ({e.msg}); one object per line") from None
-            if not isinstance(row, dict) or not isinstance(row.get("question"), str):
-                raise ConfigError(f'{path}:{n}: each row needs a "question" string')
-            if not isinstance(row.get("text"), str) and not isinstance(row.get("sentences"), list):
-                raise ConfigError(f'{path}:{n}: each row needs "text" or "sentences"')
-            rows.setdefault(squash(row["question"]), []).append(row)
+    for n, row in json_objects(path):
+        if not isinstance(row.get("question"), str):
+            raise ConfigError(f'{path}:{n}: each row needs a "question" string')
+        if not isinstance(row.get("text"), str) and not isinstance(row.get("sentences"), list):
+            raise ConfigError(f'{path}:{n}: each row needs "text" or "sentences"')
+        rows.setdefault(squash(row["question"]), []).append(row)
     return rows
 
 
