@@ -263,3 +263,47 @@ def test_lost_agrees_with_failed_and_won_conflicts() -> None:
     assert kept.supported, kept
     won = support("In 1812 the raiders won the harbour fights of Calloway and Penn Cove.", RAID)
     assert not won.supported and "'won' vs" in unsupported_reason(won), won
+
+
+# A claim that copies a passage sentence but for one or two words, where it puts a word the
+# passage uses only in another sentence, says something the passage does not: caught. The
+# same sentence with the passage's word, another order, or a word found nowhere else is kept.
+TRANSPLANT = {
+    "gallery": (
+        "The Harlow museum reopened in May as a paid gallery with a new cafe on the east side of "
+        "the square. Visitors may use free parking behind the old station."
+    ),
+    "herons": (
+        "Herons nest in the reed beds along the northern shore every spring. Gulls keep to the "
+        "cliffs further east."
+    ),
+}
+TRANSPLANT_CASES = [
+    (
+        "gallery",
+        "The Harlow museum reopened in May as a free gallery with a new cafe on the east side of "
+        "the square.",
+        "'free' is said of something else",
+    ),
+    ("herons", "Gulls nest in the reed beds along the northern shore every spring.", "'Gulls'"),
+    (
+        "gallery",
+        "In May the Harlow museum reopened as a paid gallery with a new cafe on the east side of "
+        "the square.",
+        "",
+    ),
+    (
+        "gallery",
+        "The Harlow museum reopened in May as a paid gallery with a cafe on the square.",
+        "",
+    ),
+    ("herons", "Every spring, herons nest in the reed beds along the northern shore.", ""),
+    ("herons", "Herons nest in the reed beds along the northern shore each spring.", ""),
+]
+
+
+@pytest.mark.parametrize(("key", "claim", "reason"), TRANSPLANT_CASES)
+def test_word_carried_from_another_sentence_is_caught(key: str, claim: str, reason: str) -> None:
+    s = support(claim, TRANSPLANT[key])
+    assert s.supported == (not reason), (claim, s)
+    assert reason in unsupported_reason(s), s

@@ -1,0 +1,162 @@
+"""Transplant check of the support scorer: a claim word moved into another word's place.
+
+A passage can hold every word of a claim and still not say it: "the museum opened as a free
+gallery in May" against "the museum opened as a paid gallery in May ... free parking". The
+claim follows one passage sentence word for word (at least _CONTEXT words around the place)
+except for a stretch of one or two words that stands where the passage has others, and those
+claim words are found only in other sentences of the passage: they were carried over from
+there, not paraphrased. A name stands only for a name ("the city" may be the passage's way of
+saying "Oslo"), and adverbs and participles are left to the lexical score: they are what a
+paraphrase swaps most ("increasingly working" for "begin working").
+"""
+
+from __future__ import annotations
+
+from rag.claims import Doc
+from rag.lexicon import FUNCTION_WORDS
+from rag.names import _is_cap, _ordinary
+
+_GAP = 2  # content tokens a substituted stretch may hold, on each side
+_CONTEXT = 5  # claim words around the stretch that run on word for word in the passage
+_RUN = 3  # claim words that must follow a substituted clause opener, in the passage's order
+
+
+def _plain(d: Doc, i: int) -> bool:
+    return not d.is_item[i] and d.words[d.tok_word[i]].low not in FUNCTION_WORDS
+
+
+def _named(d: Doc, i: int) -> bool:
+    """Token i is (part of) a name: capitalised, and not an ordinary word opening a sentence."""
+    wi = d.tok_word[i]
+    raw = d.words[wi].raw
+    return _is_cap(raw) and not (d.sentence_start[wi] and _ordinary(raw))
+
+
+def _carried(c: Doc, p: Doc, gap: range, sent: int, anchors: set[str]) -> str:
+    """A word of the claim's stretch that the passage holds only outside sentence `sent`, and
+    never next to the claim's anchor words (then it was moved there, not said there)."""
+    here = [j for j in range(len(p.stems)) if p.tok_sentence[j] == sent]
+    for i in gap:
+        s = c.stems[i]
+        occ = p.positions.get(s, ())
+        if not _plain(c, i) or not occ or any(p.tok_sentence[o] == sent for o in occ):
+            continue
+        if any(_named(p, o) != _named(c, i) for o in occ):
+            continue  # "group" is not the "Working Group" of the passage
+        if any(_derived(s, p.stems[j]) for j in here):
+            continue  # "contract" vs "contractual": the same word, derived
+        near = any(
+            p.stems[j] in anchors and p.tok_sentence[j] == p.tok_sentence[o]
+            for o in occ
+            for j in range(max(0, o - 2), min(len(p.stems), o + 3))
+        )
+        if not near:
+            return c.words[c.tok_word[i]].raw
+    return ""
+
+
+def _derived(a: str, b: str) -> bool:
+    """Derivations the stemmer keeps apart (as rag.claims.prefix_match, for two stems), and
+    irregular forms that extend the stem ("show"/"shown")."""
+    if min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)):
+        return True
+    if min(len(a), len(b)) < 5 or a[:5] != b[:5]:
+        return False
+    k = 5
+    while k < min(len(a), len(b)) and a[k] == b[k]:
+        k += 1
+    return k >= 0.8 * min(len(a), len(b))
+
+
+def _manner(d: Doc, span: range) -> bool:
+    """An adverb or a participle: the words a paraphrase most often swaps for others
+    ("increasingly working" / "begin working", "was employed" / "was also used")."""
+    return any(d.words[d.tok_word[k]].low.endswith(("ly", "ed")) for k in span)
+
+
+def _substituted(c: Doc, p: Doc, cg: range, pg: range) -> bool:
+    """The passage's stretch holds only words the claim lacks, of the same sort as the claim's
+    (names for names: "the city" may be the passage's name for "Helsinki"), and neither is
+    an adverb or a participle."""
+    if not pg or any(p.stems[j] in c.positions or p.is_item[j] for j in pg):
+        return False
+    if _manner(c, cg) or _manner(p, pg):
+        return False
+    return {_named(c, i) for i in cg} == {_named(p, j) for j in pg}
+
+
+def _context(c: Doc, p: Doc, a: int, b: int, pa: int, pb: int) -> int:
+    """Claim words before a and from b on that run on word for word around pa..pb in the
+    passage (one sentence); a < 0 when the stretch opens the claim's clause."""
+    n = 0
+    i, j = a, pa
+    while i >= 0 and j >= 0 and c.stems[i] == p.stems[j]:
+        if p.tok_sentence[j] != p.tok_sentence[pb]:
+            break
+        n, i, j = n + 1, i - 1, j - 1
+    i, j = b, pb
+    while i < len(c.stems) and j < len(p.stems) and c.stems[i] == p.stems[j]:
+        if p.tok_sentence[j] != p.tok_sentence[pb]:
+            break
+        n, i, j = n + 1, i + 1, j + 1
+    return n
+
+
+def _opener(d: Doc, pb: int) -> range:
+    """The content tokens of pb's clause before pb (a clause's opening stretch)."""
+    pa = pb
+    while pa > 0 and d.tok_clause[pa - 1] == d.tok_clause[pb]:
+        pa -= 1
+    return range(pa, pb)
+
+
+def _pairs(c: Doc, p: Doc, a: int, b: int) -> list[range]:
+    """Passage stretches that stand where the claim's stretch between a and b stands."""
+    if a >= 0 and c.tok_clause[a] == c.tok_clause[b]:
+        if c.stems[a] not in p.positions:
+            return []
+        return [
+            range(pa + 1, pb)
+            for pa in p.positions[c.stems[a]]
+            for pb in p.positions[c.stems[b]]
+            if 2 <= pb - pa <= _GAP + 1 and p.tok_clause[pa] == p.tok_clause[pb]
+        ]
+    # A clause opener: the claim words after it must run on in the passage, in order.
+    if b + _RUN > len(c.stems) or c.tok_clause[b + _RUN - 1] != c.tok_clause[b]:
+        return []
+    out = []
+    for pb in p.positions[c.stems[b]]:
+        run = p.stems[pb : pb + _RUN]
+        if run == c.stems[b : b + _RUN] and len(_opener(p, pb)) == 1:
+            out.append(_opener(p, pb))
+    return out
+
+
+def check_transplant(c: Doc, p: Doc, conflicts: list[str]) -> None:
+    """A claim stretch between two words the passage has side by side (with another stretch
+    between), or a clause's opening stretch before a run of the passage's words in order,
+    holds a word the passage uses only in other sentences: it is said of something else."""
+    n = len(c.stems)
+    for b in range(1, n):
+        if c.stems[b] not in p.positions or not _plain(c, b):
+            continue
+        for a in range(b - 2, max(-2, b - 2 - _GAP), -1):
+            cg = range(a + 1, b)
+            if any(c.tok_clause[k] != c.tok_clause[b] for k in cg):
+                break
+            opener = a < 0 or c.tok_clause[a] != c.tok_clause[b]
+            if opener and len(cg) > 1:
+                break  # a subject of one word for one word: longer openers are paraphrased
+            for pg in _pairs(c, p, a, b):
+                if not _substituted(c, p, cg, pg):
+                    continue
+                pa = pg[0] - 1 if not opener else -1
+                if _context(c, p, a if not opener else -1, b, pa, pg[-1] + 1) < _CONTEXT:
+                    continue
+                anchors = {c.stems[b]} | (set() if opener else {c.stems[a]})
+                word = _carried(c, p, cg, p.tok_sentence[pg[-1]], anchors)
+                if word:
+                    conflicts.append(f"'{word}' is said of something else in the passage")
+                    return
+            if opener:
+                break
