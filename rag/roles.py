@@ -1,4 +1,4 @@
-"""Transplant check of the support scorer: a claim word moved into another word's place.
+"""Transplant and swap checks of the support scorer: a claim word moved into another's place.
 
 A passage can hold every word of a claim and still not say it: "the museum opened as a free
 gallery in May" against "the museum opened as a paid gallery in May ... free parking". The
@@ -8,6 +8,10 @@ claim words are found only in other sentences of the passage: they were carried 
 there, not paraphrased. A name stands only for a name ("the city" may be the passage's way of
 saying "Oslo"), and adverbs and participles are left to the lexical score: they are what a
 paraphrase swaps most ("increasingly working" for "begin working").
+
+The swap check is the same alignment for names found in the aligned sentence: where the claim
+puts name X the passage puts Y, another name of the claim, and X stands elsewhere in that
+sentence. A passive on one side only ("praised X" / "praised by X") is not a swap.
 """
 
 from __future__ import annotations
@@ -110,8 +114,9 @@ def _opener(d: Doc, pb: int) -> range:
     return range(pa, pb)
 
 
-def _pairs(c: Doc, p: Doc, a: int, b: int) -> list[range]:
-    """Passage stretches that stand where the claim's stretch between a and b stands."""
+def _pairs(c: Doc, p: Doc, a: int, b: int, gap: int = _GAP, opening: int = 1) -> list[range]:
+    """Passage stretches (up to `gap` tokens; `opening` for a clause opener) that stand where
+    the claim's stretch between a and b stands."""
     if a >= 0 and c.tok_clause[a] == c.tok_clause[b]:
         if c.stems[a] not in p.positions:
             return []
@@ -119,7 +124,7 @@ def _pairs(c: Doc, p: Doc, a: int, b: int) -> list[range]:
             range(pa + 1, pb)
             for pa in p.positions[c.stems[a]]
             for pb in p.positions[c.stems[b]]
-            if 2 <= pb - pa <= _GAP + 1 and p.tok_clause[pa] == p.tok_clause[pb]
+            if 2 <= pb - pa <= gap + 1 and p.tok_clause[pa] == p.tok_clause[pb]
         ]
     # A clause opener: the claim words after it must run on in the passage, in order.
     if b + _RUN > len(c.stems) or c.tok_clause[b + _RUN - 1] != c.tok_clause[b]:
@@ -127,7 +132,7 @@ def _pairs(c: Doc, p: Doc, a: int, b: int) -> list[range]:
     out = []
     for pb in p.positions[c.stems[b]]:
         run = p.stems[pb : pb + _RUN]
-        if run == c.stems[b : b + _RUN] and len(_opener(p, pb)) == 1:
+        if run == c.stems[b : b + _RUN] and 1 <= len(_opener(p, pb)) <= opening:
             out.append(_opener(p, pb))
     return out
 
@@ -158,5 +163,73 @@ def check_transplant(c: Doc, p: Doc, conflicts: list[str]) -> None:
                 if word:
                     conflicts.append(f"'{word}' is said of something else in the passage")
                     return
+            if opener:
+                break
+
+
+_NAME_GAP = 4  # tokens of a name that may trade places ("Maria Sklodowska-Curie")
+
+
+def _names(d: Doc, span: range, other: Doc) -> set[str]:
+    """Stems of the names in span; a word opening a sentence counts when the other text has
+    it capitalised inside a sentence too ("Herons" is a plural, "Bolinopsis" a genus)."""
+    out = set()
+    for k in span:
+        if d.is_item[k] or not _is_cap(d.words[d.tok_word[k]].raw):
+            continue
+        inside = any(
+            not other.sentence_start[other.tok_word[o]] and _named(other, o)
+            for o in other.positions.get(d.stems[k], ())
+        )
+        if inside or (_named(d, k) and not d.sentence_start[d.tok_word[k]]):
+            out.add(d.stems[k])
+    return out
+
+
+def _by(d: Doc, span: range) -> bool:
+    """The stretch follows "by" (an agent of a passive)."""
+    wi = d.tok_word[span[0]]
+    return wi > 0 and d.words[wi - 1].low == "by"
+
+
+def check_swap(c: Doc, p: Doc, conflicts: list[str]) -> None:
+    """Two names of the claim that traded places: where the claim puts name X, between words
+    (or before a run of words) that the passage has in the same order, the passage puts
+    another name Y of the claim, and X stands elsewhere in that passage sentence ("the
+    northern route was mapped by Vance, the southern by Orr" vs "... by Orr, ... by Vance")."""
+    n = len(c.stems)
+    every = _names(c, range(n), p)
+    if len(every) < 2:
+        return  # it takes two names to trade places
+    for b in range(1, n):
+        if c.stems[b] not in p.positions or not _plain(c, b):
+            continue
+        for a in range(b - 2, max(-2, b - 2 - _NAME_GAP), -1):
+            cg = range(a + 1, b)
+            if any(c.tok_clause[k] != c.tok_clause[b] for k in cg):
+                break
+            opener = a < 0 or c.tok_clause[a] != c.tok_clause[b]
+            mine = _names(c, cg, p)
+            if mine:
+                for pg in _pairs(c, p, a, b, _NAME_GAP, _NAME_GAP):
+                    pa = pg[0] - 1 if not opener else -1
+                    if _context(c, p, a if not opener else -1, b, pa, pg[-1] + 1) < _CONTEXT:
+                        continue
+                    if _by(c, cg) != _by(p, pg):
+                        continue  # "praised X" / "praised by X": the passive turns it round
+                    sent = p.tok_sentence[pg[-1]]
+                    rest = every - mine
+                    other = (_names(p, pg, c) - mine) & rest
+                    moved = [
+                        s
+                        for s in mine - _names(p, pg, c)
+                        if len(c.positions[s]) == 1
+                        and any(p.tok_sentence[o] == sent for o in p.positions.get(s, ()))
+                    ]
+                    if other and moved:
+                        y = c.words[c.tok_word[c.positions[sorted(other)[0]][0]]].raw
+                        x = c.words[c.tok_word[c.positions[moved[0]][0]]].raw
+                        conflicts.append(f"'{x}' and '{y}' have traded places in the passage")
+                        return
             if opener:
                 break

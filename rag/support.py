@@ -28,7 +28,10 @@ and on top of it sit hard requirements that lexical overlap alone gets wrong:
   converse words (precede/follow) are compared with the sides of their arguments;
 - a claim that follows a passage sentence word for word but for a short stretch must not hold
   there a word the passage uses only in other sentences ("opened as a free gallery" vs "opened
-  as a paid gallery ... free parking": rag/roles.py).
+  as a paid gallery ... free parking": rag/roles.py), nor put a name of its own where the
+  passage has another of the claim's names, the first standing elsewhere in that sentence
+  ("Orr mapped the ridge, leaving the marshes to Vance" vs "Vance mapped the ridge, while Orr
+  walked the marshes").
 
 Any failed requirement makes the claim unsupported; `Support.missing` lists the absent items and
 `Support.conflicts` the contradictions. Everything is pure Python + PyStemmer, and the analysis of
@@ -50,7 +53,7 @@ from rag.requirements import (
     check_items,
     check_negation,
 )
-from rag.roles import check_transplant
+from rag.roles import check_swap, check_transplant
 
 # The threshold and the recall weight were set by hand; eval/fit_support_threshold.py measures
 # them held out by article (llm_answers_dev + SQuAD-derived pairs, 3 folds): the fitted choice
@@ -119,6 +122,7 @@ def support(claim: str, passage: str, threshold: float = DEFAULT_THRESHOLD) -> S
     check_roles(c, p, names, conflicts)
     check_order(passage, c, p, conflicts)
     check_transplant(c, p, conflicts)
+    check_swap(c, p, conflicts)
 
     failed = bool(missing or conflicts)
     if failed:

@@ -307,3 +307,51 @@ def test_word_carried_from_another_sentence_is_caught(key: str, claim: str, reas
     s = support(claim, TRANSPLANT[key])
     assert s.supported == (not reason), (claim, s)
     assert reason in unsupported_reason(s), s
+
+
+# Two names of the claim that traded places around words the passage has in the same order:
+# caught, though each name is in the passage sentence. The same names in their own places, in
+# another order or in the passive, are kept.
+SWAP = {
+    "ridge": (
+        "Two surveyors charted the valley in 1820: Vance mapped the northern ridge with a brass "
+        "theodolite, while Orr walked the southern marshes with a chain."
+    ),
+    "prize": (
+        "The Kessel prize was awarded to Dana Pryor for her study of river silt in the Orvane "
+        "basin."
+    ),
+}
+SWAP_CASES = [
+    (
+        "ridge",
+        "Orr mapped the northern ridge with a brass theodolite, leaving the southern marshes to "
+        "Vance.",
+        "'Orr' and 'Vance' have traded places",
+    ),
+    (
+        "prize",
+        "The Orvane prize was awarded to Dana Pryor for her study of river silt in the Kessel "
+        "basin.",
+        "traded places",
+    ),
+    ("ridge", "With a brass theodolite, Vance mapped the northern ridge in 1820.", ""),
+    (
+        "ridge",
+        "The northern ridge was mapped by Vance with a brass theodolite, while Orr walked the "
+        "southern marshes.",
+        "",
+    ),
+    (
+        "prize",
+        "Dana Pryor won the Kessel prize for her study of river silt in the Orvane basin.",
+        "",
+    ),
+]
+
+
+@pytest.mark.parametrize(("key", "claim", "reason"), SWAP_CASES)
+def test_names_that_traded_places_are_caught(key: str, claim: str, reason: str) -> None:
+    s = support(claim, SWAP[key])
+    assert s.supported == (not reason), (claim, s)
+    assert reason in unsupported_reason(s), s
