@@ -233,3 +233,103 @@ def check_swap(c: Doc, p: Doc, conflicts: list[str]) -> None:
                         return
             if opener:
                 break
+
+
+# --- one name, the other side of the same verb ----------------------------------------------
+
+_BE = frozenset("is are was were be been being".split())
+
+
+def _near(d: Doc, i: int, step: int, owner: dict[int, int], limit: int = 3) -> int | None:
+    """The name (id) nearest i on one side within `limit` content tokens of its clause; an
+    aside in brackets is stepped over ("Mayow (1641-1679) refined")."""
+    j, seen = i + step, 0
+    while 0 <= j < len(d.stems) and seen < limit:
+        if _aside(d, j):
+            j += step
+            continue
+        if d.tok_clause[j] != d.tok_clause[j - step] and not _bracket_edge(d, j, j - step):
+            return None
+        if j in owner:
+            return owner[j]
+        seen += 0 if d.is_item[j] else 1
+        j += step
+    return None
+
+
+def _aside(d: Doc, j: int) -> bool:
+    start = d.words[d.tok_word[j]].start
+    return d.text.rfind("(", 0, start) > d.text.rfind(")", 0, start)
+
+
+def _bracket_edge(d: Doc, a: int, b: int) -> bool:
+    lo, hi = min(a, b), max(a, b)
+    gap = d.text[d.words[d.tok_word[lo]].end : d.words[d.tok_word[hi]].start]
+    return gap.strip() in (")", "(") or bool(gap.strip()) and set(gap.strip()) <= set("() ")
+
+
+def _roles(d: Doc, i: int, owner: dict[int, int]) -> tuple[int | None, int | None]:
+    """(agent, patient) name ids of a passive verb at i ("X was thrown ... by Y", "X, thrown
+    by Y"): the subject on the left is the patient, the name right after "by" the agent."""
+    wi = d.tok_word[i]
+    low = d.words[wi].low
+    before = {w.low for w in d.words[max(0, wi - 2) : wi]}
+    after = d.words[wi + 1 : wi + 6]
+    by = any(w.low == "by" for w in after)
+    participle = low.endswith(("ed", "en", "wn"))  # irregular ones ("sold") need a "by"
+    passive = (
+        bool(before & _BE)
+        and (participle or by)
+        or (participle and bool(after) and after[0].low == "by")
+    )
+    if not passive:
+        return None, None  # left and right of an active verb are too loose a reading
+    agent = None
+    for w in after:
+        if w.low == "by":
+            start = w.end
+            for j in range(i + 1, len(d.stems)):
+                if d.words[d.tok_word[j]].start < start:
+                    continue
+                agent = owner.get(j) if j - i <= 6 else None
+                break
+            break
+    return agent, _near(d, i, -1, owner)
+
+
+def check_sides(
+    c: Doc, p: Doc, names: list[tuple[list[int], list[int]]], conflicts: list[str]
+) -> None:
+    """A name that does a thing in the claim and has it done to it in the passage, or the
+    other way round, with the same verb ("Vance was thrown from the cart" vs "the cart, which
+    was thrown over by Vance"): the one-sided form of the swap of two names."""
+    if not names:
+        return
+    c_owner = {j: k for k, (cpos, _) in enumerate(names) for j in cpos}
+    p_owner = {j: k for k, (_, ppos) in enumerate(names) for j in ppos}
+    good: dict[int, int] = {}
+    bad: dict[int, int] = {}
+    for i, s in enumerate(c.stems):
+        if i in c_owner or c.is_item[i] or s not in p.positions or not _plain(c, i):
+            continue
+        ca, cp = _roles(c, i, c_owner)
+        if ca is None and cp is None or ca == cp:
+            continue
+        low = c.words[c.tok_word[i]].low
+        for o in p.positions[s]:
+            if o in p_owner or p.words[p.tok_word[o]].low != low:
+                continue
+            pa, pp = _roles(p, o, p_owner)
+            for mine, same, other in ((ca, pa, pp), (cp, pp, pa)):
+                if mine is None:
+                    continue
+                if mine == same:
+                    good[mine] = good.get(mine, 0) + 1
+                elif mine == other:
+                    bad[mine] = bad.get(mine, 0) + 1
+    for k, n in bad.items():
+        if n > good.get(k, 0):
+            cpos = names[k][0]
+            w0, w1 = c.words[c.tok_word[cpos[0]]], c.words[c.tok_word[cpos[-1]]]
+            conflicts.append(f"'{c.text[w0.start : w1.end]}' is on the other side in the passage")
+            return

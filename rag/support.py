@@ -31,7 +31,8 @@ and on top of it sit hard requirements that lexical overlap alone gets wrong:
   as a paid gallery ... free parking": rag/roles.py), nor put a name of its own where the
   passage has another of the claim's names, the first standing elsewhere in that sentence
   ("Orr mapped the ridge, leaving the marshes to Vance" vs "Vance mapped the ridge, while Orr
-  walked the marshes").
+  walked the marshes"), nor be done to in the claim what it does in the passage by the same
+  passive verb ("Ilves was sold by X" vs "the house, sold by Ilves").
 
 Any failed requirement makes the claim unsupported; `Support.missing` lists the absent items and
 `Support.conflicts` the contradictions. Everything is pure Python + PyStemmer, and the analysis of
@@ -53,7 +54,7 @@ from rag.requirements import (
     check_items,
     check_negation,
 )
-from rag.roles import check_swap, check_transplant
+from rag.roles import check_sides, check_swap, check_transplant
 
 # The threshold and the recall weight were set by hand; eval/fit_support_threshold.py measures
 # them held out by article (llm_answers_dev + SQuAD-derived pairs, 3 folds): the fitted choice
@@ -123,6 +124,7 @@ def support(claim: str, passage: str, threshold: float = DEFAULT_THRESHOLD) -> S
     check_order(passage, c, p, conflicts)
     check_transplant(c, p, conflicts)
     check_swap(c, p, conflicts)
+    check_sides(c, p, names, conflicts)
 
     failed = bool(missing or conflicts)
     if failed:

@@ -355,3 +355,26 @@ def test_names_that_traded_places_are_caught(key: str, claim: str, reason: str) 
     s = support(claim, SWAP[key])
     assert s.supported == (not reason), (claim, s)
     assert reason in unsupported_reason(s), s
+
+
+# One name named on one side of a passive only: the one it was done to in the claim, the one
+# who did it in the passage ("by Ilves"), or the other way round: caught. The same passives
+# read the right way, and their actives, are kept.
+HARBOUR = (
+    "Marta Ilves was succeeded as harbour master by her deputy in 1931, and the old lamp house, "
+    "which was sold by Ilves to the town, became a museum."
+)
+SIDE_CASES = [
+    ("Marta Ilves was sold to the town by the harbour master.", "'Marta Ilves' is on the other"),
+    ("Her deputy was succeeded as harbour master by Marta Ilves in 1931.", "on the other side"),
+    ("The old lamp house was sold by Marta Ilves to the town and became a museum.", ""),
+    ("In 1931 her deputy succeeded Marta Ilves as harbour master.", ""),
+    ("Marta Ilves was succeeded as harbour master by her deputy in 1931.", ""),
+]
+
+
+@pytest.mark.parametrize(("claim", "reason"), SIDE_CASES)
+def test_a_name_on_the_other_side_of_a_passive_is_caught(claim: str, reason: str) -> None:
+    s = support(claim, HARBOUR)
+    assert s.supported == (not reason), (claim, s)
+    assert reason in unsupported_reason(s), s
