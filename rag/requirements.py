@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 
 from index.text import Item
 from rag.bindings import agrees, neighbours, phrased_value, unrivalled, votes
-from rag.claims import Doc, contrast_entries, contrast_index
+from rag.claims import Doc, canon, contrast_entries, contrast_index
 from rag.lexicon import (
     ATTRIBUTION,
     HEARSAY,
@@ -24,6 +25,14 @@ from rag.lexicon import (
 )
 
 _QUOTED = re.compile(r'\s*[,:]?\s*"([^"]+)"')
+# "before the war" vs "after the war": which side of an event a thing happened on. The toolkit
+# drops these words as stopwords, so the lexical score never sees them.
+_WHEN = re.compile(
+    r"\b(before|prior to|until|till|after|following|subsequent to|since)\s+"
+    r"(?:the\s+|a\s+|an\s+|his\s+|her\s+|its\s+|their\s+)?([A-Za-z0-9][\w-]*)",
+    re.IGNORECASE,
+)
+_BEFORE = frozenset("before prior until till".split())
 
 
 def _item_match(a: Item, b: Item) -> bool:
@@ -254,4 +263,50 @@ def check_hearsay(c: Doc, p: Doc, conflicts: list[str]) -> None:
         }
         if claim_words and len(claim_words & inside) >= 0.8 * len(claim_words):
             conflicts.append(f"the passage only reports it: '{w.raw}'")
+            return
+
+
+def _sides_of(d: Doc) -> list[tuple[str, str, int]]:
+    """(before|after, stem of the event, its content position) of every temporal preposition
+    before a noun."""
+    out = []
+    starts = [w.start for w in d.words]
+    for m in _WHEN.finditer(d.text):
+        word = m.group(1).lower().split()[0]
+        if word == "following" and re.search(
+            r"\bthe\s+$", d.text[max(0, m.start() - 5) : m.start()]
+        ):
+            continue  # "the following year" is an adjective
+        event = m.group(2).lower()
+        if not event.isalpha() or event.endswith("ing"):
+            continue  # a year is the items' business; "before coming to power" binds to a verb
+        wi = bisect_left(starts, m.start(2))
+        tok = next((k for k, w in enumerate(d.tok_word) if w >= wi), -1)
+        if tok >= 0:
+            out.append(("before" if word in _BEFORE else "after", canon(event), tok))
+    return out
+
+
+def check_when(c: Doc, p: Doc, conflicts: list[str]) -> None:
+    """A claim that puts something before an event the passage puts it after, or the other
+    way round ("before the merger" vs "subsequent to the merger"). Where the passage has the
+    event on both sides, the one with the most claim words around it in its clause says which."""
+    mine = _sides_of(c)
+    if not mine:
+        return
+    theirs = _sides_of(p)
+    words = set(c.stems)
+
+    def overlap(o: int) -> int:
+        near = range(max(0, o - 6), min(len(p.stems), o + 7))
+        return len({p.stems[k] for k in near if p.tok_clause[k] == p.tok_clause[o]} & words)
+
+    for pole, event, _ in mine:
+        found = [(pl, o) for pl, ev, o in theirs if ev == event]
+        if not found:
+            continue
+        best = max(overlap(o) for _, o in found)
+        poles = {pl for pl, o in found if overlap(o) == best}
+        if poles == {"after" if pole == "before" else "before"}:
+            conflicts.append(f"'{pole} ... {event}' is the other way round in the passage")
             return

@@ -20,6 +20,8 @@ and on top of it sit hard requirements that lexical overlap alone gets wrong:
   "expire on Dec. 22 ... hearing ... Dec. 19"); one value moved to the end is fine;
 - two names must not have traded sides of the same word ("Ma, who had succeeded Zhang" vs
   "Zhang, who had succeeded Ma"; the passive "by" reverses the sides);
+- "before" an event must not be "after" it in the passage ("before the merger" vs "subsequent to
+  the merger");
 - negation must agree ("did not invest" vs "invested"), a clause denied on both sides agreeing
   wherever its cue stands ("None of the attacks succeeded" vs "None succeeded");
 - a claim word from a small contrast lexicon (rose/fell, monthly/daily, deliberately/
@@ -53,6 +55,7 @@ from rag.requirements import (
     check_hearsay,
     check_items,
     check_negation,
+    check_when,
 )
 from rag.roles import check_sides, check_swap, check_transplant
 
@@ -125,6 +128,7 @@ def support(claim: str, passage: str, threshold: float = DEFAULT_THRESHOLD) -> S
     check_transplant(c, p, conflicts)
     check_swap(c, p, conflicts)
     check_sides(c, p, names, conflicts)
+    check_when(c, p, conflicts)
 
     failed = bool(missing or conflicts)
     if failed:

@@ -378,3 +378,22 @@ def test_a_name_on_the_other_side_of_a_passive_is_caught(claim: str, reason: str
     s = support(claim, HARBOUR)
     assert s.supported == (not reason), (claim, s)
     assert reason in unsupported_reason(s), s
+
+
+# Which side of an event: "before the flood" against a passage that says "after the flood"
+# (the toolkit drops both words as stopwords) is caught, "prior to" reading as "before"; where
+# the passage has the event on both sides, the clause holding the claim's words decides.
+MILL = "The mill was rebuilt after the flood, and the bakery had already closed before the flood."
+WHEN_CASES = [
+    ("The mill was rebuilt before the flood.", "other way round"),
+    ("Prior to the flood the mill was rebuilt.", "other way round"),
+    ("After the flood, the mill was rebuilt.", ""),
+    ("The bakery closed before the flood, and the mill was rebuilt after it.", ""),
+]
+
+
+@pytest.mark.parametrize(("claim", "reason"), WHEN_CASES)
+def test_before_and_after_an_event(claim: str, reason: str) -> None:
+    s = support(claim, MILL)
+    assert s.supported == (not reason), (claim, s)
+    assert reason in unsupported_reason(s), s
