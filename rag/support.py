@@ -34,7 +34,8 @@ and on top of it sit hard requirements that lexical overlap alone gets wrong:
   passage has another of the claim's names, the first standing elsewhere in that sentence
   ("Orr mapped the ridge, leaving the marshes to Vance" vs "Vance mapped the ridge, while Orr
   walked the marshes"), nor be done to in the claim what it does in the passage by the same
-  passive verb ("Ilves was sold by X" vs "the house, sold by Ilves").
+  passive verb ("Ilves was sold by X" vs "the house, sold by Ilves"), nor turn round whose
+  relation is who ("B, the assistant of A" vs "A's assistant, B").
 
 Any failed requirement makes the claim unsupported; `Support.missing` lists the absent items and
 `Support.conflicts` the contradictions. Everything is pure Python + PyStemmer, and the analysis of
@@ -57,7 +58,7 @@ from rag.requirements import (
     check_negation,
     check_when,
 )
-from rag.roles import check_sides, check_swap, check_transplant
+from rag.roles import check_relations, check_sides, check_swap, check_transplant
 
 # The threshold and the recall weight were set by hand; eval/fit_support_threshold.py measures
 # them held out by article (llm_answers_dev + SQuAD-derived pairs, 3 folds): the fitted choice
@@ -129,6 +130,7 @@ def support(claim: str, passage: str, threshold: float = DEFAULT_THRESHOLD) -> S
     check_swap(c, p, conflicts)
     check_sides(c, p, names, conflicts)
     check_when(c, p, conflicts)
+    check_relations(claim, passage, conflicts)
 
     failed = bool(missing or conflicts)
     if failed:

@@ -397,3 +397,25 @@ def test_before_and_after_an_event(claim: str, reason: str) -> None:
     s = support(claim, MILL)
     assert s.supported == (not reason), (claim, s)
     assert reason in unsupported_reason(s), s
+
+
+# Whose assistant is who: "B, the assistant of A" against "A's assistant, B" turned round is
+# caught; the same relation read the right way, or with "to", is kept.
+FJORD = (
+    "In 1870 Tomas Berg's chief assistant, Anna Lind, mapped the upper fjord with a team of six."
+)
+RELATION_CASES = [
+    (
+        "Tomas Berg, the chief assistant of Anna Lind, mapped the upper fjord in 1870.",
+        "'assistant'",
+    ),
+    ("Anna Lind, the chief assistant of Tomas Berg, mapped the upper fjord in 1870.", ""),
+    ("In 1870 Anna Lind, chief assistant to Tomas Berg, mapped the upper fjord.", ""),
+]
+
+
+@pytest.mark.parametrize(("claim", "reason"), RELATION_CASES)
+def test_whose_relation_is_who(claim: str, reason: str) -> None:
+    s = support(claim, FJORD)
+    assert s.supported == (not reason), (claim, s)
+    assert reason in unsupported_reason(s), s

@@ -21,7 +21,7 @@ import sqlite3
 from index.text import LEXICAL_VERSION, tokens
 from index.text import tokens as lexical_tokens  # the name older callers use
 
-__all__ = ["LEXICAL_VERSION", "fts_query", "lexical_tokens", "search", "tokens"]
+__all__ = ["LEXICAL_VERSION", "Lexical", "fts_query", "lexical_tokens", "search", "tokens"]
 
 K1 = 1.2  # FTS5's bm25() k1 (fts5_aux.c): a term adds at most idf * (K1 + 1) to a score
 # The work budget, in postings (the sum of the terms' document frequencies): a match within it
@@ -77,6 +77,18 @@ def search(
         db.execute(f"SELECT rowid, id FROM chunks WHERE rowid IN ({marks})", [r for r, _ in ranked])
     )
     return [(ids[r], float(s)) for r, s in ranked if r in ids]
+
+
+class Lexical:
+    """BM25 search: a part of the Catalog (index/catalog/__init__.py)."""
+
+    db: sqlite3.Connection
+
+    def lexical_search(
+        self, query: str, k: int, sources: list[str] | None = None, exhaustive: bool = False
+    ) -> list[tuple[str, float]]:
+        """BM25 over chunk tokens: (chunk id, score), best first (`search`)."""
+        return search(self.db, query, k, sources, exhaustive)
 
 
 def _rounds(db: sqlite3.Connection, terms: list[str], k: int) -> list[tuple[int, float]] | None:
