@@ -26,8 +26,7 @@ CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ground
 
 
 def questions_from_store(catalog, n: int) -> list[str]:
-    rows = catalog.db.execute("SELECT text FROM chunks ORDER BY id").fetchall()
-    return questions_from_texts([r[0] for r in rows], n)
+    return questions_from_texts(catalog.chunk_texts(), n)
 
 
 def questions_from_texts(texts: list[str], n: int) -> list[str]:

@@ -87,11 +87,7 @@ def embedded_texts(store: Path) -> list[str]:
 
     catalog = Catalog(store / CATALOG_FILE)
     try:
-        rows = catalog.db.execute(
-            "SELECT text FROM chunks WHERE rowid IN "
-            "(SELECT min(rowid) FROM chunks GROUP BY text_hash) ORDER BY rowid"
-        )
-        return [r[0] for r in rows]
+        return catalog.distinct_chunk_texts()
     finally:
         catalog.close()
 

@@ -15,9 +15,9 @@ Queries are questions made from the seed chunks (as `bench ask` does); each is a
 `rag.retrieval.retrieve` in dense, lexical and hybrid mode (dense and hybrid include embedding
 the query), warm, in a fresh process whose peak RSS is that of the read path alone. Then the
 choices that matter at this size are timed in alternation on the same questions: BM25 ranked
-in rounds (index/lexical.py) or in one pass over every match (with a check that both give the
-same ids in the same order), and SQLite mmap; then HNSW ef_search against exact (brute-force)
-top 30, each in a fresh process.
+in rounds (index/catalog/lexical.py) or in one pass over every match (with a check that both
+give the same ids in the same order), and SQLite mmap; then HNSW ef_search against exact
+(brute-force) top 30, each in a fresh process.
 """
 
 from __future__ import annotations
@@ -195,13 +195,13 @@ def measure_queries(store: str, questions: list[str]) -> dict:
             ("lexical_rounds", 0, False),
             ("lexical_rounds_mmap", MMAP_BYTES, False),
         ):
-            cat.db.execute(f"PRAGMA mmap_size={size}")
+            cat.set_mmap_size(size)
             t0 = time.perf_counter()
             got = cat.lexical_search(q, k, exhaustive=exhaustive)
             alt[key].append((time.perf_counter() - t0) * 1000)
             ids[key] = [i for i, _ in got]
         same += ids["lexical_one_pass"] == ids["lexical_rounds"] == ids["lexical_rounds_mmap"]
-        cat.db.execute("PRAGMA mmap_size=0")
+        cat.set_mmap_size(0)
     result["compared_ms"] = {key: _pct(v) for key, v in alt.items()}
     result["lexical_rounds_same_as_one_pass"] = f"{same}/{len(questions)}"
     reader.close()
@@ -320,14 +320,10 @@ def _all_vectors(store: Path) -> tuple[list[str], np.ndarray]:
 
     catalog = Catalog(store / "catalog.sqlite")
     try:
-        rows = catalog.db.execute(
-            "SELECT c.id, v.vec FROM chunks c JOIN vectors v ON v.text_hash = c.text_hash"
-        ).fetchall()
+        ids, _, matrix = catalog.vector_rows()
     finally:
         catalog.close()
-    return [r[0] for r in rows], np.frombuffer(b"".join(r[1] for r in rows), np.float32).reshape(
-        len(rows), -1
-    )
+    return ids, matrix
 
 
 def show(r: dict) -> None:

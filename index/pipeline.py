@@ -218,10 +218,7 @@ class Indexer:
                 continue
             if rec and rec.content_hash == digest:
                 # Touched but not changed: remember the new mtime so the next run skips hashing.
-                self.catalog.db.execute(
-                    "UPDATE files SET mtime_ns=?, size=? WHERE source=?",
-                    (st.st_mtime_ns, st.st_size, src),
-                )
+                self.catalog.touch(src, st.st_mtime_ns, st.st_size)
                 report.unchanged += 1
                 continue
             kind = "updated" if rec else "added"

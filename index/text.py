@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 # Bumped whenever `tokens` changes: a store written with other tokens re-tokenises its BM25
-# index when opened (index/catalog.py), so old stores keep matching new queries.
+# index when opened (index/catalog/schema.py), so old stores keep matching new queries.
 LEXICAL_VERSION = "2"
 
 STOPWORDS = frozenset(

@@ -120,7 +120,7 @@ def test_a_read_only_store_without_the_pages_table_is_read(tmp_path, monkeypatch
     db.commit()
     db.close()
     # Tests run as root, where chmod does not stop writes: the catalog asks os.access.
-    monkeypatch.setattr("index.catalog.os.access", lambda *a, **k: False)
+    monkeypatch.setattr("index.catalog.schema.os.access", lambda *a, **k: False)
     cat = Catalog(tmp_path / CATALOG_FILE)
     try:
         assert cat.readonly

@@ -7,8 +7,7 @@ import hashlib
 import numpy as np
 import pytest
 
-from index import lexical
-from index.catalog import Catalog, FileRecord
+from index.catalog import Catalog, FileRecord, lexical
 from index.types import Chunk
 
 SYLLABLES = ["ba", "ko", "di", "lu", "me", "ta", "ri", "no", "se", "fu", "ga", "pe"]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from index import lexical
+from index.catalog import lexical
 from index.text import (
     fold_quotes,
     marker_numbers,
