@@ -378,3 +378,49 @@ def check_relations(claim: str, passage: str, conflicts: list[str]) -> None:
         if (holder, noun, owner) in theirs and (owner, noun, holder) not in theirs:
             conflicts.append(f"the passage has it the other way round: whose '{word}' is who")
             return
+
+
+# --- two qualifiers of one noun traded ---------------------------------------------------------
+
+
+def _qualified(d: Doc, head: str) -> dict[str, list[int]]:
+    """Qualifier stem -> content positions of "X head" pairs (plain lowercase words side by
+    side)."""
+    out: dict[str, list[int]] = {}
+    for j in d.positions.get(head, ()):
+        if j > 0 and d.tok_clause[j - 1] == d.tok_clause[j] and _plain(d, j - 1):
+            if d.tok_word[j] - d.tok_word[j - 1] > 1:
+                continue  # "types of rock": not a qualifier of the noun
+            if not _is_cap(d.words[d.tok_word[j - 1]].raw):
+                out.setdefault(d.stems[j - 1], []).append(j - 1)
+    return out
+
+
+def check_qualifiers(c: Doc, p: Doc, conflicts: list[str]) -> None:
+    """Two qualifiers of the same noun, in two clauses of the claim, that traded what they are
+    said of ("aerial maps found the wells, and ground maps missed them" vs "ground maps found
+    the wells; aerial maps missed them"): the claim's words around one qualified noun sit, in
+    the passage, only in the sentences of the other."""
+    for head in {c.stems[j] for j in range(1, len(c.stems)) if _plain(c, j)}:
+        mine = _qualified(c, head)
+        theirs = _qualified(p, head)
+        both = [q for q in mine if q in theirs]
+        if len(both) != 2 or _is_cap(c.words[c.tok_word[c.positions[head][0]]].raw):
+            continue
+        clauses = [{c.tok_clause[j] for j in mine[q]} for q in both]
+        if clauses[0] & clauses[1]:
+            continue  # one clause naming both ("panel and survey data") says nothing of sides
+        for q, own in zip(both, clauses, strict=True):
+            skip = {head} | set(mine) | {c.stems[j - 1] for j in mine[q] if j > 0}
+            anchors = {
+                c.stems[k]
+                for k in range(len(c.stems))
+                if c.tok_clause[k] in own and c.stems[k] not in skip and _plain(c, k)
+            }
+            here = {p.tok_sentence[j] for j in theirs[q]}
+            there = {p.tok_sentence[j] for r in both if r != q for j in theirs[r]} - here
+            sents = {s: {p.tok_sentence[o] for o in p.positions.get(s, ())} for s in anchors}
+            if any(sents[s] & there for s in anchors) and not any(sents[s] & here for s in anchors):
+                raw = c.words[c.tok_word[mine[q][0]]].raw
+                conflicts.append(f"'{raw}' qualifies something else in the passage")
+                return

@@ -35,7 +35,9 @@ and on top of it sit hard requirements that lexical overlap alone gets wrong:
   ("Orr mapped the ridge, leaving the marshes to Vance" vs "Vance mapped the ridge, while Orr
   walked the marshes"), nor be done to in the claim what it does in the passage by the same
   passive verb ("Ilves was sold by X" vs "the house, sold by Ilves"), nor turn round whose
-  relation is who ("B, the assistant of A" vs "A's assistant, B").
+  relation is who ("B, the assistant of A" vs "A's assistant, B"), nor trade two qualifiers
+  of one noun between its clauses ("relied on ground maps, and later checks with aerial maps"
+  vs "located ... using aerial maps. Later checks with ground maps ...").
 
 Any failed requirement makes the claim unsupported; `Support.missing` lists the absent items and
 `Support.conflicts` the contradictions. Everything is pure Python + PyStemmer, and the analysis of
@@ -58,7 +60,13 @@ from rag.requirements import (
     check_negation,
     check_when,
 )
-from rag.roles import check_relations, check_sides, check_swap, check_transplant
+from rag.roles import (
+    check_qualifiers,
+    check_relations,
+    check_sides,
+    check_swap,
+    check_transplant,
+)
 
 # The threshold and the recall weight were set by hand; eval/fit_support_threshold.py measures
 # them held out by article (llm_answers_dev + SQuAD-derived pairs, 3 folds): the fitted choice
@@ -131,6 +139,7 @@ def support(claim: str, passage: str, threshold: float = DEFAULT_THRESHOLD) -> S
     check_sides(c, p, names, conflicts)
     check_when(c, p, conflicts)
     check_relations(claim, passage, conflicts)
+    check_qualifiers(c, p, conflicts)
 
     failed = bool(missing or conflicts)
     if failed:

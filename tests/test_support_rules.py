@@ -419,3 +419,31 @@ def test_whose_relation_is_who(claim: str, reason: str) -> None:
     s = support(claim, FJORD)
     assert s.supported == (not reason), (claim, s)
     assert reason in unsupported_reason(s), s
+
+
+# Two qualifiers of one noun in two clauses, traded: what the passage says of the aerial maps
+# the claim says of the ground maps. Caught; each said of its own, in either order, is kept.
+WELLS = (
+    "The 1921 survey located the buried wells using aerial maps. Later checks with detailed "
+    "ground maps found most of those wells had collapsed."
+)
+QUALIFIER_CASES = [
+    (
+        "The survey relied on ground maps, and later checks with aerial maps found the wells had "
+        "collapsed.",
+        "qualifies something else",
+    ),
+    (
+        "The survey located the buried wells with aerial maps, and later checks with ground maps "
+        "found most had collapsed.",
+        "",
+    ),
+    ("Later checks with detailed ground maps found most of the buried wells had collapsed.", ""),
+]
+
+
+@pytest.mark.parametrize(("claim", "reason"), QUALIFIER_CASES)
+def test_traded_qualifiers_of_one_noun(claim: str, reason: str) -> None:
+    s = support(claim, WELLS)
+    assert s.supported == (not reason), (claim, s)
+    assert reason in unsupported_reason(s), s
