@@ -2,7 +2,8 @@
 
 Numbers, dates and codes of the claim must appear (and sit next to the words they belong to),
 names must appear, negation must agree, and contrast words (rose/fell) must not meet their
-opposite where the passage talks about the same thing.
+opposite where the passage talks about the same thing; "before" an event must not be "after" it,
+and "B, the assistant of A" must not be "A's assistant, B" in the passage.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
+from functools import lru_cache
 
 from index.text import Item
 from rag.bindings import agrees, neighbours, phrased_value, unrivalled, votes
@@ -309,4 +311,44 @@ def check_when(c: Doc, p: Doc, conflicts: list[str]) -> None:
         poles = {pl for pl, o in found if overlap(o) == best}
         if poles == {"after" if pole == "before" else "before"}:
             conflicts.append(f"'{pole} ... {event}' is the other way round in the passage")
+            return
+
+
+# --- whose N is who ------------------------------------------------------------------------------
+
+_NAME = r"[A-Z][\w'’.-]*(?:\s+(?:(?:de|la|le|von|van|del|da|of)\s+)?[A-Z][\w'’.-]*)*"
+_MODS = r"((?:[a-z]+\s+){0,2}?)"
+# "Ribault's former lieutenant Laudonniere" / "Ribault's lieutenant, Laudonniere": the second
+# name is the first's lieutenant; "Laudonniere, the former lieutenant of Ribault" says the same.
+_OWNER_FIRST = re.compile(rf"({_NAME})['’\u200b]s?\s*{_MODS}([a-z]+),?\s+({_NAME})")
+_HOLDER_FIRST = re.compile(
+    rf"({_NAME}),\s+(?:the|a|an|his|her|its|their)\s+{_MODS}([a-z]+)\s+of\s+(?:the\s+)?({_NAME})"
+)
+
+
+def _key(name: str) -> str:
+    return canon(name.split()[-1].lower().strip("'’.\u200b"))
+
+
+@lru_cache(maxsize=256)
+def _relations(text: str) -> dict[tuple[str, str, str], str]:
+    """(owner, relation noun, holder) -> the noun, of "A's N B" and "B, the N of A"."""
+    out = {}
+    for m in _OWNER_FIRST.finditer(text):
+        out[(_key(m.group(1)), canon(m.group(3)), _key(m.group(4)))] = m.group(3)
+    for m in _HOLDER_FIRST.finditer(text):
+        out[(_key(m.group(4)), canon(m.group(3)), _key(m.group(1)))] = m.group(3)
+    return {r: w for r, w in out.items() if r[0] != r[2]}
+
+
+def check_relations(claim: str, passage: str, conflicts: list[str]) -> None:
+    """ "B, the lieutenant of A" against "A's lieutenant B": who is whose is turned round. Read
+    from the raw texts: the toolkit's normalising drops the possessive."""
+    mine = _relations(claim)
+    if not mine:
+        return
+    theirs = _relations(passage)
+    for (owner, noun, holder), word in mine.items():
+        if (holder, noun, owner) in theirs and (owner, noun, holder) not in theirs:
+            conflicts.append(f"the passage has it the other way round: whose '{word}' is who")
             return

@@ -13,15 +13,13 @@ The swap check is the same alignment for names found in the aligned sentence: wh
 puts name X the passage puts Y, another name of the claim, and X stands elsewhere in that
 sentence. A passive on one side only ("praised X" / "praised by X") is not a swap. The same
 passive verb with a name as its subject on one side and its "by" agent on the other is the
-one-sided form; "B, the assistant of A" against "A's assistant B" is whose-is-who turned round.
+one-sided form (whose-is-who turned round, "B, the assistant of A" against "A's assistant
+B", is read from the raw texts in rag/requirements.py).
 """
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
-from rag.claims import Doc, canon
+from rag.claims import Doc
 from rag.lexicon import FUNCTION_WORDS
 from rag.names import _is_cap, _ordinary
 
@@ -337,46 +335,6 @@ def check_sides(
             cpos = names[k][0]
             w0, w1 = c.words[c.tok_word[cpos[0]]], c.words[c.tok_word[cpos[-1]]]
             conflicts.append(f"'{c.text[w0.start : w1.end]}' is on the other side in the passage")
-            return
-
-
-# --- whose N is who ------------------------------------------------------------------------------
-
-_NAME = r"[A-Z][\w'’.-]*(?:\s+(?:(?:de|la|le|von|van|del|da|of)\s+)?[A-Z][\w'’.-]*)*"
-_MODS = r"((?:[a-z]+\s+){0,2}?)"
-# "Ribault's former lieutenant Laudonniere" / "Ribault's lieutenant, Laudonniere": the second
-# name is the first's lieutenant; "Laudonniere, the former lieutenant of Ribault" says the same.
-_OWNER_FIRST = re.compile(rf"({_NAME})['’\u200b]s?\s*{_MODS}([a-z]+),?\s+({_NAME})")
-_HOLDER_FIRST = re.compile(
-    rf"({_NAME}),\s+(?:the|a|an|his|her|its|their)\s+{_MODS}([a-z]+)\s+of\s+(?:the\s+)?({_NAME})"
-)
-
-
-def _key(name: str) -> str:
-    return canon(name.split()[-1].lower().strip("'’.\u200b"))
-
-
-@lru_cache(maxsize=256)
-def _relations(text: str) -> dict[tuple[str, str, str], str]:
-    """(owner, relation noun, holder) -> the noun, of "A's N B" and "B, the N of A"."""
-    out = {}
-    for m in _OWNER_FIRST.finditer(text):
-        out[(_key(m.group(1)), canon(m.group(3)), _key(m.group(4)))] = m.group(3)
-    for m in _HOLDER_FIRST.finditer(text):
-        out[(_key(m.group(4)), canon(m.group(3)), _key(m.group(1)))] = m.group(3)
-    return {r: w for r, w in out.items() if r[0] != r[2]}
-
-
-def check_relations(claim: str, passage: str, conflicts: list[str]) -> None:
-    """ "B, the lieutenant of A" against "A's lieutenant B": who is whose is turned round. Read
-    from the raw texts: the toolkit's normalising drops the possessive."""
-    mine = _relations(claim)
-    if not mine:
-        return
-    theirs = _relations(passage)
-    for (owner, noun, holder), word in mine.items():
-        if (holder, noun, owner) in theirs and (owner, noun, holder) not in theirs:
-            conflicts.append(f"the passage has it the other way round: whose '{word}' is who")
             return
 
 

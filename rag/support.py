@@ -58,11 +58,11 @@ from rag.requirements import (
     check_hearsay,
     check_items,
     check_negation,
+    check_relations,
     check_when,
 )
 from rag.roles import (
     check_qualifiers,
-    check_relations,
     check_sides,
     check_swap,
     check_transplant,
