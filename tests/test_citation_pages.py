@@ -1,5 +1,6 @@
 """A citation names the page that holds its span's start, from the page spans the catalog keeps
-(index/catalog.py `pages`), not the page its chunk starts on; older stores fall back to that."""
+(index/catalog/manifest.py `pages`), not the page its chunk starts on; older stores fall back
+to that."""
 
 from __future__ import annotations
 

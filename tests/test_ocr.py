@@ -22,7 +22,8 @@ from index.types import Document, Page
 from .conftest import run_rag
 
 # Both pages fit in one chunk (under the embedder's 256 word pieces), which starts on page 1:
-# the citation still names page 2, the page that holds the cited words (index/catalog.py pages).
+# the citation still names page 2, the page that holds the cited words (the catalog's pages,
+# index/catalog/manifest.py).
 PAGE1 = (
     "The river towns keep their own records of ferries, markets and roads. The ferry to Oslin "
     "leaves every hour from the east pier, and the market opens on Saturdays in the old square."
