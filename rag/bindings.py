@@ -235,12 +235,22 @@ def check_roles(
             for_[k] = for_.get(k, 0) + 1
         for k in bad - good:
             against[k] = against.get(k, 0) + 1
+    name = outvoted(c, names, against, for_)
+    if name:
+        conflicts.append(f"'{name}' has another role in the passage")
+
+
+def outvoted(
+    c: Doc, names: list[tuple[list[int], list[int]]], against: dict[int, int], for_: dict[int, int]
+) -> str | None:
+    """The claim's words of the first name that more of its role words put on the other side
+    than on its own, or None."""
     for k, n in against.items():
         if n > for_.get(k, 0):
             cpos = names[k][0]
             w0, w1 = c.words[c.tok_word[cpos[0]]], c.words[c.tok_word[cpos[-1]]]
-            conflicts.append(f"'{c.text[w0.start : w1.end]}' has another role in the passage")
-            return
+            return c.text[w0.start : w1.end]
+    return None
 
 
 # --- converse wording ("A precedes B" = "B follows A") -----------------------------------------

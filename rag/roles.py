@@ -19,6 +19,7 @@ B", is read from the raw texts in rag/requirements.py).
 
 from __future__ import annotations
 
+from rag.bindings import outvoted
 from rag.claims import Doc
 from rag.lexicon import FUNCTION_WORDS
 from rag.names import _is_cap, _ordinary
@@ -144,30 +145,41 @@ def check_transplant(c: Doc, p: Doc, conflicts: list[str]) -> None:
     """A claim stretch between two words the passage has side by side (with another stretch
     between), or a clause's opening stretch before a run of the passage's words in order,
     holds a word the passage uses only in other sentences: it is said of something else."""
-    n = len(c.stems)
-    for b in range(1, n):
+    for a, b, cg, opener in _stretches(c, p, _GAP):
+        if opener and len(cg) > 1:
+            continue  # a subject of one word for one word: longer openers are paraphrased
+        for pg in _pairs(c, p, a, b):
+            if not _substituted(c, p, cg, pg) or not _in_context(c, p, a, b, pg, opener):
+                continue
+            anchors = {c.stems[b]} | (set() if opener else {c.stems[a]})
+            word = _carried(c, p, cg, p.tok_sentence[pg[-1]], anchors)
+            if word:
+                conflicts.append(f"'{word}' is said of something else in the passage")
+                return
+
+
+def _stretches(c: Doc, p: Doc, gap: int):
+    """(a, b, stretch, opener) for every claim stretch of up to `gap` tokens inside one clause
+    that ends before a plain word b the passage holds: between word a and word b, or opening
+    the clause (a is then the previous clause's last token, or -1)."""
+    for b in range(1, len(c.stems)):
         if c.stems[b] not in p.positions or not _plain(c, b):
             continue
-        for a in range(b - 2, max(-2, b - 2 - _GAP), -1):
+        for a in range(b - 2, max(-2, b - 2 - gap), -1):
             cg = range(a + 1, b)
             if any(c.tok_clause[k] != c.tok_clause[b] for k in cg):
                 break
             opener = a < 0 or c.tok_clause[a] != c.tok_clause[b]
-            if opener and len(cg) > 1:
-                break  # a subject of one word for one word: longer openers are paraphrased
-            for pg in _pairs(c, p, a, b):
-                if not _substituted(c, p, cg, pg):
-                    continue
-                pa = pg[0] - 1 if not opener else -1
-                if _context(c, p, a if not opener else -1, b, pa, pg[-1] + 1) < _CONTEXT:
-                    continue
-                anchors = {c.stems[b]} | (set() if opener else {c.stems[a]})
-                word = _carried(c, p, cg, p.tok_sentence[pg[-1]], anchors)
-                if word:
-                    conflicts.append(f"'{word}' is said of something else in the passage")
-                    return
+            yield a, b, cg, opener
             if opener:
                 break
+
+
+def _in_context(c: Doc, p: Doc, a: int, b: int, pg: range, opener: bool) -> bool:
+    """Enough of the claim's words around the stretch stand in the same order around the
+    passage's stretch pg."""
+    pa = pg[0] - 1 if not opener else -1
+    return _context(c, p, a if not opener else -1, b, pa, pg[-1] + 1) >= _CONTEXT
 
 
 _NAME_GAP = 4  # tokens of a name that may trade places ("Maria Sklodowska-Curie")
@@ -204,38 +216,29 @@ def check_swap(c: Doc, p: Doc, conflicts: list[str]) -> None:
     every = _names(c, range(n), p)
     if len(every) < 2:
         return  # it takes two names to trade places
-    for b in range(1, n):
-        if c.stems[b] not in p.positions or not _plain(c, b):
+    for a, b, cg, opener in _stretches(c, p, _NAME_GAP):
+        mine = _names(c, cg, p)
+        if not mine:
             continue
-        for a in range(b - 2, max(-2, b - 2 - _NAME_GAP), -1):
-            cg = range(a + 1, b)
-            if any(c.tok_clause[k] != c.tok_clause[b] for k in cg):
-                break
-            opener = a < 0 or c.tok_clause[a] != c.tok_clause[b]
-            mine = _names(c, cg, p)
-            if mine:
-                for pg in _pairs(c, p, a, b, _NAME_GAP, _NAME_GAP):
-                    pa = pg[0] - 1 if not opener else -1
-                    if _context(c, p, a if not opener else -1, b, pa, pg[-1] + 1) < _CONTEXT:
-                        continue
-                    if _by(c, cg) != _by(p, pg):
-                        continue  # "praised X" / "praised by X": the passive turns it round
-                    sent = p.tok_sentence[pg[-1]]
-                    rest = every - mine
-                    other = (_names(p, pg, c) - mine) & rest
-                    moved = [
-                        s
-                        for s in mine - _names(p, pg, c)
-                        if len(c.positions[s]) == 1
-                        and any(p.tok_sentence[o] == sent for o in p.positions.get(s, ()))
-                    ]
-                    if other and moved:
-                        y = c.words[c.tok_word[c.positions[sorted(other)[0]][0]]].raw
-                        x = c.words[c.tok_word[c.positions[moved[0]][0]]].raw
-                        conflicts.append(f"'{x}' and '{y}' have traded places in the passage")
-                        return
-            if opener:
-                break
+        for pg in _pairs(c, p, a, b, _NAME_GAP, _NAME_GAP):
+            if not _in_context(c, p, a, b, pg, opener):
+                continue
+            if _by(c, cg) != _by(p, pg):
+                continue  # "praised X" / "praised by X": the passive turns it round
+            sent = p.tok_sentence[pg[-1]]
+            rest = every - mine
+            other = (_names(p, pg, c) - mine) & rest
+            moved = [
+                s
+                for s in mine - _names(p, pg, c)
+                if len(c.positions[s]) == 1
+                and any(p.tok_sentence[o] == sent for o in p.positions.get(s, ()))
+            ]
+            if other and moved:
+                y = c.words[c.tok_word[c.positions[sorted(other)[0]][0]]].raw
+                x = c.words[c.tok_word[c.positions[moved[0]][0]]].raw
+                conflicts.append(f"'{x}' and '{y}' have traded places in the passage")
+                return
 
 
 # --- one name, the other side of the same verb ----------------------------------------------
@@ -330,12 +333,9 @@ def check_sides(
                     good[mine] = good.get(mine, 0) + 1
                 elif mine == other:
                     bad[mine] = bad.get(mine, 0) + 1
-    for k, n in bad.items():
-        if n > good.get(k, 0):
-            cpos = names[k][0]
-            w0, w1 = c.words[c.tok_word[cpos[0]]], c.words[c.tok_word[cpos[-1]]]
-            conflicts.append(f"'{c.text[w0.start : w1.end]}' is on the other side in the passage")
-            return
+    name = outvoted(c, names, bad, good)
+    if name:
+        conflicts.append(f"'{name}' is on the other side in the passage")
 
 
 # --- two qualifiers of one noun traded ---------------------------------------------------------
