@@ -24,7 +24,9 @@ import numpy as np
 from eval.fit_support import FOLDS, SHARED, llm_pairs
 from eval.metrics import balanced_accuracy
 from eval.support_pairs import squad_pairs
-from index.text import squash
+from rag.support import _RECALL_WEIGHT as SHIPPED_WEIGHT
+from rag.support import DEFAULT_THRESHOLD as SHIPPED_THRESHOLD
+from rag.verify import verbatim
 
 WEIGHTS = (0.6, 0.7, 0.75, 0.8, 0.9, 1.0)
 THRESHOLDS = tuple(round(0.40 + 0.01 * k, 2) for k in range(36))  # 0.40 .. 0.75
@@ -40,7 +42,7 @@ def _scored(rows: list[dict], weight: float) -> tuple[np.ndarray, np.ndarray]:
         score, ok = [], []
         for r in rows:
             claim, passage = r["claim"], r["passage"]
-            if len(claim) > 20 and squash(claim) in squash(passage):
+            if verbatim(claim, passage):
                 score.append(1.0), ok.append(True)  # a verbatim quote (rag.verify.support)
                 continue
             s = module.support(claim, passage, threshold=0.0)
@@ -75,7 +77,7 @@ def fit(rows_by_set: dict[str, list[dict]]) -> dict:
                     m = mask_of(k)
                     sc, ok = scored[w][k]
                     bas.append(_ba(sc[m], ok[m], labels[k][m], t))
-                grid.append((float(np.mean(bas)), -abs(w - 0.75), w, t))
+                grid.append((float(np.mean(bas)), -abs(w - SHIPPED_WEIGHT), w, t))
         _, _, w, t = max(grid)
         return w, t
 
@@ -93,19 +95,21 @@ def fit(rows_by_set: dict[str, list[dict]]) -> dict:
     for k in rows_by_set:
         pred = np.concatenate([p for p, _ in held[k]])
         gold = np.concatenate([g for _, g in held[k]])
-        sc, ok = scored[0.75][k]
-        base = ok & (sc >= 0.6)
+        sc, ok = scored[SHIPPED_WEIGHT][k]
+        base = ok & (sc >= SHIPPED_THRESHOLD)
         out["held_out"][k] = {
-            "balanced_accuracy": round(balanced_accuracy(list(pred), list(gold)), 4),
-            "kept": f"{int((pred & gold).sum())}/{int(gold.sum())}",
-            "caught": f"{int((~pred & ~gold).sum())}/{int((~gold).sum())}",
-            "hand_set_0.75_0.6": {
-                "balanced_accuracy": round(balanced_accuracy(list(base), list(labels[k])), 4),
-                "kept": f"{int((base & labels[k]).sum())}/{int(labels[k].sum())}",
-                "caught": f"{int((~base & ~labels[k]).sum())}/{int((~labels[k]).sum())}",
-            },
+            **_summary(pred, gold),
+            f"hand_set_{SHIPPED_WEIGHT}_{SHIPPED_THRESHOLD}": _summary(base, labels[k]),
         }
     return out
+
+
+def _summary(pred: np.ndarray, gold: np.ndarray) -> dict:
+    return {
+        "balanced_accuracy": round(balanced_accuracy(list(pred), list(gold)), 4),
+        "kept": f"{int((pred & gold).sum())}/{int(gold.sum())}",
+        "caught": f"{int((~pred & ~gold).sum())}/{int((~gold).sum())}",
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

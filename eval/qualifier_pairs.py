@@ -176,9 +176,10 @@ def rule_off() -> Iterator[None]:
 
 def verdicts(pairs: list[dict]) -> list[bool]:
     """The verdicts eval/grounding.py gives: the verifier's scorer at its default threshold."""
-    from rag.verify import support
+    from eval.grounding import _verdicts
+    from rag.support import DEFAULT_THRESHOLD
 
-    return [support(p["claim"], p["passage"]).supported for p in pairs]
+    return _verdicts(pairs, DEFAULT_THRESHOLD)
 
 
 def compare(pairs: list[dict]) -> dict:

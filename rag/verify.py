@@ -31,9 +31,14 @@ def support(claim: str, passage: str) -> Support:
     cross-encoder with the rules' hard signals) did not beat them held out by article on
     llm_answers_dev (balanced accuracy 0.603 vs 0.664 against paragraphs; figures in
     rag/models/support_encoder.json), so it is measured by eval/fit_support.py, not used here."""
-    if len(claim) > 20 and squash(claim) in squash(passage):
+    if verbatim(claim, passage):
         return Support(score=1.0, supported=True, missing=())
     return _score(claim, passage)
+
+
+def verbatim(claim: str, passage: str) -> bool:
+    """A quote of more than a few words, found as is (spacing and quote marks folded)."""
+    return len(claim) > 20 and squash(claim) in squash(passage)
 
 
 @dataclass(frozen=True)
