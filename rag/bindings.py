@@ -209,8 +209,7 @@ def check_roles(
     that stands on its own side. A name with more votes against than for is a conflict."""
     if len(names) < 2:
         return
-    c_owner = {j: k for k, (cpos, _) in enumerate(names) for j in cpos}
-    p_owner = {j: k for k, (_, ppos) in enumerate(names) for j in ppos}
+    c_owner, p_owner = owners(names)
     against: dict[int, int] = {}
     for_: dict[int, int] = {}
     for i, s in enumerate(c.stems):
@@ -238,6 +237,13 @@ def check_roles(
     name = outvoted(c, names, against, for_)
     if name:
         conflicts.append(f"'{name}' has another role in the passage")
+
+
+def owners(names: list[tuple[list[int], list[int]]]) -> tuple[dict[int, int], dict[int, int]]:
+    """Which name (its index in `names`) each claim and each passage position belongs to."""
+    c_owner = {j: k for k, (cpos, _) in enumerate(names) for j in cpos}
+    p_owner = {j: k for k, (_, ppos) in enumerate(names) for j in ppos}
+    return c_owner, p_owner
 
 
 def outvoted(

@@ -19,7 +19,7 @@ B", is read from the raw texts in rag/requirements.py).
 
 from __future__ import annotations
 
-from rag.bindings import outvoted
+from rag.bindings import outvoted, owners
 from rag.claims import Doc
 from rag.lexicon import FUNCTION_WORDS
 from rag.names import _is_cap, _ordinary
@@ -226,11 +226,11 @@ def check_swap(c: Doc, p: Doc, conflicts: list[str]) -> None:
             if _by(c, cg) != _by(p, pg):
                 continue  # "praised X" / "praised by X": the passive turns it round
             sent = p.tok_sentence[pg[-1]]
-            rest = every - mine
-            other = (_names(p, pg, c) - mine) & rest
+            theirs = _names(p, pg, c)
+            other = (theirs & every) - mine
             moved = [
                 s
-                for s in mine - _names(p, pg, c)
+                for s in mine - theirs
                 if len(c.positions[s]) == 1
                 and any(p.tok_sentence[o] == sent for o in p.positions.get(s, ()))
             ]
@@ -311,8 +311,7 @@ def check_sides(
     was thrown over by Vance"): the one-sided form of the swap of two names."""
     if not names:
         return
-    c_owner = {j: k for k, (cpos, _) in enumerate(names) for j in cpos}
-    p_owner = {j: k for k, (_, ppos) in enumerate(names) for j in ppos}
+    c_owner, p_owner = owners(names)
     good: dict[int, int] = {}
     bad: dict[int, int] = {}
     for i, s in enumerate(c.stems):
