@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.code_answers import identifier_first
 from rag.features import (
     ANSWER_FEATURES as LEXICAL_ANSWER_FEATURES,
 )
@@ -340,6 +341,7 @@ def read(
     # The sentences' stems are already known: no second tokenisation on the hot path.
     uncovered = _uncovered(a.question, [s.stems for s in a.sentences])
     picks = [p if p.answer_probability >= model.min_span else _without_answer(p) for p in c.picks]
+    picks = identifier_first(question, picks)
     return Reading(tuple(picks), p, p >= model.threshold and held, uncovered, model.version)
 
 

@@ -70,7 +70,7 @@ QUESTIONS: list[tuple[str, list[str], str]] = [
     ),
 ]
 REQUIRED = 12  # the acceptance level of issue 8: at least 12 of the 15 (not reached yet)
-MEASURED = 9  # what the fitted reader reached when this test was written: a regression floor
+MEASURED = 10  # reached with the identifier answer type (rag/code_answers.py): a regression floor
 
 # Markup that must never reach a user: rST roles (:func:`x`, :pep:`8`), inline literals
 # (``x``), directives (".. note::" or a ".. " opening a line), Markdown headings and fences.
@@ -181,7 +181,7 @@ def test_no_fewer_correct_answers_than_measured(results):
     assert len(results) - len(wrong) >= MEASURED, wrong
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8 acceptance (12/15) not reached: 9/15 measured")
+@pytest.mark.xfail(strict=True, reason="issue 8 acceptance (12/15) not reached: 10/15 measured")
 def test_at_least_12_of_15_are_answered_correctly(results):
     wrong = [(q, a.answer, a.text) for q, golds, _d, a in results if not correct(a, golds)]
     assert len(results) - len(wrong) >= REQUIRED, wrong

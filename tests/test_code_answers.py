@@ -1,0 +1,59 @@
+"""An API question is answered by an identifier (rag/code_answers.py)."""
+
+from rag.code_answers import code_like, identifier_first, wants_code
+from rag.reader import Pick
+
+
+def _pick(text: str, answer: str | None, probability: float) -> Pick:
+    return Pick(0, 0, len(text), text, probability, answer, 0.9)
+
+
+ECHO = _pick(
+    "If you want to manipulate Windows paths on a Unix machine (or vice versa).",
+    "Unix machine (or vice versa)",
+    0.95,
+)
+NAMES = _pick(
+    "You cannot instantiate a WindowsPath when running on Unix, but you can instantiate "
+    "PureWindowsPath.",
+    "PureWindowsPath",
+    0.02,
+)
+
+
+def test_questions_that_ask_for_a_code_entity_by_name():
+    assert wants_code("Which class lets me manipulate Windows paths on a Unix machine?")
+    assert wants_code("What exception is raised when json.loads gets invalid JSON?")
+    assert wants_code("Which itertools function gives overlapping pairs?")
+    assert not wants_code("Who wrote the sqlite3 module?")
+    assert not wants_code("What is the default weight of a glob pattern?")
+
+
+def test_identifiers_are_told_from_words():
+    for code in ("PureWindowsPath", "JSONDecodeError", "json.loads", "@cache", "lru_cache()"):
+        assert code_like(code), code
+    for word in ("McDonald", "iPhone", "Unix machine (or vice versa)", "3.4", "U.S.", "REAL"):
+        assert not code_like(word), word
+    # A plain name is code where the sentence calls it.
+    assert code_like("pairwise", "pairwise(iterable): Return successive overlapping pairs.")
+    assert not code_like("pairwise", "Return successive pairwise overlapping pairs.")
+
+
+def test_the_sentence_naming_the_class_goes_first():
+    q = "Which class lets me manipulate Windows paths on a Unix machine?"
+    assert identifier_first(q, [ECHO, NAMES]) == (NAMES, ECHO)
+
+
+def test_order_kept_when_the_question_asks_for_no_code_or_the_best_already_names_one():
+    assert identifier_first("Where can Windows paths be manipulated?", [ECHO, NAMES]) == (
+        ECHO,
+        NAMES,
+    )
+    first = _pick("pairwise(iterable): Return successive overlapping pairs.", "pairwise", 0.9)
+    other = _pick("See also itertools.tee for copies.", "itertools.tee", 0.05)
+    q = "Which itertools function gives overlapping pairs?"
+    assert identifier_first(q, [first, other]) == (first, other)
+    # An identifier the question already names is no answer to it.
+    named = _pick("json.loads parses a string.", "json.loads", 0.05)
+    q = "What exception does json.loads raise on invalid input?"
+    assert identifier_first(q, [ECHO, named]) == (ECHO, named)
