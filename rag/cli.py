@@ -304,6 +304,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("rag: interrupted; finished files are kept, re-run to continue", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of our output left (`rag ask ... | head -1`): that is no error. Point
+        # stdout at /dev/null so the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -164,6 +164,18 @@ def test_cli_json_twice_on_shared_corpus(tmp_path):
     assert second["chunks"] == first["chunks"]
     status = run_rag("status", "--store", str(store)).stdout
     assert "documents: 5" in status and "minilm" in status
+    # A reader that leaves early (`rag status | head -1`) is no error: no traceback, exit 0.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    gone = subprocess.run(
+        [str(BIN / "rag"), "status", "--store", str(store)],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+    )
+    os.close(write_end)
+    assert gone.returncode == 0 and "Traceback" not in gone.stderr, gone.stderr
 
 
 def _make_many_files(folder: Path, n: int) -> None:
