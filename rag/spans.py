@@ -39,6 +39,8 @@ def candidate_spans(toks: Sequence[Tok], text: str, qstems: set[str]) -> list[Sp
             continue
         for j in range(i + 1, min(n, i + MAX_SPAN) + 1):
             last = toks[j - 1]
+            if j - 1 > i and "\n" in text[toks[j - 2].end : last.start]:
+                break  # a signature line and its description ("Sniffer()\n\nThe Sniffer")
             if last.punct and last.text not in ")%":
                 if last.text in ".;:!?":
                     break

@@ -57,3 +57,13 @@ def test_order_kept_when_the_question_asks_for_no_code_or_the_best_already_names
     named = _pick("json.loads parses a string.", "json.loads", 0.05)
     q = "What exception does json.loads raise on invalid input?"
     assert identifier_first(q, [ECHO, named]) == (ECHO, named)
+
+
+def test_an_answer_phrase_never_spans_a_signature_and_its_description():
+    from rag.features import tokenize
+    from rag.spans import candidate_spans
+
+    text = "Sniffer()\n\nThe Sniffer class is used to deduce the format of a CSV file."
+    spans = [s.text for s in candidate_spans(tokenize(text), text, set())]
+    assert "Sniffer" in spans and "CSV file" in spans
+    assert not [s for s in spans if "\n" in s], spans
