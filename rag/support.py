@@ -50,6 +50,7 @@ from dataclasses import dataclass
 
 from rag.bindings import check_order, check_roles
 from rag.claims import analyze, match_acronyms, prefix_match
+from rag.late_names import check_late_names
 from rag.lexicon import FUNCTION_WORDS
 from rag.names import check_entities
 from rag.requirements import (
@@ -140,6 +141,7 @@ def support(claim: str, passage: str, threshold: float = DEFAULT_THRESHOLD) -> S
     check_when(c, p, conflicts)
     check_relations(claim, passage, conflicts)
     check_qualifiers(c, p, conflicts)
+    check_late_names(c, p, conflicts)
 
     failed = bool(missing or conflicts)
     if failed:

@@ -447,3 +447,26 @@ def test_traded_qualifiers_of_one_noun(claim: str, reason: str) -> None:
     s = support(claim, WELLS)
     assert s.supported == (not reason), (claim, s)
     assert reason in unsupported_reason(s), s
+
+
+# A name the claim's source sentence lacks stands for that sentence's "the town": a reference
+# back. Named only later in the passage, of something else, it was carried over; named before
+# (what "the town" refers to), or in the source sentence itself, it is kept.
+GUILDS = (
+    "In Arnhem, the weavers founded two new guilds. By 1650, one third of the town's workshops "
+    "were run by women. Later guilds were founded in Delft, Leiden and Utrecht."
+)
+LATE_NAME_CASES = [
+    ("By 1650, one third of Leiden's workshops were run by women.", "only later"),
+    ("By 1650, one third of Arnhem's workshops were run by women.", ""),
+    ("By 1650, one third of the workshops in the town were run by women.", ""),
+    # The name's own sentence gives the claim more than the name: a combination, kept.
+    ("Later guilds were founded in Leiden, and by 1650 women ran a third of workshops.", ""),
+]
+
+
+@pytest.mark.parametrize(("claim", "reason"), LATE_NAME_CASES)
+def test_a_name_carried_from_later_in_the_passage(claim: str, reason: str) -> None:
+    s = support(claim, GUILDS)
+    assert s.supported == (not reason), (claim, s)
+    assert reason in unsupported_reason(s), s
