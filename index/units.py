@@ -12,6 +12,10 @@ import re
 from index.text import sentence_spans
 
 _BULLET_RE = re.compile(r"[•◦▪▫●‣∙⁃*-]\s+")
+# A unit that opens on a conjunction or verb in lower case continues a sentence that a code
+# block interrupted ("The sequence / prog = re.compile(p) / is equivalent to / ... / but using
+# re.compile ... is more efficient"): a fragment, never quoted as evidence.
+_CONTINUATION = re.compile(r"(?:but|and|or|nor|is|are|was|were|which|that)\b")
 
 
 # An API entry's signature line ("pairwise(iterable)", "json.loads(s, *, cls=None)", or a bare
@@ -50,6 +54,8 @@ def reading_units(text: str) -> list[tuple[int, int]]:
     """(start, end) of each unit of `text`, in order; each a slice of `text`."""
     out = []
     for a, b in _with_signatures(text, sentence_spans(text)):
+        if _CONTINUATION.match(text, a, b):
+            continue
         # A list item's bullet ("• If the glob fails, ...") is not part of its sentence.
         bullet = _BULLET_RE.match(text, a, b)
         if bullet:

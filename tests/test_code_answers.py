@@ -67,3 +67,16 @@ def test_an_answer_phrase_never_spans_a_signature_and_its_description():
     spans = [s.text for s in candidate_spans(tokenize(text), text, set())]
     assert "Sniffer" in spans and "CSV file" in spans
     assert not [s for s in spans if "\n" in s], spans
+
+
+def test_a_sentence_continued_after_a_code_block_is_no_evidence():
+    from index.units import reading_units
+
+    text = (
+        "The sequence\n\nprog = re.compile(pattern)\n\nis equivalent to\n\n"
+        "result = re.match(pattern, string)\n\nbut using re.compile is more efficient.\n\n"
+        "json exposes an API familiar to users of marshal."
+    )
+    units = [text[a:b] for a, b in reading_units(text)]
+    assert not [u for u in units if u.startswith(("but ", "is "))], units
+    assert "json exposes an API familiar to users of marshal." in units  # a code name opens it
