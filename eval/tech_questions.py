@@ -1,12 +1,14 @@
-"""Held-out technical questions: the extractive read path on 6 Python library pages it was not
+"""Held-out technical questions: the extractive read path on Python library pages it was not
 tuned on (tests/test_real_questions.py is the dev set; these were written blind).
 
-    .venv/bin/python -m eval.tech_questions [--store DIR] [--json]
+    .venv/bin/python -m eval.tech_questions [--questions FILE] [--store DIR] [--json]
 
-indexes the pages with the real write path (incremental: a second run reuses the store), asks
-each question of eval/tech_questions.jsonl with the real Pipeline and prints a table and the
-totals: answerable correct, unanswerable abstained, false abstentions, answers with markup or
-fragments. --json prints the totals and the rows as JSON instead.
+indexes the pages the questions' "doc" fields name with the real write path (incremental: a
+second run reuses the store), asks each question of FILE (default eval/tech_questions.jsonl)
+with the real Pipeline and prints a table and the totals: answerable correct, unanswerable
+abstained, false abstentions, answers with markup or fragments. --json prints the totals and the
+rows as JSON instead. Each question file gets its own store (.cache/tech-questions/store for the
+default file, .cache/tech-questions/<file stem>/store for another) so their pages never mix.
 """
 
 from __future__ import annotations
@@ -25,21 +27,28 @@ from rag.pipeline import AskConfig, Pipeline
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "eval" / "tech_questions.jsonl"
 LIBRARY = Path("/usr/share/doc/python3.11/html/_sources/library")
-PAGES = ["collections", "datetime", "argparse", "re", "csv", "subprocess"]
 DEFAULT_STORE = Path(".cache/tech-questions/store")
 
 
-def _dev_rules():
+def default_store(questions: Path) -> Path:
+    """The default file keeps its historical store; any other file gets one named after it."""
+    if questions.resolve() == QUESTIONS:
+        return DEFAULT_STORE
+    return DEFAULT_STORE.parent / questions.stem / "store"
+
+
+def _dev_rules(pages: list[str]):
     """tests/test_real_questions.py as a module, so the markup/fragment rule has one copy.
 
-    tests/ is not a package, hence the load by file path. Its sentence rule accepts a sentence
-    opening with the module a page is titled after ("csv exposes ..."): those are our pages here.
+    Loaded by file path so this script does not import the tests package (and its conftest
+    setup). Its sentence rule accepts a sentence opening with the module a page is titled after
+    ("csv exposes ..."): those are the question file's pages here.
     """
     path = ROOT / "tests" / "test_real_questions.py"
     spec = importlib.util.spec_from_file_location("_real_questions_rules", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    module.PAGES = PAGES
+    module.PAGES = pages
     return module
 
 
@@ -57,16 +66,29 @@ def _short(s: str, n: int) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
-def run(store: Path) -> dict:
-    docs = [LIBRARY / f"{p}.rst.txt" for p in PAGES]
-    missing = [str(d) for d in docs if not d.is_file()]
+def load_questions(path: Path) -> list[dict]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise ConfigError(f"cannot read {path}: {e.strerror}; pass --questions FILE.jsonl") from e
+    try:
+        return [json.loads(line) for line in lines if line.strip()]
+    except json.JSONDecodeError as e:
+        raise ConfigError(f"{path} line {e.lineno}: not JSON; one question object a line") from e
+
+
+def run(store: Path, questions_path: Path = QUESTIONS) -> dict:
+    questions = load_questions(questions_path)
+    # Page order of first mention, so the store and the page names follow the file.
+    docs = list(dict.fromkeys(q["doc"] for q in questions))
+    paths = [LIBRARY / d for d in docs]
+    missing = [str(d) for d in paths if not d.is_file()]
     if missing:
         raise ConfigError(f"{missing[0]} is missing: run .ci/setup (installs python3.11-doc)")
-    report = index_paths(docs, IndexConfig(store=store))
+    report = index_paths(paths, IndexConfig(store=store))
     if report.errors:
         raise RagError(f"indexing {store} failed: {report.errors[0]}")
-    questions = [json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip()]
-    problems = _dev_rules().problems
+    problems = _dev_rules([d.removesuffix(".rst.txt") for d in docs]).problems
     pipeline = Pipeline(AskConfig(index=IndexConfig(store=store)))
     rows = []
     try:
@@ -119,11 +141,12 @@ def print_table(result: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.tech_questions", description=__doc__)
-    parser.add_argument("--store", type=Path, default=DEFAULT_STORE, help="index store to (re)use")
+    parser.add_argument("--questions", type=Path, default=QUESTIONS, help="question file (JSONL)")
+    parser.add_argument("--store", type=Path, help="index store to (re)use (default: per file)")
     parser.add_argument("--json", action="store_true", help="print totals and rows as JSON")
     args = parser.parse_args(argv)
     try:
-        result = run(args.store)
+        result = run(args.store or default_store(args.questions), args.questions)
     except RagError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
