@@ -111,9 +111,32 @@ class Question:
     negated: bool
 
 
+# A condition before the question proper ("When I call search on a pattern, where does it
+# start?", "If the file is missing, what happens?"): its "when" asks for no time.
+_LEADING_CLAUSE = re.compile(
+    r"^\s*(?:(?:when|whenever)(?!\s+(?:did|does|do|is|was|were|are|will|would|can|could|has|have|"
+    r"had|should|might|must)\b)|if|once|while|after|before)\b[^,?]*,\s*(?=\w)"
+)
+# A subordinate "when" after the question's own wh-word ("What does re.sub return when the
+# pattern does not occur?") asks for no time either: the wh-word that comes first decides.
+_FIRST_WH = re.compile(r"\b(?:who|whom|whose|when|where|why|how|which|what)\b")
+
+
+def question_type(text: str) -> str:
+    """The kind of answer asked for, from the question's own wh-word (see QTYPES)."""
+    low = _LEADING_CLAUSE.sub("", text.lower(), count=1)
+    first = _FIRST_WH.search(low)
+    if first is not None and first.group() != "when":
+        # Type patterns ("how many", "what year", "which decade") are read from the first
+        # wh-word on, so a later subordinate "when" does not take over.
+        low = low[first.start() :]
+        low = low[: m.start()] if (m := re.search(r"\bwhen\b", low)) else low
+    return next((name for name, rx in _QTYPE_RES if rx.search(low)), "other")
+
+
 def analyse_question(text: str) -> Question:
     low = text.lower()
-    qtype = next((name for name, rx in _QTYPE_RES if rx.search(low)), "other")
+    qtype = question_type(text)
     toks = tokenize(text)
     focus = tuple(dict.fromkeys(s for s in content(text) if s not in _GENERIC_STEMS))
     head = None
@@ -127,7 +150,8 @@ def analyse_question(text: str) -> Question:
             if i > 0 and not t.stop and (t.text[:1].isupper() or t.text[:1].isdigit())
         )
     )
-    negated = bool(re.search(r"\b(not|never|no|n't|without|none)\b", low))
+    asserted = " ".join(_asserted(toks)).lower()
+    negated = bool(re.search(r"\b(not|never|no|n't|without|none)\b", asserted))
     return Question(text, qtype, tuple(toks), focus, head, names, negated)
 
 
@@ -293,7 +317,31 @@ def _question_claim(q: Question) -> str:
     """The question as a statement to check ("Who founded X in 1890?" -> "founded X in 1890"):
     the support scorer's hard requirements (names, numbers, negation, opposites) then catch the
     questions written to look answerable (swapped entities, antonyms, added negation)."""
-    return " ".join(t.text for t in q.toks if t.low not in _WH and t.text not in "?")
+    return " ".join(_asserted(q.toks))
+
+
+_CONDITION = frozenset({"if", "unless", "whenever", "when"})
+
+
+def _asserted(toks: Sequence[Tok]) -> list[str]:
+    """The question's words minus its wh-words, with a negation inside a condition dropped:
+    "where does it start if I don't give pos?" asserts nothing about not giving pos (a user's
+    condition), while "What does X not do?" asserts the negation (SQuAD's added-negation
+    unanswerables). A condition runs from its "if" / "unless" / a later "when" to a comma."""
+    out: list[str] = []
+    condition = False
+    for k, t in enumerate(toks):
+        if t.low in _CONDITION and k > 0:
+            condition = True
+        elif t.text == ",":
+            condition = False
+        if condition and (t.low in ("not", "never") or t.low.endswith("n't")):
+            if t.low.endswith("n't") and t.low not in ("can't", "won't"):
+                out.append(t.text[:-3])  # "don't" -> "do"
+            continue
+        if t.low not in _WH and t.text not in "?":
+            out.append(t.text)
+    return out
 
 
 def _window(a: Analysis, k: int) -> str:

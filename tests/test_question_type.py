@@ -1,0 +1,34 @@
+"""What a question asks for is read from its own wh-word, and a user's condition asserts nothing
+(rag/features.py: question_type, the question-as-claim the answerability model checks)."""
+
+import pytest
+
+from rag.features import _question_claim, analyse_question, question_type
+
+
+@pytest.mark.parametrize(
+    ("question", "qtype"),
+    [
+        ("When did the war end?", "when"),
+        ("In which year was the treaty signed?", "when"),
+        ("When was the treaty signed, and by whom?", "when"),
+        ("How many people lived there when it was founded?", "how_many"),
+        # A subordinate "when" asks for no time: the question's own wh-word decides.
+        ("What does re.sub return when the pattern does not occur?", "what"),
+        ("Who led the army when it won the battle?", "who"),
+        # A leading condition is skipped.
+        ("When I call search on a compiled pattern, where does it start looking?", "where"),
+        ("If the file is missing, what happens?", "what"),
+    ],
+)
+def test_the_question_type_is_its_own_wh_word(question: str, qtype: str) -> None:
+    assert question_type(question) == qtype
+
+
+def test_a_negation_inside_a_condition_is_not_asserted() -> None:
+    q = analyse_question("Where does search start looking if I don't give pos?")
+    assert not q.negated
+    assert "n't" not in _question_claim(q) and "give pos" in _question_claim(q)
+    # A negation the question asserts is kept: SQuAD's added-negation unanswerables.
+    q = analyse_question("What does the committee not do when managing projects?")
+    assert q.negated and " not " in f" {_question_claim(q)} "
