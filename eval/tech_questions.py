@@ -21,7 +21,6 @@ from pathlib import Path
 
 from index.errors import ConfigError, RagError
 from index.pipeline import IndexConfig, index_paths
-from index.text import normalize_answer
 from rag.pipeline import AskConfig, Pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,15 +51,6 @@ def _dev_rules(pages: list[str]):
     return module
 
 
-def correct(answer, golds: list[str]) -> bool:
-    """Copied from tests/test_real_questions.py (correct): not abstained, and a gold is a
-    whole-word run of the SQuAD-normalised direct answer or text."""
-    if answer.abstained:
-        return False
-    hay = [f" {normalize_answer(t)} " for t in (answer.answer or "", answer.text)]
-    return any(f" {normalize_answer(g)} " in h for g in golds for h in hay)
-
-
 def _short(s: str, n: int) -> str:
     s = " ".join(s.split())
     return s if len(s) <= n else s[: n - 1] + "…"
@@ -88,7 +78,9 @@ def run(store: Path, questions_path: Path = QUESTIONS) -> dict:
     report = index_paths(paths, IndexConfig(store=store))
     if report.errors:
         raise RagError(f"indexing {store} failed: {report.errors[0]}")
-    problems = _dev_rules([d.removesuffix(".rst.txt") for d in docs]).problems
+    # The dev test's own rules: what counts as correct, and as a fragment or markup.
+    rules = _dev_rules([d.removesuffix(".rst.txt") for d in docs])
+    problems, correct = rules.problems, rules.correct
     pipeline = Pipeline(AskConfig(index=IndexConfig(store=store)))
     rows = []
     try:
