@@ -20,11 +20,13 @@ from rag.claims import Doc
 from rag.lexicon import FUNCTION_WORDS
 from rag.roles import _derived, _named
 
-# Claim stems (besides the name) the source sentence must share. Chosen on the SQuAD-derived
-# pairs of the training articles (eval.fit_reader's split; balanced accuracy 0.8148 / 0.8183 /
-# 0.8191 / 0.8194 for 3 / 2 / 1 / 0): 1, the least that still names a source, within 0.0003 of
-# the best; held-out articles 0.8171 -> 0.8214.
-_SOURCE = 1
+# Claim stems (besides the name) the source sentence must share. On the SQuAD-derived pairs of
+# the training articles (eval.fit_reader's split) balanced accuracy is 0.8148 / 0.8183 / 0.8191 /
+# 0.8194 for 3 / 2 / 1 / 0 (held-out articles 0.8171 at 3, 0.8214 at 1), but the reader's
+# answerability features borrow this scorer and were fitted at 3: at 1, a question about
+# "Mayow and Boyle" conflicts with its own answer passage and one faithful scripted answer of
+# llm_answers_dev abstains (5 -> 6/79). 3 until the reader is refitted with a lower value.
+_SOURCE = 3
 # Other claim stems the name's own sentences may share and still be unrelated: 1 caught 2 more
 # llm_answers_dev sentences and cost 4 kept there and 46 on the SQuAD-derived pairs.
 _SHARED = 0
