@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rag.reader import Pick  # rag.reader calls this module: no import at run time
 
 # The nouns by which a user asks for a code entity by name. A word within two words before
 # them may qualify ("which itertools function", "what exception is raised").
@@ -28,19 +31,11 @@ _WANTS_CODE = re.compile(
     rf"\b(?:which|what)\s+(?:[\w.]+\s+){{0,2}}?(?:{_CODE_NOUNS})(?:e?s)?\b", re.I
 )
 # One identifier: a name, a dotted path, an optional call "()" or decorator "@".
-_IDENTIFIER = re.compile(r"^@?[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*(?:\(\))?$")
+_IDENTIFIER = re.compile(r"^@?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?$")
 # What makes a name code rather than a word: an underscore, a dotted path, a call, a
 # decorator, or an inner capital after two lower-case letters (PureWindowsPath,
 # JSONDecodeError; not McDonald or iPhone).
 _CODE_MARK = re.compile(r"_|\w\.\w|\(\)$|^@|[a-z]{2}[A-Z]")
-
-
-class _Pick(Protocol):
-    text: str
-    answer: str | None
-
-
-P = TypeVar("P", bound=_Pick)
 
 
 def wants_code(question: str) -> bool:
@@ -60,7 +55,7 @@ def code_like(phrase: str, sentence: str = "") -> bool:
     )
 
 
-def identifier_first(question: str, picks: Sequence[P]) -> tuple[P, ...]:
+def identifier_first(question: str, picks: Sequence[Pick]) -> tuple[Pick, ...]:
     """The picks, with the best one whose phrase is a new identifier first when the question
     asks for a code entity and the best pick's phrase is none (else unchanged)."""
     picks = tuple(picks)

@@ -120,6 +120,7 @@ _LEADING_CLAUSE = re.compile(
 # A subordinate "when" after the question's own wh-word ("What does re.sub return when the
 # pattern does not occur?") asks for no time either: the wh-word that comes first decides.
 _FIRST_WH = re.compile(r"\b(?:who|whom|whose|when|where|why|how|which|what)\b")
+_WHEN = re.compile(r"\bwhen\b")
 
 
 def question_type(text: str) -> str:
@@ -130,7 +131,7 @@ def question_type(text: str) -> str:
         # Type patterns ("how many", "what year", "which decade") are read from the first
         # wh-word on, so a later subordinate "when" does not take over.
         low = low[first.start() :]
-        low = low[: m.start()] if (m := re.search(r"\bwhen\b", low)) else low
+        low = low[: m.start()] if (m := _WHEN.search(low)) else low
     return next((name for name, rx in _QTYPE_RES if rx.search(low)), "other")
 
 

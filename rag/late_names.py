@@ -33,7 +33,9 @@ _SHARED = 0
 
 
 def _name_groups(d: Doc) -> list[range]:
-    """Runs of consecutive content tokens that are names (not numbers or dates)."""
+    """Runs of consecutive content tokens that are names (not numbers or dates). Not the
+    required names of rag.names.check_entities: those leave out a sentence-opening ordinary
+    word and merge a repeated name, and reading them here changes 11 SQuAD-derived verdicts."""
     out: list[range] = []
     i = 0
     while i < len(d.stems):

@@ -37,7 +37,10 @@ and on top of it sit hard requirements that lexical overlap alone gets wrong:
   passive verb ("Ilves was sold by X" vs "the house, sold by Ilves"), nor turn round whose
   relation is who ("B, the assistant of A" vs "A's assistant, B"), nor trade two qualifiers
   of one noun between its clauses ("relied on ground maps, and later checks with aerial maps"
-  vs "located ... using aerial maps. Later checks with ground maps ...").
+  vs "located ... using aerial maps. Later checks with ground maps ..."), nor name what its
+  source sentence calls "the city" with a name the passage gives only later, of something else
+  ("Helsinki's population" vs "In Berlin ... the city's population ... Helsinki":
+  rag/late_names.py).
 
 Any failed requirement makes the claim unsupported; `Support.missing` lists the absent items and
 `Support.conflicts` the contradictions. Everything is pure Python + PyStemmer, and the analysis of

@@ -1,7 +1,12 @@
-"""An API question is answered by an identifier (rag/code_answers.py)."""
+"""Technical text: an API question is answered by an identifier (rag/code_answers.py), an answer
+phrase stays on one line (rag/spans.py), and a sentence a code block cut in two is no evidence
+(index/units.py)."""
 
+from index.units import reading_units
 from rag.code_answers import code_like, identifier_first, wants_code
+from rag.features import tokenize
 from rag.reader import Pick
+from rag.spans import candidate_spans
 
 
 def _pick(text: str, answer: str | None, probability: float) -> Pick:
@@ -60,9 +65,6 @@ def test_order_kept_when_the_question_asks_for_no_code_or_the_best_already_names
 
 
 def test_an_answer_phrase_never_spans_a_signature_and_its_description():
-    from rag.features import tokenize
-    from rag.spans import candidate_spans
-
     text = "Sniffer()\n\nThe Sniffer class is used to deduce the format of a CSV file."
     spans = [s.text for s in candidate_spans(tokenize(text), text, set())]
     assert "Sniffer" in spans and "CSV file" in spans
@@ -70,8 +72,6 @@ def test_an_answer_phrase_never_spans_a_signature_and_its_description():
 
 
 def test_a_sentence_continued_after_a_code_block_is_no_evidence():
-    from index.units import reading_units
-
     text = (
         "The sequence\n\nprog = re.compile(pattern)\n\nis equivalent to\n\n"
         "result = re.match(pattern, string)\n\nbut using re.compile is more efficient.\n\n"
