@@ -46,7 +46,19 @@ _MONTH_RE = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b\.?"
 )
+# Centuries: "the 18th century", "the eighteenth century" and "the 1700s" name the same span.
+_CENTURY_WORDS = {
+    **ORDINAL_WORDS, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15, "sixteenth": 16,
+    "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20,
+    "twenty-first": 21,
+}  # fmt: skip
+_CENTURY_RE = re.compile(
+    r"\b(?:(?P<c>\d{1,2})(?:st|nd|rd|th)|(?P<cw>" + "|".join(_CENTURY_WORDS) + r"))"
+    r"(?:[\s-]+century\b|(?=\s+(?:and|or|to)\s+\S+\s+centuries\b)|\s+centuries\b)",
+    re.IGNORECASE,
+)
 _DATE_RES = [
+    _CENTURY_RE,
     re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b"),  # 2024-12-19
     re.compile(  # Dec. 19, 2024
         rf"\b(?P<mon>{_MONTH_RE})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?![.,]\d)"
@@ -116,7 +128,12 @@ def parse_items(text: str) -> list[Item]:
                 continue
             gd = m.groupdict()
             fields = []
-            if gd.get("y"):
+            if gd.get("c") or gd.get("cw"):
+                c = int(gd["c"]) if gd.get("c") else _CENTURY_WORDS[gd["cw"].lower()]
+                fields.append(("century", c))
+            elif gd.get("y") and gd.get("s") and int(gd["y"]) % 100 == 0:
+                fields.append(("century", int(gd["y"]) // 100 + 1))  # "the 1700s"
+            elif gd.get("y"):
                 fields.append(("decade" if gd.get("s") else "year", int(gd["y"])))
             if gd.get("mon"):
                 fields.append(("month", MONTHS[gd["mon"].rstrip(".").lower()]))

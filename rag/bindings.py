@@ -149,11 +149,27 @@ def phrased_value(c: Doc, idx: int, p: Doc, cands: list[int], same_class: list[i
         p_end = pi
         while p_end + 1 < len(p.stems) and p.is_item[p_end + 1]:
             p_end += 1
-        return _run(c, ci, p, pi, -1) + _run(c, c_end, p, p_end, 1)
+        end = c_end
+        # A range ("ten to fifteen lead authors"): the same next value on both sides belongs to
+        # the phrase, and the words after it bind the pair.
+        while (
+            end + 1 < len(c.stems)
+            and (end + 1) in c.item_pos
+            and c.stems[end + 1] in p.stems[pi + 1 : p_end + 1]
+        ):
+            end += 1
+        return _run(c, ci, p, pi, -1), _run(c, end, p, p_end, 1)
 
-    good = max((phrase(j) for j in cands), default=0)
-    bad = max((phrase(j) for j in same_class if j not in cands), default=0)
-    return good >= 2 and good > bad
+    goods = [phrase(j) for j in cands]
+    bads = [phrase(j) for j in same_class if j not in cands]
+
+    def bound(side) -> bool:  # noqa: ANN001 - a function of (before, after) runs
+        good = max((side(r) for r in goods), default=0)
+        return good >= 2 and good > max((side(r) for r in bads), default=0)
+
+    # Both sides together, or one side alone: in a list ("has two coordinating lead authors,
+    # ten to fifteen lead authors") the words before belong to the first value only.
+    return bound(sum) or bound(lambda r: r[0]) or bound(lambda r: r[1])
 
 
 # --- who did what to whom --------------------------------------------------------------------

@@ -96,6 +96,10 @@ def _boundaries(text: str) -> tuple[list[int], list[int]]:
 # separates the two words without being a token or a clause boundary.
 _NAME_POSSESSIVE = re.compile(r"(?<=[A-Za-z0-9])['’]s?(?=\s+[A-Z])")
 SEP = "\u200b"
+# A passive "get" ("doesn't get called", "did not get elected") passes a negation on to its
+# participle: what is denied is the calling, not a getting.
+_PASSIVE_GET = re.compile(r"\s+[a-z]+(?:ed|en)\b")
+_GET = frozenset({"get", "gets", "got", "gotten", "getting"})
 
 
 @lru_cache(maxsize=256)
@@ -160,7 +164,10 @@ def analyze(raw_text: str) -> Doc:
                 continue
             grams = [all_stems[-1]]
         scope = wi <= neg_until and neg_left > 0 and clause == neg_clause and not in_item
-        if scope and not (kind == "word" and w.low.endswith("ly")):
+        if scope and kind == "word" and w.low in _GET and _PASSIVE_GET.match(text, w.end):
+            scope = False
+            neg_until += 1  # the participle still falls in the window
+        elif scope and not (kind == "word" and w.low.endswith("ly")):
             neg_left -= 1  # the scope is the first content word, past adverbs ("not yet fully")
             neg_cues[-1] = (clause, len(stems))
         for g in grams:

@@ -37,9 +37,15 @@ _WHEN = re.compile(
 _BEFORE = frozenset("before prior until till".split())
 
 
+def _is_century(it: Item) -> bool:
+    return it.cls == "date" and it.value == (("century", it.value[0][1]),)
+
+
 def _item_match(a: Item, b: Item) -> bool:
     if a.cls != b.cls:
-        return False
+        # "In what century ...: 11th" is the passage's "the 11th century".
+        num, date = (a, b) if a.cls == "num" else (b, a)
+        return num.kind == "ord" and date.value == (("century", num.value),)
     if a.cls == "date":
         return set(a.value) <= set(b.value)  # "2024" is satisfied by "September 2024"
     if a.kind != b.kind or (a.currency and b.currency and a.currency != b.currency):
@@ -103,7 +109,12 @@ def check_items(c: Doc, p: Doc, missing: list[str], conflicts: list[str]) -> Non
             if quals == {opposite}:
                 conflicts.append(f"'{it.surface}' is qualified the other way ({opposite})")
                 continue
-        same_class = [j for j, q in enumerate(p.items) if q.cls == it.cls]
+        # A century and a year are not confused with each other: one is no rival of the other.
+        same_class = [
+            j
+            for j, q in enumerate(p.items)
+            if j in cands or (q.cls == it.cls and _is_century(q) == _is_century(it))
+        ]
         if len({p.items[j].value for j in same_class}) < 2:
             continue  # only one candidate: nothing to confuse it with
         targets: dict[int, str | int] = {}
