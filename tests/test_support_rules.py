@@ -470,3 +470,33 @@ def test_a_name_carried_from_later_in_the_passage(claim: str, reason: str) -> No
     s = support(claim, GUILDS)
     assert s.supported == (not reason), (claim, s)
     assert reason in unsupported_reason(s), s
+
+
+# Centuries are dates: "the 1700s", "the 18th century" and "the eighteenth century" are one span,
+# and a century is not mistaken for a year; a range's two values bind together.
+GUILD_CENTURIES = (
+    "By the early 18th century, many weavers had left Arnhem. A weavers' hall opened "
+    "in 1702. A hall typically has two stewards, ten to fifteen elected wardens, and many members."
+)
+CENTURY_CASES = [
+    ("By the early 1700s, many weavers had left Arnhem.", ""),
+    ("By the eighteenth century, many weavers had left Arnhem.", ""),
+    ("By the early 1800s, many weavers had left Arnhem.", "1800s"),
+    ("In which century had weavers left Arnhem: 18th.", ""),
+    ("A weavers' hall opened in 1702.", ""),
+    ("A hall typically has ten to fifteen elected wardens.", ""),
+    ("A hall typically has ten to fifteen elected stewards.", "belongs to something else"),
+]
+
+
+@pytest.mark.parametrize(("claim", "reason"), CENTURY_CASES)
+def test_centuries_and_ranges(claim: str, reason: str) -> None:
+    s = support(claim, GUILD_CENTURIES)
+    assert s.supported == (not reason), (claim, s)
+    assert reason in unsupported_reason(s), s
+
+
+def test_a_passive_get_passes_its_negation_to_the_participle() -> None:
+    passage = "If the hook doesn't get called, the object is returned unchanged."
+    assert support("The hook gets a JSON object.", passage).conflicts == ()
+    assert support("The hook gets called.", passage).conflicts
