@@ -14,7 +14,7 @@ from bisect import bisect_left
 from functools import lru_cache
 
 from index.text import Item
-from rag.bindings import agrees, neighbours, phrased_value, unrivalled, votes
+from rag.bindings import agrees, name_bound, neighbours, phrased_value, unrivalled, votes
 from rag.claims import Doc, canon, contrast_entries, contrast_index
 from rag.lexicon import (
     ATTRIBUTION,
@@ -134,12 +134,12 @@ def check_items(c: Doc, p: Doc, missing: list[str], conflicts: list[str]) -> Non
             if targets.get(pos) != "good":
                 targets[pos] = label
         tally[c.item_pos[idx]] = (it.surface, *votes(c, c.item_pos[idx], p, targets, False))
-        phrased[c.item_pos[idx]] = phrased_value(c, idx, p, cands, same_class) or unrivalled(
-            c,
-            c.item_pos[idx],
-            p,
-            [p.item_pos[j] for j in cands],
-            {pos: -1 if lab == "bad" else lab for pos, lab in targets.items() if lab != "good"},
+        good = [p.item_pos[j] for j in cands]
+        others = {pos: -1 if lab == "bad" else lab for pos, lab in targets.items() if lab != "good"}
+        phrased[c.item_pos[idx]] = (
+            name_bound(c, c.item_pos[idx], p, good, list(others))
+            or phrased_value(c, idx, p, cands, same_class)
+            or unrivalled(c, c.item_pos[idx], p, good, others)
         )
     # Two values of the claim that traded places in the passage ("expires Dec. 19, hearing Dec.
     # 22" vs "expire Dec. 22, hearing Dec. 19"): each one's words sit by the other. One-sided,

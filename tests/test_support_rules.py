@@ -10,6 +10,8 @@ stay supported.
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 
 from rag.support import support, unsupported_reason
@@ -500,3 +502,16 @@ def test_a_passive_get_passes_its_negation_to_the_participle() -> None:
     passage = "If the hook doesn't get called, the object is returned unchanged."
     assert support("The hook gets a JSON object.", passage).conflicts == ()
     assert support("The hook gets called.", passage).conflicts
+
+
+def test_a_name_next_to_its_value_binds_it_in_a_list() -> None:
+    passage = (
+        "The guild allegedly attempted and failed such strikes in 1868 and 1869 in Leiden, and "
+        "in 1874 in Delft, and is now banned in both towns."
+    )
+    claim = "The guild tried a strike in Delft in 1874, which failed."
+    # The list's head ("strikes") sits by 1868, so the words around the year vote against it;
+    # the name sits by its own year on both sides.
+    assert support(claim, passage).supported
+    with mock.patch("rag.requirements.name_bound", lambda *a: False):
+        assert "'1874' belongs to something else" in unsupported_reason(support(claim, passage))
