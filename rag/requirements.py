@@ -14,7 +14,7 @@ from bisect import bisect_left
 from functools import lru_cache
 
 from index.text import Item
-from rag.bindings import agrees, name_bound, neighbours, phrased_value, unrivalled, votes
+from rag.bindings import agrees, neighbours, votes
 from rag.claims import Doc, canon, contrast_entries, contrast_index
 from rag.lexicon import (
     ATTRIBUTION,
@@ -25,6 +25,7 @@ from rag.lexicon import (
     ORIENTED,
     TENS,
 )
+from rag.value_bindings import name_bound, phrased_value, unrivalled
 
 _QUOTED = re.compile(r'\s*[,:]?\s*"([^"]+)"')
 # "before the war" vs "after the war": which side of an event a thing happened on. The toolkit
