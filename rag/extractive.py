@@ -21,6 +21,7 @@ from rag.reader import default_model
 class ExtractiveLLM(LLM):
     name = "extractive"
     is_model = False
+    writes_answer = False
 
     def generate(self, prompt: Prompt, stream: bool = False) -> Iterator[str]:
         cands = prompt.judgement.candidates if prompt.judgement else ()

@@ -82,6 +82,10 @@ class Prompt:
 class LLM(ABC):
     name: str  # e.g. "local:SmolLM2-135M-Instruct.Q4_1.gguf", "openai:gpt-4o-mini@http://..."
     is_model = True  # writes free text for any prompt; False for extractive and scripted
+    # Writes its own answer, which verification then checks sentence by sentence against the
+    # passages (scripted replays such answers). False for extractive: it copies the reader's
+    # picks, so nothing checks them after the reader's own answerability judgement.
+    writes_answer = True
 
     @abstractmethod
     def generate(self, prompt: Prompt, stream: bool = False) -> Iterator[str]:

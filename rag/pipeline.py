@@ -157,7 +157,9 @@ class Pipeline:
         # Sentence vectors stored at index time (rag index --sentence-vectors) are looked up,
         # not computed: most of a warm extractive answer's time otherwise.
         self.sentence_vectors.add(self.reader.unit_vectors(retrieved))
-        judgement = judge(query, retrieved, self.embed_sentences, qvec)
+        judgement = judge(
+            query, retrieved, self.embed_sentences, qvec, writes_answer=self.llm.writes_answer
+        )
         verified = None
         if judgement.answerable:
             pieces: list[str] = []

@@ -204,6 +204,7 @@ class Reading:
     answerable: bool
     uncovered: tuple[str, ...]  # focus stems absent from every retrieved passage
     model: str
+    held: bool = False  # the evidence gate passed: the passages may hold an answer at all
 
 
 def analyse(
@@ -342,7 +343,8 @@ def read(
     uncovered = _uncovered(a.question, [s.stems for s in a.sentences])
     picks = [p if p.answer_probability >= model.min_span else _without_answer(p) for p in c.picks]
     picks = identifier_first(question, picks)
-    return Reading(tuple(picks), p, p >= model.threshold and held, uncovered, model.version)
+    answerable = p >= model.threshold and held
+    return Reading(tuple(picks), p, answerable, uncovered, model.version, held)
 
 
 def sigmoid(lin: Linear, x: np.ndarray) -> float:

@@ -192,3 +192,29 @@ def test_rag_eval_replays_a_variant_of_llm_answers(store, tmp_path: Path):
     assert faithful["n"] == want["faithful"] > 0
     assert faithful["abstention"]["false_abstention"] is not None
     assert faithful["abstention"]["false_abstention"] <= 0.5
+
+
+def test_a_written_answer_is_judged_by_verification_not_by_the_extractive_gate(tmp_path: Path):
+    # A faithful answer of llm_answers_dev to a question the reader scores below its threshold
+    # (it reads "fail to pull off a bloodless coup" against "tried to stage ... failed"). The
+    # extractive backend, whose answer is the reader's own pick, abstains; a model's answer is
+    # checked sentence by sentence instead, and its supported sentences stand.
+    row = next(
+        json.loads(line)
+        for line in LLM_ANSWERS.open()
+        if '"57302efe04bcaa1900d772f8"' in line and '"faithful"' in line
+    )
+    store = tmp_path / "store"
+    index_paths([EVAL.parent / "data/squad2-dev/corpus/Islamism.txt"], IndexConfig(store=store))
+    answers = {}
+    for backend in ("extractive", f"scripted:{LLM_ANSWERS}#variant=faithful"):
+        p = pipeline(store, backend)
+        try:
+            answers[backend.split(":")[0]] = p.ask(row["question"])
+        finally:
+            p.close()
+    extractive, scripted = answers["extractive"], answers["scripted"]
+    assert extractive.probability == scripted.probability < default_model().threshold
+    assert extractive.abstained
+    assert not scripted.abstained and "Egypt" in scripted.text
+    assert any(chk.status == "supported" for chk in scripted.sentences)
