@@ -38,6 +38,8 @@ def _role_text(role: str, text: str) -> str:
     if role == "samp":
         text = re.sub(r"(?<!\\)[{}]", "", text)
     text = text.lstrip("!")
+    if re.match(r"\.[A-Za-z_]", text):  # :class:`.datetime`: a name looked up from here
+        text = text[1:]
     if text.startswith("~"):  # ~pathlib.Path.resolve -> resolve
         tail = re.search(r"\(.*\)$", text)
         name = text[1 : tail.start()] if tail else text[1:]

@@ -20,6 +20,7 @@ def test_rst_roles_literals_links_and_emphasis() -> None:
     assert rst_inline(":func:`lru_cache()` is fast") == "lru_cache() is fast"
     assert rst_inline("see :class:`~pathlib.Path`") == "see Path"
     assert rst_inline(":meth:`~Path.glob()` and :py:func:`!open`") == "glob() and open"
+    assert rst_inline("a :class:`date` or :class:`.datetime` object") == "a date or datetime object"
     assert rst_inline("use ``x = *args`` here") == "use x = *args here"
     assert rst_inline("*emphasis* and **strong**") == "emphasis and strong"
     assert rst_inline("`the site <https://x.org>`_ now") == "the site now"
