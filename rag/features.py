@@ -152,11 +152,13 @@ def analyse_question(text: str) -> Question:
         )
     )
     asserted = " ".join(_asserted(toks)).lower()
-    negated = bool(re.search(r"\b(not|never|no|n't|without|none)\b", asserted))
+    negated = bool(_NEGATED.search(asserted))
     return Question(text, qtype, tuple(toks), focus, head, names, negated)
 
 
 _GENERIC_STEMS = frozenset(stem(w) for w in _GENERIC)
+# A contraction's "n't" is glued to its verb ("doesn't"): no word boundary before it.
+_NEGATED = re.compile(r"\b(?:not|never|no|without|none)\b|n['’]t\b")
 
 
 # --- features --------------------------------------------------------------------------------
@@ -322,21 +324,25 @@ def _question_claim(q: Question) -> str:
 
 
 _CONDITION = frozenset({"if", "unless", "whenever", "when"})
+_NEGATION_CUES = frozenset({"not", "never", "no", "none", "without"})
 
 
 def _asserted(toks: Sequence[Tok]) -> list[str]:
     """The question's words minus its wh-words, with a negation inside a condition dropped:
     "where does it start if I don't give pos?" asserts nothing about not giving pos (a user's
     condition), while "What does X not do?" asserts the negation (SQuAD's added-negation
-    unanswerables). A condition runs from its "if" / "unless" / a later "when" to a comma."""
+    unanswerables). A condition runs from its "if" / "unless" (or a "when" after the first word)
+    to a comma. A statement before the question is asserted ("AsyncExitStack doesn't implement
+    close(). What do I use?"), its negation included."""
     out: list[str] = []
     condition = False
     for k, t in enumerate(toks):
-        if t.low in _CONDITION and k > 0:
+        if t.low in _CONDITION and (k > 0 or t.low != "when"):
             condition = True
         elif t.text == ",":
             condition = False
-        if condition and (t.low in ("not", "never") or t.low.endswith("n't")):
+        cue = t.low in _NEGATION_CUES or t.low.endswith("n't")
+        if condition and cue:
             if t.low.endswith("n't") and t.low not in ("can't", "won't"):
                 out.append(t.text[:-3])  # "don't" -> "do"
             continue

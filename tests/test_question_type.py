@@ -32,3 +32,19 @@ def test_a_negation_inside_a_condition_is_not_asserted() -> None:
     # A negation the question asserts is kept: SQuAD's added-negation unanswerables.
     q = analyse_question("What does the committee not do when managing projects?")
     assert q.negated and " not " in f" {_question_claim(q)} "
+
+
+def test_a_condition_that_opens_the_question_and_every_negation_cue_in_it() -> None:
+    # "If" as the first word opens a condition too, and "no" / "without" in it are the user's
+    # setting ("something that no longer exists"), not a negation the question asserts.
+    q = analyse_question(
+        "If a link points at something that no longer exists, what does exists say?"
+    )
+    assert not q.negated and " no " not in f" {_question_claim(q)} "
+    q = analyse_question("Unless I run it without a timeout, which error is raised?")
+    assert not q.negated
+    # A statement before the question is asserted, its negation included.
+    q = analyse_question("AsyncExitStack doesn't implement close(). Which method do I call?")
+    assert q.negated
+    # A leading "When" is the wh-word, not a condition.
+    assert analyse_question("When did the war not end?").negated
