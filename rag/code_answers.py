@@ -15,7 +15,8 @@ closing note of the session that added it).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -28,7 +29,10 @@ _CODE_NOUNS = (
     "argument|constant|variable|property|keyword|command|option|flag"
 )
 _WANTS_CODE = re.compile(
-    rf"\b(?:which|what)\s+(?:[\w.]+\s+){{0,2}}?(?:{_CODE_NOUNS})(?:e?s)?\b", re.I
+    rf"\b(?:which|what)\s+(?:[\w.]+\s+){{0,2}}?(?:{_CODE_NOUNS})(?:e?s)?\b"
+    # "What does replace raise if ...?" asks for an exception by its verb.
+    r"|\bwhat\s+(?:does|do|did|will|would|can|could|might)\b[^?]*\b(?:raise|throw)\b",
+    re.I,
 )
 # One identifier: a name, a dotted path, an optional call "()" or decorator "@".
 _IDENTIFIER = re.compile(r"^@?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?$")
@@ -36,6 +40,7 @@ _IDENTIFIER = re.compile(r"^@?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?$")
 # decorator, or an inner capital after two lower-case letters (PureWindowsPath,
 # JSONDecodeError; not McDonald or iPhone).
 _CODE_MARK = re.compile(r"_|\w\.\w|\(\)$|^@|[a-z]{2}[A-Z]")
+_WORD = re.compile(r"@?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?")
 
 
 def wants_code(question: str) -> bool:
@@ -55,9 +60,16 @@ def code_like(phrase: str, sentence: str = "") -> bool:
     )
 
 
-def identifier_first(question: str, picks: Sequence[Pick]) -> tuple[Pick, ...]:
+def identifier_first(
+    question: str, picks: Sequence[Pick], following: Callable[[Pick], Pick | None] = lambda p: None
+) -> tuple[Pick, ...]:
     """The picks, with the best one whose phrase is a new identifier first when the question
-    asks for a code entity and the best pick's phrase is none (else unchanged)."""
+    asks for a code entity and the best pick's phrase is none (else unchanged).
+
+    When none of them offers one, the sentence right after the best pick may: reference text
+    states a rule, then what breaking it raises ("It is an error for changes to contain any
+    fields that are defined as having init=False. A ValueError will be raised in this case.").
+    `following(pick)` gives that pair as one pick (its phrase unset), or None."""
     picks = tuple(picks)
     if not picks or not wants_code(question):
         return picks
@@ -68,4 +80,12 @@ def identifier_first(question: str, picks: Sequence[Pick]) -> tuple[Pick, ...]:
     for k, p in enumerate(picks[1:], 1):
         if p.answer and code_like(p.answer, p.text) and p.answer.lower() not in asked:
             return (p, *picks[:k], *picks[k + 1 :])
+    pair = following(picks[0])
+    if pair is not None:
+        tail = pair.text[len(picks[0].text) :]
+        name = next(
+            (w for w in _WORD.findall(tail) if code_like(w, tail) and w.lower() not in asked), None
+        )
+        if name is not None:
+            return (replace(pair, answer=name), *picks[1:])
     return picks

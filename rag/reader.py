@@ -342,7 +342,7 @@ def read(
     # The sentences' stems are already known: no second tokenisation on the hot path.
     uncovered = _uncovered(a.question, [s.stems for s in a.sentences])
     picks = [p if p.answer_probability >= model.min_span else _without_answer(p) for p in c.picks]
-    picks = identifier_first(question, picks)
+    picks = identifier_first(question, picks, lambda k: _with_next(k, a.sentences, sources))
     answerable = p >= model.threshold and held
     return Reading(tuple(picks), p, answerable, uncovered, model.version, held)
 
@@ -364,6 +364,20 @@ def answer_phrase(
         return None
     b = int(np.argmax(p))
     return spans[b].text if p[b] >= model.min_span else None
+
+
+def _with_next(p: Pick, sentences: Sequence[Sentence], sources: Sequence) -> Pick | None:
+    """The pick and the sentence right after it in its paragraph, as one pick; None when it
+    ends its paragraph."""
+    after = [s for s in sentences if s.source == p.source and s.start >= p.end]
+    if not after:
+        return None
+    nxt = min(after, key=lambda s: s.start)
+    text = sources[p.source].text
+    gap = text[p.end : nxt.start]
+    if gap.strip() or "\n\n" in gap:
+        return None
+    return Pick(p.source, p.start, nxt.end, text[p.start : nxt.end], p.probability, None, 0.0)
 
 
 def _without_answer(p: Pick) -> Pick:

@@ -49,6 +49,27 @@ def test_the_sentence_naming_the_class_goes_first():
     assert identifier_first(q, [ECHO, NAMES]) == (NAMES, ECHO)
 
 
+def test_the_sentence_after_the_best_one_may_name_the_exception():
+    rule = "It is an error for changes to contain fields defined with init=False."
+    both = rule + " A ValueError will be raised in this case."
+    best = _pick(rule, "contain fields", 0.9)
+    other = _pick("Values in changes replace the fields.", "changes", 0.05)
+
+    def following(p: Pick) -> Pick | None:
+        return _pick(both, None, p.probability) if p is best else None
+
+    q = "What does dataclasses.replace raise if my changes include an init=False field?"
+    assert wants_code(q)
+    top, rest = identifier_first(q, [best, other], following)
+    assert (top.text, top.answer, rest) == (both, "ValueError", other)
+    # No identifier after it, or a question that asks for none: unchanged.
+    assert identifier_first(q, [best, other], lambda p: None) == (best, other)
+    assert identifier_first("What is the rule for changes?", [best, other], following) == (
+        best,
+        other,
+    )
+
+
 def test_order_kept_when_the_question_asks_for_no_code_or_the_best_already_names_one():
     assert identifier_first("Where can Windows paths be manipulated?", [ECHO, NAMES]) == (
         ECHO,
@@ -80,3 +101,20 @@ def test_a_sentence_continued_after_a_code_block_is_no_evidence():
     units = [text[a:b] for a, b in reading_units(text)]
     assert not [u for u in units if u.startswith(("but ", "is "))], units
     assert "json exposes an API familiar to users of marshal." in units  # a code name opens it
+
+
+def test_the_following_sentence_is_the_next_one_of_the_same_paragraph():
+    from rag.answer import Source
+    from rag.features import split_sentences
+    from rag.reader import _with_next
+
+    text = "It is an error to do so. A ValueError is raised.\n\nOther paragraph here."
+    src = Source("c0", "/d/a.txt", "A", 0, len(text), text, 1.0, 0.9, None)
+    sentences = split_sentences([src])
+    first = next(s for s in sentences if s.text.startswith("It is"))
+    pick = Pick(0, first.start, first.end, first.text, 0.9, None, 0.0)
+    pair = _with_next(pick, sentences, [src])
+    assert pair.text == "It is an error to do so. A ValueError is raised."
+    second = next(s for s in sentences if s.text.startswith("A ValueError"))
+    last = Pick(0, second.start, second.end, second.text, 0.9, None, 0.0)
+    assert _with_next(last, sentences, [src]) is None  # a blank line ends the paragraph
