@@ -32,6 +32,16 @@ ORDINAL_WORDS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
     "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
 }  # fmt: skip
+# Ordinal words past twelfth, for spelled-out values ("twentieth", "twenty-first"). Not parsed
+# as numbers (ORDINAL_WORDS is): only centuries and the verifier's "20th" read them.
+ORDINAL_TEENS = (
+    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth".split()
+)
+ORDINAL_TENS = (
+    "twentieth thirtieth fortieth fiftieth sixtieth seventieth eightieth ninetieth".split()
+)
+TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+ORDINAL_UNITS = "first second third fourth fifth sixth seventh eighth ninth".split()
 SCALES = {
     "thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9,
     "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12, "万": 1e4, "亿": 1e8,
@@ -48,10 +58,11 @@ _MONTH_RE = (
 )
 # Centuries: "the 18th century", "the eighteenth century" and "the 1700s" name the same span.
 _CENTURY_WORDS = {
-    **ORDINAL_WORDS, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15, "sixteenth": 16,
-    "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20,
+    **ORDINAL_WORDS,
+    **{w: n for n, w in enumerate(ORDINAL_TEENS, 13)},
+    "twentieth": 20,
     "twenty-first": 21,
-}  # fmt: skip
+}
 _CENTURY_RE = re.compile(
     r"\b(?:(?P<c>\d{1,2})(?:st|nd|rd|th)|(?P<cw>" + "|".join(_CENTURY_WORDS) + r"))"
     r"(?:[\s-]+century\b|(?=\s+(?:and|or|to)\s+\S+\s+centuries\b)|\s+centuries\b)",

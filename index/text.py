@@ -20,8 +20,12 @@ from index.numbers import (  # noqa: F401
     CURRENCIES,
     MONTHS,
     NUMBER_WORDS,
+    ORDINAL_TEENS,
+    ORDINAL_TENS,
+    ORDINAL_UNITS,
     ORDINAL_WORDS,
     SCALES,
+    TENS,
     Item,
     parse_items,
 )

@@ -35,12 +35,11 @@ _WANTS_CODE = re.compile(
     re.I,
 )
 # One identifier: a name, a dotted path, an optional call "()" or decorator "@".
-_IDENTIFIER = re.compile(r"^@?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?$")
+_IDENTIFIER = re.compile(r"@?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?")
 # What makes a name code rather than a word: an underscore, a dotted path, a call, a
 # decorator, or an inner capital after two lower-case letters (PureWindowsPath,
 # JSONDecodeError; not McDonald or iPhone).
 _CODE_MARK = re.compile(r"_|\w\.\w|\(\)$|^@|[a-z]{2}[A-Z]")
-_WORD = re.compile(r"@?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?")
 
 
 def wants_code(question: str) -> bool:
@@ -52,7 +51,7 @@ def code_like(phrase: str, sentence: str = "") -> bool:
     """Is the phrase one code identifier ("PureWindowsPath", "json.loads", "@cache"), or a
     plain name the sentence calls ("pairwise(iterable): Return ...")?"""
     s = phrase.strip()
-    if not _IDENTIFIER.match(s):
+    if not _IDENTIFIER.fullmatch(s):
         return False
     return (
         bool(_CODE_MARK.search(s))
@@ -84,7 +83,8 @@ def identifier_first(
     if pair is not None:
         tail = pair.text[len(picks[0].text) :]
         name = next(
-            (w for w in _WORD.findall(tail) if code_like(w, tail) and w.lower() not in asked), None
+            (w for w in _IDENTIFIER.findall(tail) if code_like(w, tail) and w.lower() not in asked),
+            None,
         )
         if name is not None:
             return (replace(pair, answer=name), *picks[1:])

@@ -133,13 +133,3 @@ OPENERS = FUNCTION_WORDS | frozenset(
     "overall today yesterday tomorrow currently recently finally initially ultimately yes "
     "following unlike like notably please many beyond across toward towards upon via still".split()
 )
-
-# Ordinal words past the toolkit's ("twentieth", "twenty-first"), for the claim's "20th".
-ORDINAL_TEENS = (
-    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth".split()
-)
-ORDINAL_TENS = (
-    "twentieth thirtieth fortieth fiftieth sixtieth seventieth eightieth ninetieth".split()
-)
-TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
-ORDINAL_UNITS = "first second third fourth fifth sixth seventh eighth ninth".split()

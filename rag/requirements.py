@@ -13,17 +13,13 @@ import re
 from bisect import bisect_left
 from functools import lru_cache
 
-from index.text import Item
+from index.text import ORDINAL_TEENS, ORDINAL_TENS, ORDINAL_UNITS, TENS, Item
 from rag.bindings import agrees, neighbours, votes
 from rag.claims import Doc, canon, contrast_entries, contrast_index
 from rag.lexicon import (
     ATTRIBUTION,
     HEARSAY,
-    ORDINAL_TEENS,
-    ORDINAL_TENS,
-    ORDINAL_UNITS,
     ORIENTED,
-    TENS,
 )
 from rag.value_bindings import name_bound, phrased_value, unrivalled
 
@@ -39,7 +35,7 @@ _BEFORE = frozenset("before prior until till".split())
 
 
 def _is_century(it: Item) -> bool:
-    return it.cls == "date" and it.value == (("century", it.value[0][1]),)
+    return it.cls == "date" and [f for f, _ in it.value] == ["century"]
 
 
 def _rivals(a: Item, b: Item) -> bool:
