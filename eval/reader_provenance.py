@@ -18,11 +18,12 @@ def model_version(out: dict, day: str) -> str:
 
 
 def support_digest(rows: list[dict], n: int = 300) -> str:
-    """The answerability features borrow the support scorer (rag/features.py `_claim_check`):
+    """The answerability features borrow the support scorer (rag/answer_features.py `_claim_check`):
     a digest of its output on the first n (question, evidence) pairs of qa.jsonl, kept in the
     model file, so a change of the verifier's rules that moves the reader's features is caught
     (refit then)."""
-    from rag.features import _claim_check, analyse_question
+    from rag.answer_features import _claim_check
+    from rag.features import analyse_question
 
     out = []
     for r in rows:

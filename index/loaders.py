@@ -8,6 +8,7 @@ Problems a user can fix are raised as `LoadError` with a one-line reason.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -36,6 +37,28 @@ SUPPORTED_SUFFIXES: set[str] = {
     ".txt", ".md", ".markdown", ".rst", ".html", ".htm", ".pdf", ".docx", ".pptx", ".epub",
     ".csv", ".tsv",
 }  # fmt: skip
+
+# Bump by hand whenever a change in index/ (readers, cleaning, rST/Markdown/PDF handling) changes
+# the cleaned text of some file. Each file's catalog record stores its hash under this version,
+# so the next ordinary `rag index` re-cleans every file recorded under another one; chunk texts
+# that come out the same keep their cached vectors (the catalog keys vectors by text).
+CLEANING_VERSION = "2026-12-02"
+
+
+def file_hash(data: bytes) -> str:
+    """The content hash a file's catalog record stores: cleaning version and sha256 of bytes."""
+    return f"{CLEANING_VERSION}:{hashlib.sha256(data).hexdigest()}"
+
+
+def cleaned_now(content_hash: str) -> bool:
+    """Whether a record was written by the current cleaning (older records hold a bare sha256)."""
+    return content_hash.startswith(CLEANING_VERSION + ":")
+
+
+def bytes_hash(content_hash: str) -> str:
+    """The sha256 of the file's bytes alone, whatever cleaning version wrote the record."""
+    return content_hash.rpartition(":")[2]
+
 
 Extracted = tuple[list[Line], str | None]  # lines, and the title the format declares if any
 

@@ -3,7 +3,7 @@
 What is embedded and shown is the text a reader of the rendered page sees: roles and inline
 markup give their text (:class:`~pathlib.Path` -> Path), headings become heading lines,
 object directives become their signature line, admonitions and version notes become the
-words Sphinx prints ("Note:", "New in version 3.2."), bookkeeping directives and comments go.
+words Sphinx prints ("Note:", "Added in version 3.2."), bookkeeping directives and comments go.
 Each paragraph, list item and table row becomes one line (wrapped source lines are joined
 with a space), so a sentence never carries a line break. Code (literal blocks, code-block
 directives, doctests, fenced blocks) is kept line for line as `CODE` lines.

@@ -176,7 +176,7 @@ class Indexer:
 
     def _run(self, paths: Sequence[str | Path], on_file: Callable[[str], None] | None = None):
         # Here, not at the top: the query path imports this module, not the format readers.
-        from index.loaders import SUPPORTED_SUFFIXES
+        from index.loaders import SUPPORTED_SUFFIXES, cleaned_now, file_hash
 
         report = IndexReport()
         reconcile(self.catalog, self.chroma)
@@ -209,10 +209,17 @@ class Indexer:
                     report.errors.append({"source": src, "error": problem})
                     continue
                 rec = known.get(src)
-                if rec and rec.size == st.st_size and rec.mtime_ns == st.st_mtime_ns:
+                # A record written by another cleaning version never takes the shortcut: its
+                # hash cannot match below, so the file is re-cleaned (and counted as updated).
+                if (
+                    rec
+                    and cleaned_now(rec.content_hash)
+                    and rec.size == st.st_size
+                    and rec.mtime_ns == st.st_mtime_ns
+                ):
                     report.unchanged += 1
                     continue
-                digest = sha(f.read_bytes())
+                digest = file_hash(f.read_bytes())
             except OSError as e:
                 report.errors.append({"source": src, "error": f"cannot read: {e.strerror or e}"})
                 continue

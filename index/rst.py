@@ -2,7 +2,7 @@
 
 Roles and inline markup give their text (:class:`~pathlib.Path` -> Path), headings become
 heading lines, object directives their signature line, admonitions and version notes the words
-Sphinx prints ("Note:", "New in version 3.2."); bookkeeping directives and comments go.
+Sphinx prints ("Note:", "Added in version 3.2."); bookkeeping directives and comments go.
 """
 
 from __future__ import annotations
@@ -99,11 +99,15 @@ _ADMONITIONS = {
     "hint": "Hint:", "seealso": "See also:", "impl-detail": "CPython implementation detail:",
     "todo": "To do:",
 }  # fmt: skip
+# Sphinx's own labels since 7.3 (sphinx/domains/changeset.py): "Added in version", which was
+# "New in version" before. The current wording is also the one a user asks with ("In which
+# version was X added?"), and is what docs.python.org shows today.
 _VERSIONS = {
-    "versionadded": "New in version {}",
+    "versionadded": "Added in version {}",
     "versionchanged": "Changed in version {}",
     "deprecated": "Deprecated since version {}",
     "deprecated-removed": "Deprecated since version {}, will be removed in version {}",
+    "versionremoved": "Removed in version {}",
 }
 _CODE_DIRECTIVES = {"code-block", "code", "sourcecode", "doctest", "testcode", "testoutput"}
 _DROPPED = {

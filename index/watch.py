@@ -36,7 +36,7 @@ from pathlib import Path
 from index import uploads
 from index.catalog import FileRecord
 from index.errors import ConfigError, RagError, one_line
-from index.loaders import SUPPORTED_SUFFIXES
+from index.loaders import SUPPORTED_SUFFIXES, bytes_hash
 from index.lock import StoreLocked
 from index.pipeline import IndexConfig, Indexer, IndexReport
 
@@ -154,16 +154,18 @@ def describe(
     added = [s for s in committed if s not in before and s in after]
     removed = sorted(s for s in before if s not in after)
     gone_by_hash: dict[str, list[str]] = {}
+    # By the bytes alone: a rename in the run that re-cleans the store pairs an old record
+    # with one written under the new cleaning version.
     for s in removed:
-        gone_by_hash.setdefault(before[s].content_hash, []).append(s)
+        gone_by_hash.setdefault(bytes_hash(before[s].content_hash), []).append(s)
     out: list[FileChange] = []
     renamed_from: set[str] = set()
     for s in dict.fromkeys(committed):
         if s not in after:
             continue
         rec = after[s]
-        if s in added and gone_by_hash.get(rec.content_hash):
-            old = gone_by_hash[rec.content_hash].pop(0)
+        if s in added and gone_by_hash.get(bytes_hash(rec.content_hash)):
+            old = gone_by_hash[bytes_hash(rec.content_hash)].pop(0)
             renamed_from.add(old)
             out.append(FileChange("renamed", s, rec.n_chunks, old=old))
         else:

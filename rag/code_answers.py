@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -59,33 +60,119 @@ def code_like(phrase: str, sentence: str = "") -> bool:
     )
 
 
+# Narrower kinds of the same idea, where the answer's form is fixed: an exception is named by
+# Python's convention (PEP 8: exception classes end in "Error"; also the Warning and Exit
+# families and the base classes), and a version is a dotted number ("3.4", "3.7.15").
+_WANTS_EXCEPTION = re.compile(
+    r"\b(?:which|what)\s+(?:[\w.]+\s+){0,2}?(?:exception|error|warning)s?\b"
+    r"|\bwhat\s+(?:does|do|did|will|would|can|could|might)\b[^?]*\b(?:raise|throw)\b",
+    re.I,
+)
+_EXCEPTION = re.compile(
+    r"(?<![\w.])(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt)\b"
+)
+# "which Python version", "what is the minimum SQLite version": the noun may come a few words
+# after the wh-word; "version 3" names a version instead of asking for one.
+# "Which Python release" asks for one too, but "what does photosynthesis release" is a verb:
+# "release" counts only right after the wh-word or one word after it, and not before "into".
+_WANTS_VERSION = re.compile(
+    r"\b(?:which|what)\s+(?:[\w.]+\s+){0,4}?versions?\b(?!\s*\d)"
+    r"|\b(?:which|what)\s+(?:[\w.]+\s+)?releases?\b(?!\s*\d)(?!\s+(?:into|the|a|an)\b)",
+    re.I,
+)
+_VERSION = re.compile(r"(?<![\w.])\d+\.\d+(?:\.\d+)*(?![\w.]*\w)")
+
+
+@lru_cache(maxsize=256)
+def answer_kind(question: str) -> str | None:
+    """ "exception", "version" or "code" when the question asks for one by name, else None."""
+    if _WANTS_EXCEPTION.search(question):
+        return "exception"
+    if _WANTS_VERSION.search(question):
+        return "version"
+    return "code" if wants_code(question) else None
+
+
+def names_kind(kind: str, word: str) -> bool:
+    """Is `word` (one token) an exception name, or a version, as `kind` asks?"""
+    return (_EXCEPTION if kind == "exception" else _VERSION).fullmatch(word) is not None
+
+
+def _versions(text: str, asked: str) -> list[str]:
+    """The versions in `text` of what the question asks about: a number right after "version"
+    or "release", or after a word of the question ("requires SQLite 3.7.15" for "the minimum
+    SQLite version"), not after another name ("the DB-API 2.0")."""
+    out = []
+    for m in _VERSION.finditer(text):
+        before = re.findall(r"[\w.+-]+", text[: m.start()])
+        word = before[-1].lower() if before else ""
+        if word in ("version", "versions", "release", "releases") or re.search(
+            rf"(?<![\w.]){re.escape(word)}(?![\w.])", asked
+        ):
+            out.append(m.group())
+    return out
+
+
+def _named(kind: str, text: str, asked: str) -> str | None:
+    """The first name of `kind` in `text` that the question does not already say."""
+    if kind == "code":
+        found = [w for w in _IDENTIFIER.findall(text) if code_like(w, text)]
+    elif kind == "version":
+        found = _versions(text, asked)
+    else:
+        found = _EXCEPTION.findall(text)
+    return next((w for w in found if w.lower() not in asked), None)
+
+
+def _fits(kind: str, phrase: str | None, sentence: str, asked: str) -> bool:
+    if not phrase:
+        return False
+    if kind == "code":
+        return code_like(phrase, sentence)
+    if kind == "version":
+        return phrase.strip() in _versions(sentence, asked)
+    return names_kind(kind, phrase.strip())
+
+
 def identifier_first(
-    question: str, picks: Sequence[Pick], following: Callable[[Pick], Pick | None] = lambda p: None
+    question: str,
+    picks: Sequence[Pick],
+    following: Callable[[Pick], Pick | None] = lambda p: None,
+    deeper: Callable[[], Sequence[Pick]] = tuple,
 ) -> tuple[Pick, ...]:
-    """The picks, with the best one whose phrase is a new identifier first when the question
-    asks for a code entity and the best pick's phrase is none (else unchanged).
+    """The picks, with the best one whose phrase is a new name of the kind asked for first when
+    the question asks for a code entity and the best pick's phrase is none (else unchanged).
 
     When none of them offers one, the sentence right after the best pick may: reference text
     states a rule, then what breaking it raises ("It is an error for changes to contain any
     fields that are defined as having init=False. A ValueError will be raised in this case.").
-    `following(pick)` gives that pair as one pick (its phrase unset), or None."""
+    `following(pick)` gives that pair as one pick (its phrase unset), or None.
+
+    For the narrow kinds (an exception, a version) a sentence lower in the reader's ranking may
+    also answer: `deeper()` gives the next best sentences, and the best one naming an exception
+    (or a version) the question does not say goes first, with that name as its answer. A name of
+    that form is the answer's type itself, which a broad "code" identifier is not."""
     picks = tuple(picks)
-    if not picks or not wants_code(question):
+    kind = answer_kind(question) if picks else None
+    if kind is None:
         return picks
     asked = question.lower()
-    top = picks[0].answer
-    if top and code_like(top, picks[0].text):
+    if _fits(kind, picks[0].answer, picks[0].text, asked):
         return picks
     for k, p in enumerate(picks[1:], 1):
-        if p.answer and code_like(p.answer, p.text) and p.answer.lower() not in asked:
+        if _fits(kind, p.answer, p.text, asked) and p.answer.lower() not in asked:
             return (p, *picks[:k], *picks[k + 1 :])
     pair = following(picks[0])
     if pair is not None:
-        tail = pair.text[len(picks[0].text) :]
-        name = next(
-            (w for w in _IDENTIFIER.findall(tail) if code_like(w, tail) and w.lower() not in asked),
-            None,
-        )
+        name = _named(kind, pair.text[len(picks[0].text) :], asked)
         if name is not None:
             return (replace(pair, answer=name), *picks[1:])
+    if kind == "code":
+        return picks
+    for k, p in enumerate(picks):
+        if (name := _named(kind, p.text, asked)) is not None:
+            return (replace(p, answer=name), *picks[:k], *picks[k + 1 :])
+    for p in deeper():
+        if (name := _named(kind, p.text, asked)) is not None:
+            return (replace(p, answer=name), *picks)
     return picks

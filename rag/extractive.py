@@ -44,7 +44,9 @@ def compose(
     ratio = default_model().second_ratio if second_ratio is None else second_ratio
     chosen = [cands[0]]
     if len(cands) > 1 and cands[1].score >= ratio * cands[0].score:
-        if cands[1].text != cands[0].text:
+        # A second sentence is shown only as whole prose: a label line ("Source code:
+        # Lib/pathlib.py") or a heading next to the answer is no evidence a reader can use.
+        if cands[1].text != cands[0].text and _closes_sentence(cands[1].text):
             chosen.append(cands[1])
     return " ".join(
         f"{_one_line(neutralise_markers(drop_footnotes(c.text)))} [{c.source + 1}]" for c in chosen
@@ -56,3 +58,10 @@ def _one_line(text: str) -> str:
     ("pairwise(iterable)\n\nReturn successive ..."): shown as "pairwise(iterable): Return ..."."""
     head, sep, rest = text.partition("\n")
     return " ".join(f"{head.rstrip()}: {rest}".split()) if sep else " ".join(text.split())
+
+
+def _closes_sentence(text: str) -> bool:
+    """Ends as prose does: with . ! ? or :, before closing quotes or brackets and an editor's
+    note ("... are valued.[citation needed]")."""
+    text = re.sub(r"(?:\[[^\[\]]{1,40}\])+\s*$", "", text.rstrip())
+    return text.rstrip("\"'”’)]").endswith((".", "!", "?", ":", "。"))

@@ -14,6 +14,7 @@ import numpy as np
 
 from index.text import STOPWORDS, stem, tokens
 from index.units import reading_units
+from rag.code_answers import answer_kind, names_kind
 
 MAX_SPAN = 10  # tokens; 98% of SQuAD dev answers are at most 10 words
 
@@ -227,9 +228,12 @@ def _is_cap(t: Tok, first: bool) -> bool:
     return t.text[:1].isupper() and not first and t.text.lower() not in STOPWORDS
 
 
-def _type_fit(q: Question, toks: Sequence[Tok], qstems: set[str]) -> float:
-    """Does the sentence hold a token of the kind the question asks for, beyond its words?"""
+def _type_fit(q: Question, toks: Sequence[Tok], qstems: set[str], kind: str | None) -> float:
+    """Does the sentence hold a token of the kind the question asks for, beyond its words?
+    `kind`: the question asks for an exception or a version (_fixed_form)."""
     new = [(i, t) for i, t in enumerate(toks) if t.stem not in qstems and not t.punct]
+    if kind is not None:
+        return float(any(names_kind(kind, t.text) for _, t in new))
     if q.qtype == "when":
         return float(any(_is_date(t) for _, t in new))
     if q.qtype in ("how_many", "how_much"):
@@ -237,6 +241,18 @@ def _type_fit(q: Question, toks: Sequence[Tok], qstems: set[str]) -> float:
     if q.qtype in ("who", "where", "which"):
         return float(any(_is_cap(t, i == 0) for i, t in new))
     return 1.0
+
+
+def _fixed_form(q: Question, sentences: Sequence[Sentence]) -> str | None:
+    """ "exception" or "version" when the question asks for an answer of that fixed form, whatever
+    its wh-word, and the passages name at least one: "What substantial error put the IPCC
+    research in doubt?" is no question about Python exceptions. Inert on SQuAD by construction:
+    none of its 7,742 questions asks for a version, and no passage names an exception."""
+    kind = answer_kind(q.text)
+    if kind not in ("exception", "version"):
+        return None
+    named = any(names_kind(kind, t.text) for s in sentences for t in s.toks)
+    return kind if named else None
 
 
 SENTENCE_FEATURES = (
@@ -263,6 +279,7 @@ def sentence_features(
     wcovs = [_wcov(q.focus, h, idf, default) for h in per]
     max_wcov = max(wcovs, default=0.0) or 1.0
     max_sim = float(sims.max()) if len(sims) else 0.0
+    kind = _fixed_form(q, sentences)
     for k, s in enumerate(sentences):
         have = per[k]
         win = set(have)
@@ -286,7 +303,7 @@ def sentence_features(
                 _wcov(q.focus, win, idf, default),
                 len(qbig & _bigrams(stems)) / len(qbig) if qbig else 0.0,
                 sum(n in have for n in q.names) / len(q.names) if q.names else 1.0,
-                _type_fit(q, s.toks, qstems),
+                _type_fit(q, s.toks, qstems, kind),
                 float(dense),
                 1.0 / (1 + s.source),
                 math.log(1 + len(stems)),
@@ -306,21 +323,6 @@ def sentence_features(
             ]
         )
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(SENTENCE_FEATURES))
-
-
-ANSWER_FEATURES = (
-    "p_sent", "logit_sent", "margin", "p_span", "cos", "wcov", "wcov_all", "cov", "names",
-    "names_all", "type_fit", "dense", "neg_mismatch", "missing_idf", "missing_all",
-    "n_focus", "bigram", "q_support", "q_missing", "q_conflict", "typed_miss",
-    *(f"q={qt}" for qt in QTYPES),
-)  # fmt: skip
-
-
-def _question_claim(q: Question) -> str:
-    """The question as a statement to check ("Who founded X in 1890?" -> "founded X in 1890"):
-    the support scorer's hard requirements (names, numbers, negation, opposites) then catch the
-    questions written to look answerable (swapped entities, antonyms, added negation)."""
-    return " ".join(_asserted(q.toks))
 
 
 _CONDITION = frozenset({"if", "unless", "whenever", "when"})
@@ -349,72 +351,3 @@ def _asserted(toks: Sequence[Tok]) -> list[str]:
         if t.low not in _WH and t.text not in "?":
             out.append(t.text)
     return out
-
-
-def _window(a: Analysis, k: int) -> str:
-    s = a.sentences[k]
-    parts = [o.text for o in a.sentences[max(0, k - 1) : k + 2] if o.source == s.source]
-    return " ".join(parts)
-
-
-@dataclass
-class Analysis:
-    """Everything the three models look at for one question (also what the fitter stores)."""
-
-    question: Question
-    sentences: list[Sentence]
-    sent_x: np.ndarray
-    idf: dict[str, float]
-
-
-def answer_features(
-    a: Analysis, probs: np.ndarray, logits: np.ndarray, top: int, p_span: float
-) -> np.ndarray:
-    q, x = a.question, a.sent_x
-    f = {n: k for k, n in enumerate(SENTENCE_FEATURES)}
-    srt = np.sort(probs)[::-1]
-    have_all = set().union(*(s.stems for s in a.sentences))
-    default = max(a.idf.values(), default=1.0)
-    missing_all = _uncovered(q, [s.stems for s in a.sentences])
-    row = [
-        float(probs[top]),
-        float(logits[top]),
-        float(srt[0] - srt[1]) if len(srt) > 1 else 1.0,
-        p_span,
-        x[top, f["cos"]],
-        x[top, f["wcov"]],
-        _wcov(q.focus, have_all, a.idf, default),
-        x[top, f["cov"]],
-        x[top, f["names"]],
-        sum(n in have_all for n in q.names) / len(q.names) if q.names else 1.0,
-        x[top, f["type_fit"]],
-        x[top, f["dense"]],
-        x[top, f["neg_mismatch"]],
-        x[top, f["missing_idf"]],
-        float(len(missing_all)),
-        float(len(q.focus)),
-        x[top, f["bigram"]],
-        *_claim_check(q, _window(a, top)),
-        # A number or date question whose best sentence holds no new number or date.
-        float(q.qtype in ("how_many", "how_much", "when") and not x[top, f["type_fit"]]),
-        *(float(q.qtype == qt) for qt in QTYPES),
-    ]
-    return np.asarray(row, dtype=np.float64)
-
-
-def uncovered_focus(q: Question | str, passages: Sequence[str]) -> tuple[str, ...]:
-    """The question's content stems that no passage holds (what the abstention message names)."""
-    return _uncovered(q, [frozenset(content(p)) for p in passages])
-
-
-def _uncovered(q: Question | str, stems: Sequence[frozenset[str]]) -> tuple[str, ...]:
-    q = analyse_question(q) if isinstance(q, str) else q
-    have = set().union(*stems)
-    return tuple(t for t in q.focus if t not in have)
-
-
-def _claim_check(q: Question, passage: str) -> tuple[float, float, float]:
-    from rag.support import support
-
-    sup = support(_question_claim(q), passage)
-    return sup.score, float(len(sup.missing)), float(len(sup.conflicts))

@@ -27,19 +27,15 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.answer_features import ANSWER_FEATURES as LEXICAL_ANSWER_FEATURES
+from rag.answer_features import Analysis, _uncovered, answer_features
 from rag.code_answers import identifier_first
 from rag.features import (
-    ANSWER_FEATURES as LEXICAL_ANSWER_FEATURES,
-)
-from rag.features import (
     SENTENCE_FEATURES,
-    Analysis,
     Question,
     Sentence,
     _idf,
-    _uncovered,
     analyse_question,
-    answer_features,
     sentence_features,
     split_sentences,
     tokenize,
@@ -50,6 +46,9 @@ from rag.spans import Span, candidate_spans, span_features
 
 MODEL_FILE = Path(__file__).with_name("models") / "reader.json"
 SPAN_SENTENCES = 3  # phrases are looked for in this many of the best sentences
+# How far down the ranking a question asking for an exception or a version looks for a sentence
+# naming one (rag/code_answers.py).
+DEEPER = 10
 # The span encoder (rag/qa_encoder.py) reads the question against each of those sentences; its
 # scores join the lexical features, and the fitted weights decide how much they count.
 SPAN_FEATURES = (*LEXICAL_SPAN_FEATURES, "qa", "qa_top")
@@ -282,10 +281,10 @@ class Choice:
     x: np.ndarray
 
 
-def best_sentences(sentences: Sequence[Sentence], logits: np.ndarray):
-    """The sentence probabilities with repeats merged, and the best SPAN_SENTENCES distinct
-    sentences. Overlapping chunks repeat sentences: a repeat would take a place among the few
-    the encoder reads and split the best sentence's probability."""
+def best_sentences(sentences: Sequence[Sentence], logits: np.ndarray, top: int = SPAN_SENTENCES):
+    """The sentence probabilities with repeats merged, and the best `top` distinct sentences.
+    Overlapping chunks repeat sentences: a repeat would take a place among the few the encoder
+    reads and split the best sentence's probability."""
     probs = _softmax(logits)
     merged = np.zeros_like(probs)
     first: dict[str, int] = {}
@@ -294,7 +293,7 @@ def best_sentences(sentences: Sequence[Sentence], logits: np.ndarray):
         merged[j] += probs[k]
     distinct = set(first.values())
     ranked = [int(k) for k in np.argsort(-merged, kind="stable") if int(k) in distinct]
-    return merged, ranked[:SPAN_SENTENCES]
+    return merged, ranked[:top]
 
 
 def choose(model: ReaderModel, a: Analysis, question: str, encoder: Encoder) -> Choice:
@@ -342,7 +341,12 @@ def read(
     # The sentences' stems are already known: no second tokenisation on the hot path.
     uncovered = _uncovered(a.question, [s.stems for s in a.sentences])
     picks = [p if p.answer_probability >= model.min_span else _without_answer(p) for p in c.picks]
-    picks = identifier_first(question, picks, lambda k: _with_next(k, a.sentences, sources))
+    picks = identifier_first(
+        question,
+        picks,
+        lambda k: _with_next(k, a.sentences, sources),
+        lambda: _deeper(model, a, picks),
+    )
     answerable = p >= model.threshold and held
     return Reading(tuple(picks), p, answerable, uncovered, model.version, held)
 
@@ -378,6 +382,18 @@ def _with_next(p: Pick, sentences: Sequence[Sentence], sources: Sequence) -> Pic
     if gap.strip() or "\n\n" in gap:
         return None
     return Pick(p.source, p.start, nxt.end, text[p.start : nxt.end], p.probability, None, 0.0)
+
+
+def _deeper(model: ReaderModel, a: Analysis, picks: Sequence[Pick]) -> list[Pick]:
+    """The next best sentences after the picks (down to rank DEEPER), phrase unset."""
+    probs, order = best_sentences(a.sentences, model.sentence(a.sent_x), DEEPER)
+    shown = {" ".join(p.text.split()) for p in picks}
+    ranked = [a.sentences[k] for k in order]
+    return [
+        Pick(s.source, s.start, s.end, s.text, float(probs[k]), None, 0.0)
+        for k, s in zip(order, ranked, strict=True)
+        if " ".join(s.text.split()) not in shown
+    ]
 
 
 def _without_answer(p: Pick) -> Pick:

@@ -3,7 +3,7 @@ phrase stays on one line (rag/spans.py), and a sentence a code block cut in two 
 (index/units.py)."""
 
 from index.units import reading_units
-from rag.code_answers import code_like, identifier_first, wants_code
+from rag.code_answers import answer_kind, code_like, identifier_first, wants_code
 from rag.features import tokenize
 from rag.reader import Pick
 from rag.spans import candidate_spans
@@ -118,3 +118,86 @@ def test_the_following_sentence_is_the_next_one_of_the_same_paragraph():
     second = next(s for s in sentences if s.text.startswith("A ValueError"))
     last = Pick(0, second.start, second.end, second.text, 0.9, None, 0.0)
     assert _with_next(last, sentences, [src]) is None  # a blank line ends the paragraph
+
+
+def test_exception_and_version_questions_are_told_from_look_alikes():
+    assert answer_kind("What exception is raised when json.loads gets invalid JSON?") == "exception"
+    assert (
+        answer_kind("What does dataclasses.replace raise if a field is init=False?") == "exception"
+    )
+    assert answer_kind("In which Python version was pathlib added?") == "version"
+    assert answer_kind("What is the minimum SQLite version the sqlite3 module needs?") == "version"
+    assert answer_kind("Which Python release introduced that flag?") == "version"
+    assert answer_kind("Which class lets me manipulate Windows paths?") == "code"
+    # SQuAD's look-alikes: "release" as a verb, "version 3" naming a version.
+    assert answer_kind("What does photosynthesis release into the Earth's atmosphere?") is None
+    assert answer_kind("What did the UGSS release?") is None
+    assert answer_kind("What changed in version 3 of the standard?") is None
+
+
+def test_a_lower_ranked_sentence_naming_the_exception_goes_first():
+    q = "What exception is raised when json.loads gets invalid JSON?"
+    echo = _pick(
+        "This can be used to raise an exception if invalid JSON numbers are found.", "numbers", 0.9
+    )
+    deep = _pick(
+        "If the data is not a valid JSON document, a JSONDecodeError will be raised.", None, 0.01
+    )
+    top, rest = identifier_first(q, [echo], deeper=lambda: [deep])
+    assert (top.text, top.answer, rest) == (deep.text, "JSONDecodeError", echo)
+    # Nothing of that form further down: unchanged. A question asking for none: never looked.
+    assert identifier_first(q, [echo], deeper=lambda: [ECHO]) == (echo,)
+    assert identifier_first("Why is JSON invalid?", [echo], deeper=lambda: [deep]) == (echo,)
+
+
+def test_a_version_must_be_the_version_of_what_is_asked():
+    q = "What is the minimum SQLite version the sqlite3 module needs?"
+    dbapi = _pick(
+        "Integer constant required by the DB-API 2.0, stating the thread safety.", "2.0", 0.6
+    )
+    needs = _pick(
+        "It complies with the DB-API 2.0 and requires SQLite 3.7.15 or newer.", "DB-API", 0.2
+    )
+    top, rest = identifier_first(q, [dbapi, needs])
+    assert (top.text, top.answer, rest) == (needs.text, "3.7.15", dbapi)
+    added = _pick("Added in version 3.4.", "3.4", 0.1)
+    q = "In which Python version was pathlib added?"
+    assert identifier_first(q, [dbapi, added])[0] == added  # "version 3.4" binds; "DB-API 2.0" not
+
+
+def test_fixed_form_type_fit_needs_a_passage_that_names_one():
+    from rag.answer import Source
+    from rag.features import _fixed_form, analyse_question, split_sentences
+
+    def sentences(text):
+        return split_sentences([Source("c0", "/d/a.txt", "A", 0, len(text), text, 1.0, 0.9, None)])
+
+    q = analyse_question("What substantial error put the IPCC research in doubt?")
+    assert _fixed_form(q, sentences("A mistake about glaciers put the report in doubt.")) is None
+    q = analyse_question("What error do I get from random.choices when all weights are zero?")
+    assert (
+        _fixed_form(q, sentences("A ValueError is raised if all weights are zero.")) == "exception"
+    )
+
+
+def test_a_label_line_is_never_the_second_sentence_of_an_extractive_answer():
+    from rag.answer import Source
+    from rag.answerability import Candidate
+    from rag.extractive import compose
+
+    text = "Added in version 3.4.\n\nSource code: Lib/pathlib.py\n\nPaths are objects."
+    src = Source("c0", "/d/pathlib.rst", "pathlib", 0, len(text), text, 1.0, 0.9, None)
+    added = Candidate(0, 0, 21, "Added in version 3.4.", 0.3, "3.4")
+    label = Candidate(0, 23, 50, "Source code: Lib/pathlib.py", 0.6, "Lib")
+    prose = Candidate(0, 52, 70, "Paths are objects.", 0.6, "objects")
+    assert compose("In which version?", [src], [added, label], second_ratio=0.1) == (
+        "Added in version 3.4. [1]"
+    )
+    assert compose("In which version?", [src], [added, prose], second_ratio=0.1) == (
+        "Added in version 3.4. [1] Paths are objects. [1]"
+    )
+    # An editor's note after the full stop is still a whole sentence (SQuAD's Wikipedia text).
+    noted = Candidate(0, 52, 70, "They are mainly used in toys.[citation needed]", 0.6, "toys")
+    assert compose("Where?", [src], [added, noted], second_ratio=0.1).endswith(
+        "toys.[citation needed] [1]"
+    )

@@ -54,7 +54,7 @@ def test_rst_directives() -> None:
         "   .. note::\n\n      Hot *pan*.\n\n.. code-block:: python\n\n   x = 1\n"
     )
     assert _rst(source) == (
-        "fry(eggs, bacon)\n\nFry the Egg.\n\nNew in version 3.2.\n\n"
+        "fry(eggs, bacon)\n\nFry the Egg.\n\nAdded in version 3.2.\n\n"
         "Changed in version 3.4: Accepts EX.\n\nNote: Hot pan.\n\nx = 1"
     )
 

@@ -3,7 +3,8 @@
 
 import pytest
 
-from rag.features import _question_claim, analyse_question, question_type
+from rag.answer_features import _question_claim
+from rag.features import analyse_question, question_type
 
 
 @pytest.mark.parametrize(

@@ -61,7 +61,7 @@ def test_python_page_sentences_and_code_come_out_whole(embedder) -> None:
         "lru_cache() with a size limit."
     )
     assert any(sentence in line for line in doc.text.split("\n"))  # wrapped in the source
-    assert "New in version 3.9." in doc.text
+    assert "Added in version 3.9." in doc.text
     assert "\nlru_cache(maxsize=128, typed=False)\n" in doc.text  # a directive's signature
     fib = (
         "@lru_cache(maxsize=None)\ndef fib(n):\n    if n < 2:\n        return n\n"

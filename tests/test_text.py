@@ -16,7 +16,7 @@ from index.text import (
     tokens,
 )
 from rag.answer import Source
-from rag.features import uncovered_focus
+from rag.answer_features import uncovered_focus
 from rag.question import analyse, coverage
 from rag.support import support
 from rag.verify import verify

@@ -1,0 +1,105 @@
+"""The reader's features of a whole question (rag/reader.py): the best sentence's row, the
+passages' coverage of the question, and the question read as a claim and checked with the
+support scorer. Split from rag/features.py, whose tokens, question reading and sentence rows
+they build on; the fitting script and the read path both compute them here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.features import (
+    QTYPES,
+    SENTENCE_FEATURES,
+    Question,
+    Sentence,
+    _asserted,
+    _wcov,
+    analyse_question,
+    content,
+)
+
+ANSWER_FEATURES = (
+    "p_sent", "logit_sent", "margin", "p_span", "cos", "wcov", "wcov_all", "cov", "names",
+    "names_all", "type_fit", "dense", "neg_mismatch", "missing_idf", "missing_all",
+    "n_focus", "bigram", "q_support", "q_missing", "q_conflict", "typed_miss",
+    *(f"q={qt}" for qt in QTYPES),
+)  # fmt: skip
+
+
+def _question_claim(q: Question) -> str:
+    """The question as a statement to check ("Who founded X in 1890?" -> "founded X in 1890"):
+    the support scorer's hard requirements (names, numbers, negation, opposites) then catch the
+    questions written to look answerable (swapped entities, antonyms, added negation)."""
+    return " ".join(_asserted(q.toks))
+
+
+def _window(a: Analysis, k: int) -> str:
+    s = a.sentences[k]
+    parts = [o.text for o in a.sentences[max(0, k - 1) : k + 2] if o.source == s.source]
+    return " ".join(parts)
+
+
+@dataclass
+class Analysis:
+    """Everything the three models look at for one question (also what the fitter stores)."""
+
+    question: Question
+    sentences: list[Sentence]
+    sent_x: np.ndarray
+    idf: dict[str, float]
+
+
+def answer_features(
+    a: Analysis, probs: np.ndarray, logits: np.ndarray, top: int, p_span: float
+) -> np.ndarray:
+    q, x = a.question, a.sent_x
+    f = {n: k for k, n in enumerate(SENTENCE_FEATURES)}
+    srt = np.sort(probs)[::-1]
+    have_all = set().union(*(s.stems for s in a.sentences))
+    default = max(a.idf.values(), default=1.0)
+    missing_all = _uncovered(q, [s.stems for s in a.sentences])
+    row = [
+        float(probs[top]),
+        float(logits[top]),
+        float(srt[0] - srt[1]) if len(srt) > 1 else 1.0,
+        p_span,
+        x[top, f["cos"]],
+        x[top, f["wcov"]],
+        _wcov(q.focus, have_all, a.idf, default),
+        x[top, f["cov"]],
+        x[top, f["names"]],
+        sum(n in have_all for n in q.names) / len(q.names) if q.names else 1.0,
+        x[top, f["type_fit"]],
+        x[top, f["dense"]],
+        x[top, f["neg_mismatch"]],
+        x[top, f["missing_idf"]],
+        float(len(missing_all)),
+        float(len(q.focus)),
+        x[top, f["bigram"]],
+        *_claim_check(q, _window(a, top)),
+        # A number or date question whose best sentence holds no new number or date.
+        float(q.qtype in ("how_many", "how_much", "when") and not x[top, f["type_fit"]]),
+        *(float(q.qtype == qt) for qt in QTYPES),
+    ]
+    return np.asarray(row, dtype=np.float64)
+
+
+def uncovered_focus(q: Question | str, passages: Sequence[str]) -> tuple[str, ...]:
+    """The question's content stems that no passage holds (what the abstention message names)."""
+    return _uncovered(q, [frozenset(content(p)) for p in passages])
+
+
+def _uncovered(q: Question | str, stems: Sequence[frozenset[str]]) -> tuple[str, ...]:
+    q = analyse_question(q) if isinstance(q, str) else q
+    have = set().union(*stems)
+    return tuple(t for t in q.focus if t not in have)
+
+
+def _claim_check(q: Question, passage: str) -> tuple[float, float, float]:
+    from rag.support import support
+
+    sup = support(_question_claim(q), passage)
+    return sup.score, float(len(sup.missing)), float(len(sup.conflicts))
