@@ -11,14 +11,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.features import (
+    _NUMBER_WORDS,
     QTYPES,
     SENTENCE_FEATURES,
     Question,
     Sentence,
     _asserted,
+    _is_num,
     _wcov,
     analyse_question,
     content,
+    tokenize,
 )
 
 ANSWER_FEATURES = (
@@ -103,3 +106,19 @@ def _claim_check(q: Question, passage: str) -> tuple[float, float, float]:
 
     sup = support(_question_claim(q), passage)
     return sup.score, float(len(sup.missing)), float(len(sup.conflicts))
+
+
+def states_a_number(question: str, sentences: Sequence[str]) -> bool:
+    """Does one of `sentences` hold a number beyond the question's own words, when the question
+    asks for one ("How many ...", "How long ...", "What percentage ...")? True for any other
+    question. A number as the reader's answer-type feature sees one (digits, "seventy",
+    "thousands", "half"), or inside a compound ("ten-horsepower", "one-half")."""
+    q = analyse_question(question)
+    if q.qtype not in ("how_many", "how_much"):
+        return True
+    qstems = {t.stem for t in q.toks}
+    return any(
+        t.stem not in qstems and (_is_num(t) or any(p in _NUMBER_WORDS for p in t.low.split("-")))
+        for s in sentences
+        for t in tokenize(s)
+    )

@@ -169,7 +169,10 @@ class Pipeline:
             text = "".join(pieces).strip()
             verified = check(text, query, retrieved, self.cfg.flag_unsupported)
             verified = replace(verified, citations=cite_pages(self.reader, verified.citations))
-            judgement = after_generation(judgement, text, len(verified.citations))
+            kept = [c.text for c in verified.sentences if c.verdict == "supported"]
+            judgement = after_generation(
+                judgement, text, len(verified.citations), query, kept, self.llm.writes_answer
+            )
         t2 = time.perf_counter()
         timings = {
             "retrieve_ms": (t1 - t0) * 1000,

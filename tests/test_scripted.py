@@ -218,3 +218,31 @@ def test_a_written_answer_is_judged_by_verification_not_by_the_extractive_gate(t
     assert extractive.abstained
     assert not scripted.abstained and "Egypt" in scripted.text
     assert any(chk.status == "supported" for chk in scripted.sentences)
+
+
+def test_a_number_question_whose_invented_count_was_dropped_abstains(store, tmp_path: Path):
+    # The count is invented (not in the corpus) and dropped; the true context sentence around
+    # it survives verification but states no number: no answer to "How many ...?".
+    q = "How many parameters does Alibaba's Tongyi Qianwen model have?"
+    context = "Alibaba Cloud launched its large language model Tongyi Qianwen in April."
+    invented = "The model has 480 billion parameters."
+    backend = write_rows(tmp_path / "n.jsonl", [{"question": q, "text": f"{context} {invented}"}])
+    p = pipeline(store, backend)
+    try:
+        ans = p.ask(q)
+    finally:
+        p.close()
+    assert ans.abstained, ans.text
+    assert [c.status for c in ans.sentences if "480" in c.text] == ["dropped"]
+
+
+def test_the_number_check_reads_the_question_type():
+    from rag.answer_features import states_a_number
+
+    q = "How many parameters does Tongyi Qianwen have?"
+    assert not states_a_number(q, ["Alibaba Cloud launched Tongyi Qianwen in April."])
+    assert states_a_number(q, ["It has seventy billion parameters."])
+    assert states_a_number("How long is the period?", ["The period is 2**19937-1."])
+    # A number the question itself names is no answer; other questions need no number.
+    assert not states_a_number("How many of the 12 members voted?", ["All 12 members met."])
+    assert states_a_number("Who launched Tongyi Qianwen?", ["Alibaba Cloud launched it."])
