@@ -62,6 +62,9 @@ class IndexReport:
     embedded: int = 0
     chunks: int = 0
     sentence_vectors: int = 0  # sentences embedded for the reader this run (opt-in)
+    # Of `updated`: files whose bytes did not change, re-read because the cleaning rules did
+    # (index/loaders.py CLEANING_VERSION).
+    recleaned: int = 0
     errors: list[dict] = field(default_factory=list)
     # PDF pages that needed OCR and did not get it: {"source", "pages", "reason"} (with the fix)
     ocr_skipped: list[dict] = field(default_factory=list)
@@ -176,7 +179,7 @@ class Indexer:
 
     def _run(self, paths: Sequence[str | Path], on_file: Callable[[str], None] | None = None):
         # Here, not at the top: the query path imports this module, not the format readers.
-        from index.loaders import SUPPORTED_SUFFIXES, cleaned_now, file_hash
+        from index.loaders import SUPPORTED_SUFFIXES, bytes_hash, cleaned_now, file_hash
 
         report = IndexReport()
         reconcile(self.catalog, self.chroma)
@@ -229,6 +232,8 @@ class Indexer:
                 report.unchanged += 1
                 continue
             kind = "updated" if rec else "added"
+            if rec and bytes_hash(rec.content_hash) == bytes_hash(digest):
+                report.recleaned += 1  # same bytes: only the cleaning rules changed
             todo.append((f, FileRecord(src, digest, st.st_size, st.st_mtime_ns, "", 0), kind))
 
         self._process(todo, report, on_file)

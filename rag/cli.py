@@ -104,10 +104,13 @@ def cmd_index(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
+        recleaned = (
+            f" ({report.recleaned} re-read: newer cleaning rules)" if report.recleaned else ""
+        )
         print(
-            f"added {report.added}, updated {report.updated}, removed {report.removed}, "
-            f"unchanged {report.unchanged}; embedded {report.embedded} chunks; "
-            f"{report.chunks} chunks in the store"
+            f"added {report.added}, updated {report.updated}{recleaned}, "
+            f"removed {report.removed}, unchanged {report.unchanged}; "
+            f"embedded {report.embedded} chunks; {report.chunks} chunks in the store"
         )
         for e in report.errors:
             print(one_line(f"error: {e['source']}: {e['error']}"), file=sys.stderr)

@@ -61,6 +61,7 @@ def test_new_cleaning_version_recleans_once_without_re_embedding(
     calls.clear()
     r = run(cfg, folder, embedder, calls)
     assert (r.added, r.updated, r.unchanged, r.embedded, r.errors) == (0, 1, 0, 0, [])
+    assert r.recleaned == 1  # reported apart: the user changed nothing
     assert calls == []
     files2, texts2 = stored(cfg)
     assert files2[rec.source].content_hash == "test-next:" + loaders.bytes_hash(rec.content_hash)
@@ -84,7 +85,7 @@ def test_record_of_older_code_is_reprocessed_once(tmp_path, folder, embedder, mo
 
     calls.clear()
     r = run(cfg, folder, embedder, calls)
-    assert (r.updated, r.unchanged, r.embedded) == (1, 0, 0)
+    assert (r.updated, r.recleaned, r.unchanged, r.embedded) == (1, 1, 0, 0)
     assert calls == []
     (rec2,) = stored(cfg)[0].values()
     assert rec2.content_hash == f"{loaders.CLEANING_VERSION}:{rec.content_hash}"

@@ -154,13 +154,14 @@ def test_cli_json_twice_on_shared_corpus(tmp_path):
         "errors",
         "ocr_skipped",  # PDF pages that needed OCR and did not get it (index/ocr.py)
         "sentence_vectors",  # sentences embedded for the reader (opt-in, index/unit_vectors.py)
+        "recleaned",  # of updated: same bytes, newer cleaning rules (index/loaders.py)
     }
     assert first["added"] == 5 and first["embedded"] > 0
     assert first["sentence_vectors"] == 0  # off unless asked
     second = json.loads(
         run_rag("index", str(CORPUS), "--json", env={"RAG_STORE": str(store)}).stdout
     )
-    assert second["unchanged"] == 5 and second["embedded"] == 0
+    assert second["unchanged"] == 5 and second["embedded"] == 0 and second["recleaned"] == 0
     assert second["chunks"] == first["chunks"]
     status = run_rag("status", "--store", str(store)).stdout
     assert "documents: 5" in status and "minilm" in status
