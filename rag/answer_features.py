@@ -110,15 +110,17 @@ def _claim_check(q: Question, passage: str) -> tuple[float, float, float]:
 
 def states_a_number(question: str, sentences: Sequence[str]) -> bool:
     """Does one of `sentences` hold a number beyond the question's own words, when the question
-    asks for one ("How many ...", "How long ...", "What percentage ...")? True for any other
-    question. A number as the reader's answer-type feature sees one (digits, "seventy",
-    "thousands", "half"), or inside a compound ("ten-horsepower", "one-half")."""
+    asks how many? True for any other question: "How fast ...?" or "How much support ...?" are
+    fairly answered in words ("quickly", "little"). A number as the reader's answer-type
+    feature sees one (digits, "seventy", "thousands", "several"), also inside a compound
+    ("ten-horsepower", "one-half") or in the plural ("dozens")."""
     q = analyse_question(question)
-    if q.qtype not in ("how_many", "how_much"):
+    if q.qtype != "how_many":
         return True
     qstems = {t.stem for t in q.toks}
-    return any(
-        t.stem not in qstems and (_is_num(t) or any(p in _NUMBER_WORDS for p in t.low.split("-")))
-        for s in sentences
-        for t in tokenize(s)
-    )
+
+    def numeric(t) -> bool:
+        parts = t.low.split("-")
+        return _is_num(t) or any(p in _NUMBER_WORDS or p[:-1] in _NUMBER_WORDS for p in parts)
+
+    return any(t.stem not in qstems and numeric(t) for s in sentences for t in tokenize(s))

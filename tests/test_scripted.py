@@ -242,7 +242,10 @@ def test_the_number_check_reads_the_question_type():
     q = "How many parameters does Tongyi Qianwen have?"
     assert not states_a_number(q, ["Alibaba Cloud launched Tongyi Qianwen in April."])
     assert states_a_number(q, ["It has seventy billion parameters."])
-    assert states_a_number("How long is the period?", ["The period is 2**19937-1."])
-    # A number the question itself names is no answer; other questions need no number.
+    assert states_a_number("How many empires?", ["They number in the dozens."])
+    assert states_a_number("How many horsepower?", ["Watt's ten-horsepower engines ran."])
+    # A number the question itself names is no answer; other questions need no number, even
+    # "how fast" or "how much", which are fairly answered in words.
     assert not states_a_number("How many of the 12 members voted?", ["All 12 members met."])
+    assert states_a_number("How fast is pharmacy informatics growing?", ["It grows quickly."])
     assert states_a_number("Who launched Tongyi Qianwen?", ["Alibaba Cloud launched it."])
