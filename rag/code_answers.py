@@ -29,11 +29,10 @@ _CODE_NOUNS = (
     "class|subclass|exception|error|function|method|decorator|module|attribute|parameter|"
     "argument|constant|variable|property|keyword|command|option|flag"
 )
+# "What does replace raise if ...?" asks for an exception by its verb.
+_ASKS_RAISED = r"\bwhat\s+(?:does|do|did|will|would|can|could|might)\b[^?]*\b(?:raise|throw)\b"
 _WANTS_CODE = re.compile(
-    rf"\b(?:which|what)\s+(?:[\w.]+\s+){{0,2}}?(?:{_CODE_NOUNS})(?:e?s)?\b"
-    # "What does replace raise if ...?" asks for an exception by its verb.
-    r"|\bwhat\s+(?:does|do|did|will|would|can|could|might)\b[^?]*\b(?:raise|throw)\b",
-    re.I,
+    rf"\b(?:which|what)\s+(?:[\w.]+\s+){{0,2}}?(?:{_CODE_NOUNS})(?:e?s)?\b|{_ASKS_RAISED}", re.I
 )
 # One identifier: a name, a dotted path, an optional call "()" or decorator "@".
 _IDENTIFIER = re.compile(r"@?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?")
@@ -64,8 +63,7 @@ def code_like(phrase: str, sentence: str = "") -> bool:
 # Python's convention (PEP 8: exception classes end in "Error"; also the Warning and Exit
 # families and the base classes), and a version is a dotted number ("3.4", "3.7.15").
 _WANTS_EXCEPTION = re.compile(
-    r"\b(?:which|what)\s+(?:[\w.]+\s+){0,2}?(?:exception|error|warning)s?\b"
-    r"|\bwhat\s+(?:does|do|did|will|would|can|could|might)\b[^?]*\b(?:raise|throw)\b",
+    rf"\b(?:which|what)\s+(?:[\w.]+\s+){{0,2}}?(?:exception|error|warning)s?\b|{_ASKS_RAISED}",
     re.I,
 )
 _EXCEPTION = re.compile(

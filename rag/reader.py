@@ -281,6 +281,7 @@ class Choice:
     picks: tuple[Pick, ...]
     ratio: float  # second sentence's probability over the best one's
     x: np.ndarray
+    logits: np.ndarray  # every sentence's, for a search below the picks (`_deeper`)
 
 
 def best_sentences(sentences: Sequence[Sentence], logits: np.ndarray, top: int = SPAN_SENTENCES):
@@ -321,7 +322,7 @@ def choose(model: ReaderModel, a: Analysis, question: str, encoder: Encoder) -> 
         a, probs, logits, order[0], picks[0].answer_probability, scores, first_pick
     )
     ratio = float(probs[order[1]] / probs[order[0]]) if len(order) > 1 else 0.0
-    return Choice(tuple(picks), ratio, x)
+    return Choice(tuple(picks), ratio, x, logits)
 
 
 def read(
@@ -347,7 +348,7 @@ def read(
         question,
         picks,
         lambda k: _with_next(k, a.sentences, sources),
-        lambda: _deeper(model, a, picks),
+        lambda: _deeper(a, c.logits, picks),
     )
     answerable = p >= model.threshold and held
     return Reading(tuple(picks), p, answerable, uncovered, model.version, held)
@@ -386,16 +387,16 @@ def _with_next(p: Pick, sentences: Sequence[Sentence], sources: Sequence) -> Pic
     return Pick(p.source, p.start, nxt.end, text[p.start : nxt.end], p.probability, None, 0.0)
 
 
-def _deeper(model: ReaderModel, a: Analysis, picks: Sequence[Pick]) -> list[Pick]:
+def _deeper(a: Analysis, logits: np.ndarray, picks: Sequence[Pick]) -> list[Pick]:
     """The next best sentences after the picks (down to rank DEEPER), phrase unset."""
-    probs, order = best_sentences(a.sentences, model.sentence(a.sent_x), DEEPER)
+    probs, order = best_sentences(a.sentences, logits, DEEPER)
     shown = {" ".join(p.text.split()) for p in picks}
-    ranked = [a.sentences[k] for k in order]
-    return [
-        Pick(s.source, s.start, s.end, s.text, float(probs[k]), None, 0.0)
-        for k, s in zip(order, ranked, strict=True)
-        if " ".join(s.text.split()) not in shown
-    ]
+    out = []
+    for k in order:
+        s = a.sentences[k]
+        if " ".join(s.text.split()) not in shown:
+            out.append(Pick(s.source, s.start, s.end, s.text, float(probs[k]), None, 0.0))
+    return out
 
 
 def _without_answer(p: Pick) -> Pick:

@@ -16,6 +16,14 @@ import pytest
 
 from rag.support import support, unsupported_reason
 
+
+def assert_verdict(claim: str, passage: str, reason: str) -> None:
+    """Supported when `reason` is empty; else unsupported, with `reason` in the reason given."""
+    s = support(claim, passage)
+    assert s.supported == (not reason), (claim, s)
+    assert reason in unsupported_reason(s), s
+
+
 P = {
     "treaty": "Negotiations had begun in 1819 and stalled through 1820. The treaty was finally "
     "signed on 14 March 1821 in Lisbon, ending the dispute over the river.",
@@ -247,9 +255,7 @@ MOVED_CASES = [
 
 @pytest.mark.parametrize(("key", "claim", "reason"), MOVED_CASES)
 def test_moved_values_kept_and_swapped_values_caught(key: str, claim: str, reason: str) -> None:
-    s = support(claim, MOVED[key])
-    assert s.supported == (not reason), (claim, s)
-    assert reason in unsupported_reason(s), s
+    assert_verdict(claim, MOVED[key], reason)
 
 
 # 'failed in the battles' is losing them, even where the passage's next sentence tells of the
@@ -306,9 +312,7 @@ TRANSPLANT_CASES = [
 
 @pytest.mark.parametrize(("key", "claim", "reason"), TRANSPLANT_CASES)
 def test_word_carried_from_another_sentence_is_caught(key: str, claim: str, reason: str) -> None:
-    s = support(claim, TRANSPLANT[key])
-    assert s.supported == (not reason), (claim, s)
-    assert reason in unsupported_reason(s), s
+    assert_verdict(claim, TRANSPLANT[key], reason)
 
 
 # Two names of the claim that traded places around words the passage has in the same order:
@@ -354,9 +358,7 @@ SWAP_CASES = [
 
 @pytest.mark.parametrize(("key", "claim", "reason"), SWAP_CASES)
 def test_names_that_traded_places_are_caught(key: str, claim: str, reason: str) -> None:
-    s = support(claim, SWAP[key])
-    assert s.supported == (not reason), (claim, s)
-    assert reason in unsupported_reason(s), s
+    assert_verdict(claim, SWAP[key], reason)
 
 
 # One name named on one side of a passive only: the one it was done to in the claim, the one
@@ -377,9 +379,7 @@ SIDE_CASES = [
 
 @pytest.mark.parametrize(("claim", "reason"), SIDE_CASES)
 def test_a_name_on_the_other_side_of_a_passive_is_caught(claim: str, reason: str) -> None:
-    s = support(claim, HARBOUR)
-    assert s.supported == (not reason), (claim, s)
-    assert reason in unsupported_reason(s), s
+    assert_verdict(claim, HARBOUR, reason)
 
 
 # Which side of an event: "before the flood" against a passage that says "after the flood"
@@ -396,9 +396,7 @@ WHEN_CASES = [
 
 @pytest.mark.parametrize(("claim", "reason"), WHEN_CASES)
 def test_before_and_after_an_event(claim: str, reason: str) -> None:
-    s = support(claim, MILL)
-    assert s.supported == (not reason), (claim, s)
-    assert reason in unsupported_reason(s), s
+    assert_verdict(claim, MILL, reason)
 
 
 # Whose assistant is who: "B, the assistant of A" against "A's assistant, B" turned round is
@@ -418,9 +416,7 @@ RELATION_CASES = [
 
 @pytest.mark.parametrize(("claim", "reason"), RELATION_CASES)
 def test_whose_relation_is_who(claim: str, reason: str) -> None:
-    s = support(claim, FJORD)
-    assert s.supported == (not reason), (claim, s)
-    assert reason in unsupported_reason(s), s
+    assert_verdict(claim, FJORD, reason)
 
 
 # Two qualifiers of one noun in two clauses, traded: what the passage says of the aerial maps
@@ -446,9 +442,7 @@ QUALIFIER_CASES = [
 
 @pytest.mark.parametrize(("claim", "reason"), QUALIFIER_CASES)
 def test_traded_qualifiers_of_one_noun(claim: str, reason: str) -> None:
-    s = support(claim, WELLS)
-    assert s.supported == (not reason), (claim, s)
-    assert reason in unsupported_reason(s), s
+    assert_verdict(claim, WELLS, reason)
 
 
 # A name the claim's source sentence lacks stands for that sentence's "the town": a reference
@@ -469,9 +463,7 @@ LATE_NAME_CASES = [
 
 @pytest.mark.parametrize(("claim", "reason"), LATE_NAME_CASES)
 def test_a_name_carried_from_later_in_the_passage(claim: str, reason: str) -> None:
-    s = support(claim, GUILDS)
-    assert s.supported == (not reason), (claim, s)
-    assert reason in unsupported_reason(s), s
+    assert_verdict(claim, GUILDS, reason)
 
 
 # Centuries are dates: "the 1700s", "the 18th century" and "the eighteenth century" are one span,
@@ -493,9 +485,7 @@ CENTURY_CASES = [
 
 @pytest.mark.parametrize(("claim", "reason"), CENTURY_CASES)
 def test_centuries_and_ranges(claim: str, reason: str) -> None:
-    s = support(claim, GUILD_CENTURIES)
-    assert s.supported == (not reason), (claim, s)
-    assert reason in unsupported_reason(s), s
+    assert_verdict(claim, GUILD_CENTURIES, reason)
 
 
 def test_a_passive_get_passes_its_negation_to_the_participle() -> None:
