@@ -121,6 +121,8 @@ def states_a_number(question: str, sentences: Sequence[str]) -> bool:
 
     def numeric(t) -> bool:
         parts = t.low.split("-")
-        return _is_num(t) or any(p in _NUMBER_WORDS or p[:-1] in _NUMBER_WORDS for p in parts)
+        return _is_num(t) or any(
+            w in _NUMBER_WORDS for p in parts for w in (p, p.removesuffix("s"))
+        )
 
     return any(t.stem not in qstems and numeric(t) for s in sentences for t in tokenize(s))

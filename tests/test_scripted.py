@@ -243,6 +243,7 @@ def test_the_number_check_reads_the_question_type():
     assert not states_a_number(q, ["Alibaba Cloud launched Tongyi Qianwen in April."])
     assert states_a_number(q, ["It has seventy billion parameters."])
     assert states_a_number("How many empires?", ["They number in the dozens."])
+    assert not states_a_number("How many people?", ["They pitched a tent and tend it."])
     assert states_a_number("How many horsepower?", ["Watt's ten-horsepower engines ran."])
     # A number the question itself names is no answer; other questions need no number, even
     # "how fast" or "how much", which are fairly answered in words.
