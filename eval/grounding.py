@@ -57,11 +57,16 @@ def answer_pairs(path: Path, row: dict, lineno: int) -> list[dict]:
             continue  # a refusal: nothing to check
         doc = _corpus(path, str(row.get("id", ""))) / str(s.get("doc", ""))
         text = doc.read_text(encoding="utf-8") if doc.is_file() else s["quote"]
+        para = paragraph(text, s["quote"])
+        at = text.find(para)
         out.append(
             {
                 "id": f"{row.get('id', lineno)}:{row.get('variant', '')}:{k + 1}",
                 "claim": s["text"],
-                "passage": paragraph(text, s["quote"]),
+                "passage": para,
+                # What the document says before it, as the pipeline gives the verifier
+                # (names the passage refers back to: "the company", "his").
+                "before": text[: max(at, 0)],
                 "supported": bool(s["supported"]),
                 "kind": s["kind"],
             }  # fmt: skip
@@ -99,7 +104,9 @@ def _verdicts(rows: list[dict], threshold: float) -> list[bool]:
     from rag.verify import support as verify_support
 
     if threshold == DEFAULT_THRESHOLD:
-        return [verify_support(r["claim"], r["passage"]).supported for r in rows]
+        return [
+            verify_support(r["claim"], r["passage"], r.get("before", "")).supported for r in rows
+        ]
     return [support(r["claim"], r["passage"], threshold).supported for r in rows]
 
 

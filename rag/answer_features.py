@@ -5,6 +5,7 @@ they build on; the fitting script and the read path both compute them here."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -121,8 +122,28 @@ def states_a_number(question: str, sentences: Sequence[str]) -> bool:
 
     def numeric(t) -> bool:
         parts = t.low.split("-")
-        return _is_num(t) or any(
-            w in _NUMBER_WORDS for p in parts for w in (p, p.removesuffix("s"))
+        return (
+            _is_num(t)
+            or t.low in _TIMES
+            or any(w in _NUMBER_WORDS for p in parts for w in (p, p.removesuffix("s")))
         )
 
-    return any(t.stem not in qstems and numeric(t) for s in sentences for t in tokenize(s))
+    def count(toks, k: int) -> bool:
+        t = toks[k]
+        if t.stem in qstems or not numeric(t):
+            return False
+        # A year is a date, not a count: "in late 2022", "since 1998", "the 1990s".
+        year = re.fullmatch(r"(1[0-9]|20)\d\d", t.low)
+        before = toks[k - 1].low if k else ""
+        return not (re.fullmatch(r"(1[0-9]|20)\d0s", t.low) or year and before in _YEAR_BEFORE)
+
+    return any(
+        count(toks, k) for s in sentences for toks in [tokenize(s)] for k in range(len(toks))
+    )
+
+
+_TIMES = frozenset(("twice", "thrice"))  # "How many times ...?" "twice"
+_YEAR_BEFORE = frozenset(
+    "in since by until till from to through during of late early mid before after around circa "
+    "january february march april may june july august september october november december".split()
+)

@@ -96,6 +96,7 @@ def _boundaries(text: str) -> tuple[list[int], list[int]]:
 # separates the two words without being a token or a clause boundary.
 _NAME_POSSESSIVE = re.compile(r"(?<=[A-Za-z0-9])['’]s?(?=\s+[A-Z])")
 SEP = "\u200b"
+_FAR_FROM = re.compile(r"\s+\w+ing\b")
 # A passive "get" ("doesn't get called", "did not get elected") passes a negation on to its
 # participle: what is denied is the calling, not a getting.
 _PASSIVE_GET = re.compile(r"\s+[a-z]+(?:ed|en)\b")
@@ -148,8 +149,16 @@ def analyze(raw_text: str) -> Doc:
             all_stems.append(canon(low))
             if len(raw) > 1 and (raw.isupper() or "&" in raw):
                 acronyms.add(re.sub(r"[^a-z]", "", low))
-            is_cue = low in NEGATIONS or (
-                low == "against" and len(all_stems) > 1 and all_stems[-2] in AGAINST_VERBS
+            is_cue = (
+                low in NEGATIONS
+                or (low == "against" and len(all_stems) > 1 and all_stems[-2] in AGAINST_VERBS)
+                # "far from overstating them": a denial; "far from the city" is a distance.
+                or (
+                    low == "from"
+                    and len(all_stems) > 1
+                    and all_stems[-2] == "far"
+                    and bool(_FAR_FROM.match(text, w.end))
+                )
             )
             if is_cue:
                 # "not only X but Y" is not a negation of X.

@@ -89,13 +89,35 @@ def _entity_found(c: Doc, run: list[int], p: Doc) -> str:
 
 
 _DEMONYM = ("n", "an", "ian")
+# Places whose people or language are not the place plus an ending ("the Spanish ... sent" for
+# "Spain sent"). General knowledge, not fitted: the regular ones are the endings above.
+_IRREGULAR = {
+    place: demonym
+    for pair in (
+        "spain:spanish britain:british england:english scotland:scottish wales:welsh "
+        "ireland:irish france:french netherlands:dutch holland:dutch denmark:danish "
+        "sweden:swedish finland:finnish norway:norwegian poland:polish turkey:turkish "
+        "greece:greek china:chinese japan:japanese portugal:portuguese switzerland:swiss "
+        "germany:german iceland:icelandic lebanon:lebanese vietnam:vietnamese "
+        "taiwan:taiwanese sudan:sudanese thailand:thai iraq:iraqi israel:israeli "
+        "pakistan:pakistani bangladesh:bangladeshi yemen:yemeni kuwait:kuwaiti "
+        "philippines:filipino peru:peruvian"
+    ).split()
+    for place, demonym in [pair.split(":")]
+}
+_IRREGULAR.update({d: p for p, d in list(_IRREGULAR.items())})
 
 
 def _demonym_of(low: str, p: Doc) -> bool:
     """A capitalised passage word that is the claim's place with a demonym ending, or the
     other way round."""
+    other = _IRREGULAR.get(low)
     for w in p.words:
-        if w.kind != "word" or not w.raw[:1].isupper() or min(len(w.low), len(low)) < 4:
+        if w.kind != "word" or not w.raw[:1].isupper():
+            continue
+        if other is not None and w.low == other:
+            return True
+        if min(len(w.low), len(low)) < 4:
             continue
         short, long = sorted((low, w.low), key=len)
         if long.startswith(short) and long[len(short) :] in _DEMONYM:

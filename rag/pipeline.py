@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from index.embedders import EmbedderConfig
 from index.errors import RagError
@@ -54,11 +54,23 @@ def generate(llm: LLM, query: str, sources: list[Source], judgement: Judgement) 
     return llm.generate(prompt, stream=True)
 
 
-def check(text: str, query: str, sources: list[Source], flag_unsupported: bool) -> Verified:
+def check(
+    text: str,
+    query: str,
+    sources: list[Source],
+    flag_unsupported: bool,
+    earlier: Callable[[Source], str] | None = None,
+) -> Verified:
     """Verification of a reply; a refusal has nothing to verify."""
     if refused(text):
         return Verified("", [], [])
-    return verify(text, sources, flag_unsupported, on_topic=on_topic(query))
+    return verify(text, sources, flag_unsupported, on_topic=on_topic(query), earlier=earlier)
+
+
+def earlier_text(reader: IndexReader, src: Source) -> str:
+    """The title and the document's text before a source: where the names it refers back to
+    ("the company", "his") were introduced."""
+    return src.title + "\n" + (reader.doc_text(src.source) or "")[: src.start]
 
 
 def cite_pages(reader: IndexReader, citations: list[Citation]) -> list[Citation]:
@@ -167,12 +179,16 @@ class Pipeline:
                 pieces.append(piece)
                 yield piece
             text = "".join(pieces).strip()
-            verified = check(text, query, retrieved, self.cfg.flag_unsupported)
+            verified = check(
+                text,
+                query,
+                retrieved,
+                self.cfg.flag_unsupported,
+                partial(earlier_text, self.reader),
+            )
             verified = replace(verified, citations=cite_pages(self.reader, verified.citations))
             kept = [c.text for c in verified.sentences if c.verdict == "supported"]
-            judgement = after_generation(
-                judgement, text, len(verified.citations), query, kept, self.llm.writes_answer
-            )
+            judgement = after_generation(judgement, text, len(verified.citations), query, kept)
         t2 = time.perf_counter()
         timings = {
             "retrieve_ms": (t1 - t0) * 1000,

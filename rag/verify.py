@@ -18,14 +18,19 @@ from dataclasses import dataclass, replace
 
 from index.text import MARKER_RE, marker_numbers, sentence_spans, squash, strip_markers
 from rag.answer import Citation, SentenceCheck, Source
+from rag.refer_back import resolve
 from rag.support import Support, unsupported_reason
 from rag.support import support as _score
 
 UNVERIFIED = " (unverified)"  # appended to a kept sentence no passage supports (flagged)
 
 
-def support(claim: str, passage: str) -> Support:
+def support(claim: str, passage: str, before: Callable[[], str] | str = "") -> Support:
     """The support scorer, with a verbatim quote always counting as supported.
+
+    `before` is what the document says before the passage (its title first): a name the claim
+    takes from there, where the passage refers back to it ("Alibaba's" for "the company's"),
+    is resolved instead of missing (rag/refer_back.py). A callable is asked only then.
 
     The rules decide. The fitted alternative (rag.support_model.combined_score: the MiniLM
     cross-encoder with the rules' hard signals) did not beat them held out by article on
@@ -33,7 +38,14 @@ def support(claim: str, passage: str) -> Support:
     rag/models/support_encoder.json), so it is measured by eval/fit_support.py, not used here."""
     if verbatim(claim, passage):
         return Support(score=1.0, supported=True, missing=())
-    return _score(claim, passage)
+    s = _score(claim, passage)
+    if s.supported or not s.missing or not before:
+        return s
+    resolved = resolve(claim, passage, before() if callable(before) else before, s.missing)
+    if resolved is None:
+        return s
+    again = _score(resolved, passage)
+    return again if again.supported else s
 
 
 def verbatim(claim: str, passage: str) -> bool:
@@ -130,10 +142,11 @@ def reason_of(s: Support | None) -> str:
     return unsupported_reason(s)
 
 
-def _check(claim: str, nums: list[int], sources: list[Source], flag: bool) -> tuple:
+def _check(claim: str, nums: list[int], sources: list[Source], flag: bool, earlier) -> tuple:
     """(status, cited source indexes, Support or None, reason) of one sentence."""
     cited = [n - 1 for n in nums if 1 <= n <= len(sources)]
-    s = support(claim, " ".join(sources[i].text for i in cited)) if cited else None
+    before = (lambda: earlier(sources[cited[0]])) if earlier and cited else ""
+    s = support(claim, " ".join(sources[i].text for i in cited), before) if cited else None
     if s is not None and s.supported:
         return "supported", cited, s, ""
     near = _neighbour_support(claim, cited, sources)
@@ -156,6 +169,7 @@ def verify(
     sources: list[Source],
     flag_unsupported: bool = False,
     on_topic: Callable[[str], bool] | None = None,
+    earlier: Callable[[Source], str] | None = None,
 ) -> Verified:
     """Verify each sentence against its citations (else re-attach, else drop or flag).
 
@@ -163,6 +177,8 @@ def verify(
     sources). One that does not is still kept when it is supported and another sentence of the
     answer addresses the question: it carries that answer's context ("It was first released on
     February 7."). An answer of which no sentence addresses the question is dropped whole.
+    `earlier(source)` is the document's title and text before a source, for names the cited
+    passage refers back to (see `support`).
     """
     rows: list[tuple[str, str, list[int], Support | None, str, bool]] = []
     seen: set[str] = set()
@@ -172,7 +188,7 @@ def verify(
             continue
         seen.add(squash(claim).lower())
         topical = on_topic is None or on_topic(claim)
-        status, cited, s, why = _check(claim, nums, sources, flag_unsupported)
+        status, cited, s, why = _check(claim, nums, sources, flag_unsupported, earlier)
         rows.append((claim, status, cited, s, why, topical))
     anchored = any(r[5] and r[1] in ("supported", "reattached") for r in rows)
 

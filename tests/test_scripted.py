@@ -245,6 +245,11 @@ def test_the_number_check_reads_the_question_type():
     assert states_a_number("How many empires?", ["They number in the dozens."])
     assert not states_a_number("How many people?", ["They pitched a tent and tend it."])
     assert states_a_number("How many horsepower?", ["Watt's ten-horsepower engines ran."])
+    # A year is a date, not a count; a number before a noun is one, even year-shaped.
+    assert not states_a_number(q, ["Tongyi was spun off in late 2022."])
+    assert not states_a_number(q, ["Models grew through the 1990s."])
+    assert states_a_number("How many soldiers died?", ["1500 soldiers died."])
+    assert states_a_number("How many times has Polonia won the cup?", ["It won it twice."])
     # A number the question itself names is no answer; other questions need no number, even
     # "how fast" or "how much", which are fairly answered in words.
     assert not states_a_number("How many of the 12 members voted?", ["All 12 members met."])
