@@ -96,14 +96,18 @@ def names_kind(kind: str, word: str) -> bool:
     return (_EXCEPTION if kind == "exception" else _VERSION).fullmatch(word) is not None
 
 
-def _versions(text: str, asked: str) -> list[str]:
+def versions_of(text: str, asked: str) -> list[str]:
     """The versions in `text` of what the question asks about: a number right after "version"
     or "release", or after a word of the question ("requires SQLite 3.7.15" for "the minimum
     SQLite version"), not after another name ("the DB-API 2.0")."""
     out = []
+    event = _event(asked)
     for m in _VERSION.finditer(text):
         before = re.findall(r"[\w.+-]+", text[: m.start()])
         word = before[-1].lower() if before else ""
+        label = _LABEL.search(text[max(0, m.start() - 40) : m.start()])
+        if event and label and _event(label.group(1)) not in (event, None):
+            continue  # "Added in version 3.7" does not say when something was removed
         if word in ("version", "versions", "release", "releases") or re.search(
             rf"(?<![\w.]){re.escape(word)}(?![\w.])", asked
         ):
@@ -111,12 +115,29 @@ def _versions(text: str, asked: str) -> list[str]:
     return out
 
 
+# What a version label or a question says happened. "Changed in version" says none of these
+# (its note may add, remove or deprecate), so it agrees with any question.
+_EVENTS = (
+    ("added", re.compile(r"\b(?:added|introduced|new)\b", re.I)),
+    ("deprecated", re.compile(r"\bdeprecated\b", re.I)),
+    ("removed", re.compile(r"\bremoved\b", re.I)),
+)
+_LABEL = re.compile(
+    r"\b(added|new|deprecated|removed|changed)\s+(?:in|since)\s+versions?\s*$", re.I
+)
+
+
+def _event(text: str) -> str | None:
+    found = [name for name, rx in _EVENTS if rx.search(text)]
+    return found[0] if len(found) == 1 else None
+
+
 def _named(kind: str, text: str, asked: str) -> str | None:
     """The first name of `kind` in `text` that the question does not already say."""
     if kind == "code":
         found = [w for w in _IDENTIFIER.findall(text) if code_like(w, text)]
     elif kind == "version":
-        found = _versions(text, asked)
+        found = versions_of(text, asked)
     else:
         found = _EXCEPTION.findall(text)
     return next((w for w in found if w.lower() not in asked), None)
@@ -128,7 +149,7 @@ def _fits(kind: str, phrase: str | None, sentence: str, asked: str) -> bool:
     if kind == "code":
         return code_like(phrase, sentence)
     if kind == "version":
-        return phrase.strip() in _versions(sentence, asked)
+        return phrase.strip() in versions_of(sentence, asked)
     return names_kind(kind, phrase.strip())
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from index.text import STOPWORDS, stem, tokens
 from index.units import reading_units
-from rag.code_answers import answer_kind, names_kind
+from rag.code_answers import answer_kind, names_kind, versions_of
 
 MAX_SPAN = 10  # tokens; 98% of SQuAD dev answers are at most 10 words
 
@@ -228,10 +228,17 @@ def _is_cap(t: Tok, first: bool) -> bool:
     return t.text[:1].isupper() and not first and t.text.lower() not in STOPWORDS
 
 
-def _type_fit(q: Question, toks: Sequence[Tok], qstems: set[str], kind: str | None) -> float:
+def _type_fit(
+    q: Question, toks: Sequence[Tok], qstems: set[str], kind: str | None, text: str = ""
+) -> float:
     """Does the sentence hold a token of the kind the question asks for, beyond its words?
-    `kind`: the question asks for an exception or a version (_fixed_form)."""
+    `kind`: the question asks for an exception or a version (_fixed_form). A version must be
+    one of what is asked about, and a label of another event does not fit ("Added in version
+    3.7" for "... removed?")."""
     new = [(i, t) for i, t in enumerate(toks) if t.stem not in qstems and not t.punct]
+    if kind == "version":
+        fit = set(versions_of(text, q.text.lower()))
+        return float(any(t.text in fit for _, t in new))
     if kind is not None:
         return float(any(names_kind(kind, t.text) for _, t in new))
     if q.qtype == "when":
@@ -303,7 +310,7 @@ def sentence_features(
                 _wcov(q.focus, win, idf, default),
                 len(qbig & _bigrams(stems)) / len(qbig) if qbig else 0.0,
                 sum(n in have for n in q.names) / len(q.names) if q.names else 1.0,
-                _type_fit(q, s.toks, qstems, kind),
+                _type_fit(q, s.toks, qstems, kind, s.text),
                 float(dense),
                 1.0 / (1 + s.source),
                 math.log(1 + len(stems)),

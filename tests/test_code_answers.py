@@ -165,6 +165,23 @@ def test_a_version_must_be_the_version_of_what_is_asked():
     assert identifier_first(q, [dbapi, added])[0] == added  # "version 3.4" binds; "DB-API 2.0" not
 
 
+def test_a_version_label_of_another_event_does_not_answer():
+    from rag.code_answers import versions_of
+
+    removed = "in which python version was contextlib.nested removed?"
+    assert versions_of("Added in version 3.7.", removed) == []
+    # The same sentence may date two events: the one asked about answers.
+    assert versions_of("Deprecated since version 3.5, removed in version 3.7.", removed) == ["3.7"]
+    # "Changed in version" says neither: its note may add, remove or deprecate.
+    added = "in which version was the strict parameter added?"
+    assert versions_of("Changed in version 3.10: Added the strict parameter.", added) == ["3.10"]
+    assert versions_of("Added in version 3.4.", "which python version first shipped it?") == ["3.4"]
+    q = "In which Python version was contextlib.nested removed?"
+    other = _pick("Removed in version 3.2: the nested() function.", None, 0.1)
+    top = identifier_first(q, [_pick("Added in version 3.7.", "3.7", 0.6), other])[0]
+    assert (top.text, top.answer) == (other.text, "3.2")
+
+
 def test_fixed_form_type_fit_needs_a_passage_that_names_one():
     from rag.answer import Source
     from rag.features import _fixed_form, analyse_question, split_sentences
