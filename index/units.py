@@ -53,7 +53,12 @@ def _with_signatures(text: str, spans: list[tuple[int, int]]) -> list[tuple[int,
 def reading_units(text: str) -> list[tuple[int, int]]:
     """(start, end) of each unit of `text`, in order; each a slice of `text`."""
     out = []
+    prompt = -1  # end of the last doctest prompt line's unit
     for a, b in _with_signatures(text, sentence_spans(text)):
+        if text.startswith(">>>", a) or (prompt >= 0 and "\n\n" not in text[prompt:a]):
+            prompt = b  # a doctest line or its output: interpreter input, not a statement
+            continue
+        prompt = -1
         if _CONTINUATION.match(text, a, b):
             continue
         # A list item's bullet ("• If the glob fails, ...") is not part of its sentence.

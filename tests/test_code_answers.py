@@ -103,6 +103,15 @@ def test_a_sentence_continued_after_a_code_block_is_no_evidence():
     assert "json exposes an API familiar to users of marshal." in units  # a code name opens it
 
 
+def test_a_doctest_prompt_line_is_no_unit():
+    text = (
+        "Unlike commonprefix, this returns a valid path.\n\n"
+        ">>> os.path.commonprefix(['/usr/lib', '/usr/local/lib'])\n'/usr/l'"
+    )
+    units = [text[a:b] for a, b in reading_units(text)]
+    assert units == ["Unlike commonprefix, this returns a valid path."]
+
+
 def test_the_following_sentence_is_the_next_one_of_the_same_paragraph():
     from rag.answer import Source
     from rag.features import split_sentences
