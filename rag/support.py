@@ -71,6 +71,7 @@ from rag.roles import (
     check_swap,
     check_transplant,
 )
+from rag.subjects import check_subjects
 
 # The threshold and the recall weight were set by hand; eval/fit_support_threshold.py measures
 # them held out by article (llm_answers_dev + SQuAD-derived pairs, 3 folds): the fitted choice
@@ -101,8 +102,14 @@ class Support:
     conflicts: tuple[str, ...] = ()
 
 
-def support(claim: str, passage: str, threshold: float = DEFAULT_THRESHOLD) -> Support:
-    """Does `passage` support `claim`? Deterministic; see the module docstring for the rules."""
+def support(
+    claim: str, passage: str, threshold: float = DEFAULT_THRESHOLD, subjects: bool = True
+) -> Support:
+    """Does `passage` support `claim`? Deterministic; see the module docstring for the rules.
+
+    `subjects=False` leaves out who does what (rag/subjects.py), for a question read as a claim:
+    it has lost its auxiliaries ("What was Fort Caroline renamed to" reads "Fort Caroline
+    renamed to"), so a passive reads as its subject's act."""
     c = analyze(claim)
     p = analyze(passage)
     missing: list[str] = []
@@ -145,6 +152,8 @@ def support(claim: str, passage: str, threshold: float = DEFAULT_THRESHOLD) -> S
     check_relations(claim, passage, conflicts)
     check_qualifiers(c, p, conflicts)
     check_late_names(c, p, conflicts)
+    if subjects:
+        check_subjects(claim, passage, conflicts)
 
     failed = bool(missing or conflicts)
     if failed:

@@ -505,3 +505,32 @@ def test_a_name_next_to_its_value_binds_it_in_a_list() -> None:
     assert support(claim, passage).supported
     with mock.patch("rag.requirements.name_bound", lambda *a: False):
         assert "'1874' belongs to something else" in unsupported_reason(support(claim, passage))
+
+
+MAYOW = (
+    "In the late 17th century, Robert Boyle proved that air is necessary for combustion. "
+    "English chemist John Mayow (1641-1679) refined this work by showing that fire requires "
+    "only a part of air."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "reason"),
+    [
+        ("Boyle then refined the work by showing that fire requires a part of air.", "done by"),
+        ("Mayow refined the work by showing that fire requires only a part of air.", ""),
+        ("Mayow later refined Boyle's work.", ""),
+        # A possessive before the word makes it a noun's owner, not a subject.
+        ("Boyle's air is necessary for combustion.", ""),
+    ],
+)
+def test_an_action_given_to_another_named_subject(claim: str, reason: str) -> None:
+    assert_verdict(claim, MAYOW, reason)
+
+
+def test_subjects_joined_by_and_or_of_are_one_subject() -> None:
+    both = "Robert Boyle and John Mayow refined the theory of combustion."
+    assert_verdict("Boyle refined the theory of combustion.", both, "")
+    norman = "In 1066 Duke William II of Normandy conquered England at Hastings."
+    assert_verdict("In 1066 William conquered England at Hastings.", norman, "")
+    assert_verdict("In 1066 Harold conquered England at Hastings.", norman, "missing")
