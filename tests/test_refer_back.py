@@ -72,3 +72,41 @@ def test_an_irregular_demonym_names_its_place():
     assert not support(
         "France sent Pedro Menendez, who founded St. Augustine in 1565.", passage
     ).supported
+
+
+def test_the_pipeline_reads_the_name_from_earlier_in_the_stored_document(tmp_path, monkeypatch):
+    # A real store: the chunk that says "the company's" is not the one that names Alibaba.
+    import json
+
+    from index.pipeline import IndexConfig, index_paths
+    from rag.llm import LLMConfig
+    from rag.pipeline import AskConfig, Pipeline
+
+    filler = " ".join(f"Paragraph {i} is about the weather in spring and rain." for i in range(60))
+    doc = tmp_path / "docs" / "chief.txt"
+    doc.parent.mkdir()
+    doc.write_text(
+        "A new chief\n\nAlibaba named a new chief executive in September.\n\n"
+        f"{filler}\n\nWu is the company's fourth CEO, the board said on Tuesday.\n",
+        encoding="utf-8",
+    )
+    store = tmp_path / "store"
+    index_paths([doc.parent], IndexConfig(store=store))
+    q = "Which number CEO is Wu?"
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({"question": q, "text": CLAIM + " [1]"}) + "\n", encoding="utf-8")
+    cfg = AskConfig(index=IndexConfig(store=store), llm=LLMConfig(backend=f"scripted:{rows}"))
+
+    def ask():
+        p = Pipeline(cfg)
+        try:
+            return p.ask(q)
+        finally:
+            p.close()
+
+    a = ask()
+    assert "Alibaba" not in a.citations[0].text  # the cited chunk never names it
+    assert [s.status for s in a.sentences] == ["supported"] and not a.abstained
+    # Without the document's earlier text the same answer has nothing left.
+    monkeypatch.setattr("rag.pipeline.earlier_text", lambda reader, src: "")
+    assert ask().abstained
