@@ -128,18 +128,16 @@ def states_a_number(question: str, sentences: Sequence[str]) -> bool:
             or any(w in _NUMBER_WORDS for p in parts for w in (p, p.removesuffix("s")))
         )
 
-    def count(toks, k: int) -> bool:
-        t = toks[k]
-        if t.stem in qstems or not numeric(t):
-            return False
-        # A year is a date, not a count: "in late 2022", "since 1998", "the 1990s".
-        year = re.fullmatch(r"(1[0-9]|20)\d\d", t.low)
-        before = toks[k - 1].low if k else ""
-        return not (re.fullmatch(r"(1[0-9]|20)\d0s", t.low) or year and before in _YEAR_BEFORE)
-
-    return any(
-        count(toks, k) for s in sentences for toks in [tokenize(s)] for k in range(len(toks))
-    )
+    for s in sentences:
+        before = ""
+        for t in tokenize(s):
+            # A year is a date, not a count: "in late 2022", "since 1998", "the 1990s".
+            year = re.fullmatch(r"(1[0-9]|20)\d\d", t.low) and before in _YEAR_BEFORE
+            decade = re.fullmatch(r"(1[0-9]|20)\d0s", t.low)
+            if t.stem not in qstems and numeric(t) and not (year or decade):
+                return True
+            before = t.low
+    return False
 
 
 _TIMES = frozenset(("twice", "thrice"))  # "How many times ...?" "twice"

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 
 from index.embedders import EmbedderConfig
 from index.errors import RagError
@@ -184,7 +184,8 @@ class Pipeline:
                 query,
                 retrieved,
                 self.cfg.flag_unsupported,
-                partial(earlier_text, self.reader),
+                # One read of a document per answer, however many sentences ask for it.
+                cache(partial(earlier_text, self.reader)),
             )
             verified = replace(verified, citations=cite_pages(self.reader, verified.citations))
             kept = [c.text for c in verified.sentences if c.verdict == "supported"]

@@ -4,10 +4,11 @@ A capable model writes "Eddie Wu is Alibaba's fourth chief executive" from a chu
 "Wu is the company's fourth CEO": the chunk calls Alibaba "the company" because the document
 named it before. The claim's name is then not missing but resolved, provided (1) the document,
 before the passage (its title included), names it, and (2) the passage has a reference back in
-the claim's place: the claim word after the name follows, in the passage, "the company's",
-"his", "its", or a bare "the" when the name only modified it ("the Ant Group IPO" for "the
-IPO"). The claim is rewritten with the passage's words in that place and scored again, so every
-other requirement still holds.
+the claim's place: the claim word after the possessive name ("Alibaba's fourth") follows, in
+the passage, a possessive reference ("the company's", "his", "its"). The claim is rewritten with
+the passage's words in that place and scored again, so every other requirement still holds. A
+name that only modifies the next word is left missing: "the Upper Rhine" for the passage's "the
+Rhine" drops a qualifier, not a name.
 
 A name the passage states in that place instead ("the Rumford engine" for "the Corliss
 engine") is no reference back, and a name only the passage's later sentences hold is no
@@ -86,13 +87,10 @@ def resolve(claim: str, passage: str, before: str, missing: Sequence[str]) -> st
         m = re.search(name, out)
         if m is None:
             continue
-        start, end = m.start(), m.end()
-        poss = _POSSESSIVE.match(out, end)
-        possessive = bool(poss and poss.group())
-        if possessive:
-            end = poss.end()
-        if not possessive:
-            continue  # "the Upper Rhine" for "the Rhine" drops a qualifier, not a name
+        poss = _POSSESSIVE.match(out, m.end())
+        if poss is None or not poss.group():
+            continue  # not possessive: a modifier (see the module docstring)
+        start, end = m.start(), poss.end()
         lead = re.search(r"\bthe\s+$", out[:start], re.I)
         ref = None
         for gap, a in enumerate(_words(out[end:])[: _GAP + 1]):
