@@ -21,7 +21,7 @@ from rag.lexicon import (
     HEARSAY,
     ORIENTED,
 )
-from rag.value_bindings import name_bound, phrased_value, unrivalled
+from rag.value_bindings import fronted, name_bound, phrased_value, unrivalled
 
 _QUOTED = re.compile(r'\s*[,:]?\s*"([^"]+)"')
 # "before the war" vs "after the war": which side of an event a thing happened on. The toolkit
@@ -137,6 +137,7 @@ def check_items(c: Doc, p: Doc, missing: list[str], conflicts: list[str]) -> Non
             name_bound(c, c.item_pos[idx], p, good, list(others))
             or phrased_value(c, idx, p, cands, same_class)
             or unrivalled(c, c.item_pos[idx], p, good, others)
+            or fronted(c, c.item_pos[idx], p, good, others)
         )
     # Two values of the claim that traded places in the passage ("expires Dec. 19, hearing Dec.
     # 22" vs "expire Dec. 22, hearing Dec. 19"): each one's words sit by the other. One-sided,

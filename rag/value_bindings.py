@@ -168,3 +168,41 @@ def unrivalled(c: Doc, ci: int, p: Doc, good: list[int], bad: dict[int, int]) ->
         if not near_bad - near_good:
             return True
     return False
+
+
+def fronted(c: Doc, ci: int, p: Doc, good: list[int], bad: dict[int, int]) -> bool:
+    """The passage opens a sentence with the value and its subject ("Around 1800 Richard
+    Trevithick and, separately, Oliver Evans in 1801 introduced engines"); the claim names that
+    subject first and moves the value to its end ("Richard Trevithick introduced a
+    high-pressure steam engine around 1800"). The words by the value in the claim ("engine")
+    sit by the passage's other values too; the subject binds it. Not when the claim's subject
+    sits next to another value of the class ("Oliver Evans ... around 1800": 1801 is his)."""
+    subject: set[str] = set()
+    for j in range(len(c.stems)):
+        if c.is_item[j] or not c.words[c.tok_word[j]].raw[:1].isupper():
+            break
+        subject.add(c.stems[j])
+    if not subject or not all(s in p.positions for s in subject) or ci - len(subject) < 1:
+        return False
+    for g in good:
+        if g > 0 and p.tok_sentence[g - 1] == p.tok_sentence[g]:
+            continue  # the value does not open its sentence
+        span = _span(p, g)
+        after = range(span[1] + 1, min(span[1] + 1 + _NEXT_TO, len(p.stems)))
+        if not any(p.stems[o] in subject and p.tok_sentence[o] == p.tok_sentence[g] for o in after):
+            continue
+        rivals = (_next_to(p, subject, _span(p, b), p.tok_sentence[b]) for b in bad)
+        if not any(rivals) and all(_in_clause(p, g, s) for s in _anchors(c, ci, p)):
+            return True
+    return False
+
+
+def _in_clause(p: Doc, g: int, stem: str) -> bool:
+    """The word occurs after position g in its sentence, before a semicolon: in the clause the
+    fronted value opens ("Around 1800 X ... introduced engines; X obtained a patent in 1802")."""
+    start = p.words[p.tok_word[g]].start
+    for o in p.positions[stem]:
+        if o > g and p.tok_sentence[o] == p.tok_sentence[g]:
+            if ";" not in p.text[start : p.words[p.tok_word[o]].start]:
+                return True
+    return False

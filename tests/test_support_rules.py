@@ -534,3 +534,29 @@ def test_subjects_joined_by_and_or_of_are_one_subject() -> None:
     norman = "In 1066 Duke William II of Normandy conquered England at Hastings."
     assert_verdict("In 1066 William conquered England at Hastings.", norman, "")
     assert_verdict("In 1066 Harold conquered England at Hastings.", norman, "missing")
+
+
+LOOMS = (
+    "Around 1720 Anna Kessler and, separately, Piet Vos in 1724 built looms driven by water; "
+    "Kessler obtained her water-loom patent in 1731. These looms wove twice as fast."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "reason"),
+    [
+        # The passage opens with the value and its subject; the claim moves the value to the end.
+        ("Anna Kessler built a loom driven by water around 1720.", ""),
+        # Vos sits by his own year, and the patent's words are in the clause past the semicolon.
+        ("Piet Vos built a loom driven by water around 1720.", "belongs to something else"),
+        ("Kessler obtained a patent for her water loom in 1720.", "belongs to something else"),
+    ],
+)
+def test_a_value_that_opens_the_passage_binds_to_its_subject(claim: str, reason: str) -> None:
+    assert_verdict(claim, LOOMS, reason)
+
+
+def test_without_the_subject_the_moved_value_reads_as_another_values() -> None:
+    claim = "Anna Kessler built a loom driven by water around 1720."
+    with mock.patch("rag.requirements.fronted", lambda *a: False):
+        assert "'1720' belongs to something else" in unsupported_reason(support(claim, LOOMS))
