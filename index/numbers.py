@@ -56,6 +56,11 @@ _MONTH_RE = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b\.?"
 )
+# "in May", "since May", "early May": a month, not the modal verb.
+_MONTH_CUE = re.compile(
+    r"\b(?:in|since|until|till|by|from|to|of|during|through|early|late|mid|last|next|this)\s+$",
+    re.IGNORECASE,
+)
 # Centuries: "the 18th century", "the eighteenth century" and "the 1700s" name the same span.
 _CENTURY_WORDS = {
     **ORDINAL_WORDS,
@@ -155,7 +160,11 @@ def parse_items(text: str) -> list[Item]:
                 if not 1 <= day <= 31:
                     continue
                 fields.append(("day", day))
-            if gd.get("mon") == "May" and not (gd.get("d") or gd.get("y")):
+            if (
+                (gd.get("mon") or "").rstrip(".") == "May"
+                and not (gd.get("d") or gd.get("y"))
+                and not _MONTH_CUE.search(text, 0, m.start())
+            ):
                 continue  # "May" alone is too often the modal verb at a sentence start
             claim(m.start(), m.end())
             items.append(

@@ -28,6 +28,7 @@ from rag.lexicon import (
     CONTRAST_SURFACE,
     NEGATIONS,
     SYNONYMS,
+    TITLES,
 )
 
 _BOUNDARY_RE = re.compile(r"[;:()\[\]!?\n]|,\s|\s[-–—]+\s|[–—]|\.(?=\s|$)")
@@ -267,7 +268,13 @@ def prefix_match(s: str, p: Doc) -> bool:
 
 
 def match_acronyms(c: Doc, p: Doc, matched: list[bool]) -> None:
-    """Claim words that spell a passage acronym ("research and development" vs "R&D")."""
+    """Claim words that spell a passage acronym ("research and development" vs "R&D"), or an
+    officer's title written out without "officer" ("chief executive" vs "CEO")."""
+    for acronym in p.acronyms & TITLES.keys():
+        title = [canon(w) for w in TITLES[acronym]]
+        for i in range(len(c.stems) - 1):
+            if c.stems[i : i + 2] == title:
+                matched[i] = matched[i + 1] = True
     for acronym in p.acronyms:
         if len(acronym) < 2:
             continue

@@ -120,6 +120,13 @@ GENERIC_NAME_WORDS = frozenset(
     "the group inc corp corporation co company ltd limited holdings holding plc llc".split()
 )
 
+# Officers' titles are abbreviated with "Officer" ("CEO") but written out without it ("the
+# chief executive"): the acronym and its short form are one name. General usage, not fitted.
+TITLES = {
+    "ceo": ("chief", "executive"), "cfo": ("chief", "financial"), "coo": ("chief", "operating"),
+    "cto": ("chief", "technology"), "cio": ("chief", "information"),
+}  # fmt: skip
+
 # Connectives and closed-class words the toolkit's stopword list leaves in: they carry no fact a
 # passage must hold, so they do not count toward a claim's coverage ("Together they covered ...").
 FUNCTION_WORDS = frozenset(

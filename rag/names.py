@@ -10,7 +10,7 @@ import re
 
 from index.text import MONTHS, STOPWORDS
 from rag.claims import Doc, canon
-from rag.lexicon import GENERIC_NAME_WORDS, NEGATIONS, OPENERS
+from rag.lexicon import GENERIC_NAME_WORDS, NEGATIONS, OPENERS, TITLES
 
 
 def _is_cap(raw: str) -> bool:
@@ -81,6 +81,8 @@ def _entity_found(c: Doc, run: list[int], p: Doc) -> str:
         acronym = re.sub(r"[^a-z]", "", words[0].low)
         if _expansion_at(acronym, p) >= 0:
             return "all"  # "AI" vs "artificial intelligence"
+        if acronym in TITLES and " " + " ".join(map(canon, TITLES[acronym])) + " " in p.word_stems:
+            return "all"  # "CEO" vs "the chief executive"
     # A person named in full in the claim, by surname in the passage ("Eddie Wu" vs "Wu"),
     # unless the passage gives that surname a different first name ("Jack Ma" vs "Pony Ma").
     if 2 <= len(words) <= 3 and all(w.raw.istitle() and w.raw.isalpha() for w in words):

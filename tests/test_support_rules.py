@@ -560,3 +560,27 @@ def test_without_the_subject_the_moved_value_reads_as_another_values() -> None:
     claim = "Anna Kessler built a loom driven by water around 1720."
     with mock.patch("rag.requirements.fronted", lambda *a: False):
         assert "'1720' belongs to something else" in unsupported_reason(support(claim, LOOMS))
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage", "reason"),
+    [
+        (
+            "The chief executive of Norvik resigned in June.",
+            "In June the CEO of Norvik resigned.",
+            "",
+        ),
+        (
+            "The CEO of Norvik resigned in June.",
+            "In June the chief executive of Norvik resigned.",
+            "",
+        ),
+        (
+            "The CFO of Norvik resigned in June.",
+            "In June the chief executive of Norvik resigned.",
+            "missing: CFO",
+        ),
+    ],
+)
+def test_an_officers_title_is_its_acronym_without_officer(claim, passage, reason) -> None:
+    assert_verdict(claim, passage, reason)

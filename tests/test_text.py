@@ -180,3 +180,18 @@ def test_a_store_with_older_tokens_is_retokenised_when_opened(tmp_path):
     assert cat.get_meta("lexical_version") == LEXICAL_VERSION
     assert [c for c, _ in cat.lexical_search("rise", 5)] == ["c1"]
     cat.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [
+        ("The board resigned in May.", [5]),  # the full stop is no part of the month
+        ("The board resigned in May after the audit.", [5]),
+        ("Prices fell from early May to June.", [5, 6]),
+        ("May the board resign? It May yet.", []),  # the modal verb, capitalised
+        ("It may rise in May 2024.", [5]),
+    ],
+)
+def test_may_is_a_month_after_a_preposition_and_the_verb_elsewhere(text, months) -> None:
+    got = [dict(i.value)["month"] for i in parse_items(text) if i.cls == "date"]
+    assert got == months
