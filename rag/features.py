@@ -15,6 +15,7 @@ import numpy as np
 from index.text import STOPWORDS, stem, tokens
 from index.units import reading_units
 from rag.code_answers import answer_kind, names_kind, versions_of
+from rag.question import GENERIC_WORDS as _GENERIC
 
 MAX_SPAN = 10  # tokens; 98% of SQuAD dev answers are at most 10 words
 
@@ -36,11 +37,6 @@ _NUMBER_WORDS = frozenset(
 )
 _DATE_WORDS = frozenset("century centuries decade decades year years bc ad bce ce".split())
 # Words that ask how, not about what: a passage need not contain them.
-_GENERIC = frozenset(
-    "what which who whom whose when where why how many much name named number called kind "
-    "type tell describe explain give list does did do is are was were has have had according "
-    "mentioned".split()
-)
 _PREV_WORDS = (
     "in on at by of from to as is was are were called named the than about over for and "
     "since during between with"

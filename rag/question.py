@@ -7,14 +7,14 @@ from dataclasses import dataclass
 
 from index.text import tokens
 
-# Words that say how to ask, not what about: a passage need not contain them.
-_GENERIC = frozenset(
-    tokens(
-        "what which who whom whose when where why how many much name named number called "
-        "kind type tell describe explain give list does did do is are was were has have "
-        "according mentioned documents document article"
-    )
+# Words that say how to ask, not what about: a passage need not contain them. The reader's
+# question analysis (rag/features.py) leaves out the same words.
+GENERIC_WORDS = frozenset(
+    "what which who whom whose when where why how many much name named number called kind "
+    "type tell describe explain give list does did do is are was were has have had according "
+    "mentioned documents document article".split()
 )
+_GENERIC = frozenset(tokens(" ".join(GENERIC_WORDS)))
 
 _NUMBER_Q = re.compile(
     r"\b(how (many|much|large|big|long|old|far|high|fast|often)|what (percentage|share|"
