@@ -209,6 +209,17 @@ TOKEN_RE = re.compile(
 _DOTTED_ACRONYM_RE = re.compile(r"\b(?:[A-Z]\.){2,}")
 _STEP_DOWN_RE = re.compile(r"\bst(?:ep|eps|epped|epping) down\b")
 _POSSESSIVE_RE = re.compile(r"(?<=\w)'s?\b")
+_OWNER_END = re.compile(r"[’']s?$")
+
+
+def is_possessive(word: str) -> bool:
+    """ "Mayow's", "the company’s", "the Netherlands'": the word ends in a possessive."""
+    return bool(_OWNER_END.search(word))
+
+
+def drop_possessive(word: str) -> str:
+    """ "Mayow's" -> "Mayow", "Netherlands'" -> "Netherlands"; other words unchanged."""
+    return _OWNER_END.sub("", word)
 
 
 @lru_cache(maxsize=1)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from index.text import STOPWORDS
+from index.text import STOPWORDS, drop_possessive, is_possessive
 
 _WORD = re.compile(r"\w+(?:[’']\w+)*")
 _POSSESSIVE = re.compile(r"[’'](?:s\b)?")
@@ -33,7 +33,7 @@ def _words(text: str) -> list[re.Match]:
 
 
 def _base(word: str) -> str:
-    return re.sub(r"[’']s$", "", word.lower())
+    return drop_possessive(word.lower())
 
 
 def _missing_run(item: str, have: set[str]) -> list[str] | None:
@@ -60,7 +60,7 @@ def _reference(pw: list[re.Match], k: int, gap: int):
             return pw[j].start(), pw[j].end()
         if (
             j > 0
-            and re.search(r"[’']s$", low)
+            and is_possessive(low)
             and pw[j - 1].group().lower() == "the"
             and not pw[j].group()[:1].isupper()
         ):

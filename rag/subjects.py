@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from index.text import STOPWORDS, stem
+from index.text import STOPWORDS, drop_possessive, is_possessive, stem
 
 _TOKEN = re.compile(r"\([^()]{0,60}\)|[\w’'.-]+|[,;:]")
 _SKIP = frozenset("then also later first subsequently soon eventually again further".split())
@@ -24,7 +24,7 @@ def _words(text: str) -> list[str]:
 
 def _name(word: str) -> str | None:
     """The name a capitalised word stands for ("Mayow's" -> "mayow"), else None."""
-    base = re.sub(r"[’']s?$", "", word)
+    base = drop_possessive(word)
     if not base[:1].isupper() or base.lower() in STOPWORDS or not base.replace("-", "").isalpha():
         return None
     return base.lower()
@@ -36,7 +36,7 @@ def _subject(words: list[str], k: int) -> set[str]:
     j = k - 1
     while j >= 0 and (words[j].startswith("(") or words[j].lower() in _SKIP):
         j -= 1
-    if j >= 0 and re.search(r"[’']s?$", words[j]):
+    if j >= 0 and is_possessive(words[j]):
         return set()
     out: set[str] = set()
     while j >= 0:
