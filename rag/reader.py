@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -343,7 +343,8 @@ def read(
     held = model.evidence is None or sigmoid(model.evidence, c.x) >= model.evidence_threshold
     # The sentences' stems are already known: no second tokenisation on the hot path.
     uncovered = _uncovered(a.question, [s.stems for s in a.sentences])
-    picks = [p if p.answer_probability >= model.min_span else _without_answer(p) for p in c.picks]
+    weak = model.min_span
+    picks = [p if p.answer_probability >= weak else replace(p, answer=None) for p in c.picks]
     picks = identifier_first(
         question,
         picks,
@@ -397,7 +398,3 @@ def _deeper(a: Analysis, logits: np.ndarray, picks: Sequence[Pick]) -> list[Pick
         if " ".join(s.text.split()) not in shown:
             out.append(Pick(s.source, s.start, s.end, s.text, float(probs[k]), None, 0.0))
     return out
-
-
-def _without_answer(p: Pick) -> Pick:
-    return Pick(p.source, p.start, p.end, p.text, p.probability, None, p.answer_probability)
