@@ -1,8 +1,9 @@
 """A QA dataset for `rag eval`: its rows checked, its evidence quotes located in the store.
 
 The format is seed_qa_dev.jsonl's (`{"id", "question", "answers", "evidence": [{"doc",
-"quote"}], "answerable", "type"}`); llm_answers_dev.jsonl's rows (several answer variants per
-question) are read too. eval/runner.py scores what `ask` does on them.
+"quote"}], "answerable", "type"}`; only "question" is required); llm_answers_dev.jsonl's rows
+(several answer variants per question) are read too. eval/runner.py scores what `ask` does on
+them.
 """
 
 from __future__ import annotations
@@ -30,9 +31,15 @@ def load_dataset(path: Path, variant: str | None = None) -> list[dict]:
         if not isinstance(row.get("question"), str):
             raise ConfigError(f"{where}: expected an object with a 'question' string")
         row.setdefault("id", f"q{lineno}")
+        # A question with neither gold answers nor an "answerable" label is unlabelled (a
+        # user's own questions): it is answered and its grounding scored, but it counts as
+        # neither answerable nor unanswerable ("answerable": null).
+        labelled = "answers" in row or "answerable" in row
         row.setdefault("answers", [])
         row.setdefault("evidence", [])
-        row.setdefault("answerable", bool(row["answers"]))
+        row.setdefault("answerable", bool(row["answers"]) if labelled else None)
+        if row["answerable"] is None:
+            row.setdefault("type", "unlabelled")
         row.setdefault("type", "unanswerable" if not row["answerable"] else "factoid")
         for ev in row["evidence"]:
             if not isinstance(ev, dict) or not ev.get("doc") or not ev.get("quote"):

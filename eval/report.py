@@ -41,6 +41,9 @@ DEFINITIONS = {
     "abstention precision": "correct abstentions / abstentions (unanswerable questions are "
     "the positive class).",
     "abstention recall": "correct abstentions / unanswerable questions.",
+    "abstention rate": "share of all questions that abstained, unlabelled ones included (a "
+    "question with neither `answers` nor `answerable` is unlabelled: answered and its "
+    "grounding scored, but neither answerable nor unanswerable).",
     "latency p50 / p95": "percentiles (linear interpolation) of the total time of `ask` per "
     "question, after one warm-up question that loads the models.",
 }
@@ -85,7 +88,8 @@ def _scored_line(report: dict) -> str:
         f"{report['n']} questions; retrieval scored on {s.get('retrieval')} (with evidence), "
         f"EM/F1 on {s.get('answer')} (answerable), grounding on "
         f"{s.get('grounding_answers')} answers / {s.get('grounding_sentences')} sentences, "
-        f"{s.get('abstained')} abstentions for {s.get('should_abstain')} unanswerable."
+        f"{s.get('abstained')} abstentions for {s.get('should_abstain')} unanswerable"
+        + (f"; {s['unlabelled']} unlabelled." if s.get("unlabelled") else ".")
     )
 
 

@@ -34,7 +34,7 @@ from rag.retrieval import RetrievalConfig, retrieve
 from rag.verify import UNVERIFIED, support
 
 RANK_DEPTH = 10  # chunks scored for MRR and nDCG@10
-TYPES_ORDER = ("factoid", "numeric", "multi-doc", "distractor", "unanswerable")
+TYPES_ORDER = ("factoid", "numeric", "multi-doc", "distractor", "unanswerable", "unlabelled")
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,9 @@ def grounding_scores(answer: Answer) -> dict:
 def score_answer(row: dict, answer: Answer, ranked: list[Source], ideal: set[str]) -> dict:
     """One line of results.jsonl."""
     evidence = row["evidence_spans"]
-    m: dict = {"abstained_correctly": answer.abstained == (not row["answerable"])}
+    m: dict = {}
+    if row["answerable"] is not None:  # unlabelled questions: neither right nor wrong to abstain
+        m["abstained_correctly"] = answer.abstained == (not row["answerable"])
     retrieval = retrieval_scores(ranked, evidence, ideal) if evidence else None
     if retrieval:
         m.update({k: v for k, v in retrieval.items() if k != "relevant"})
@@ -181,8 +183,9 @@ def _collect(results: list[dict], key: str) -> list[float]:
 def aggregate(results: list[dict], config: dict) -> dict:
     """report.json: means over the questions each metric applies to (counts under `scored`)."""
     retrieval_keys = ("hit@5", "recall@5", "mrr", "ndcg@10")
+    labelled = [r for r in results if r["answerable"] is not None]
     precision, recall = metrics.abstention_pr(
-        [r["abstained"] for r in results], [not r["answerable"] for r in results]
+        [r["abstained"] for r in labelled], [not r["answerable"] for r in labelled]
     )
     totals = [r["latency_ms"].get("total_ms", 0.0) for r in results]
     kept = [s for r in results for s in r["sentences"]]
@@ -202,9 +205,11 @@ def aggregate(results: list[dict], config: dict) -> dict:
             "citation_precision": _mean(_collect(results, "citation_precision")),
         },
         "abstention": {
-            "precision": round(precision, 4),
-            "recall": round(recall, 4),
+            "precision": round(precision, 4) if labelled else None,
+            "recall": round(recall, 4) if labelled else None,
             "false_abstention": _mean(_collect(results, "false_abstention")),
+            # Share of all questions that abstained, labelled or not.
+            "rate": _mean([float(r["abstained"]) for r in results]),
         },
         "latency_ms": {
             "p50": round(metrics.percentile(totals, 50), 1),
@@ -218,7 +223,8 @@ def aggregate(results: list[dict], config: dict) -> dict:
         "answer": len(_collect(results, "em")),
         "grounding_answers": len(_collect(results, "citation_recall")),
         "grounding_sentences": len(kept),
-        "should_abstain": sum(not r["answerable"] for r in results),
+        "should_abstain": sum(r["answerable"] is False for r in results),
+        "unlabelled": len(results) - len(labelled),
         "abstained": sum(r["abstained"] for r in results),
     }
     report["by_type"] = by_type(results)
@@ -244,7 +250,7 @@ def by_type(results: list[dict], key: str = "type") -> dict[str, dict]:
         row: dict = {"n": len(group)}
         for k in keys:
             row[k] = _mean([float(v) for v in _collect(group, k)])
-        unanswerable = [r for r in group if not r["answerable"]]
+        unanswerable = [r for r in group if r["answerable"] is False]
         row["abstention_recall"] = _mean([float(r["abstained"]) for r in unanswerable])
         out[t] = row
     return out

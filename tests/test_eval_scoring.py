@@ -142,7 +142,9 @@ def test_aggregate_by_hand():
     assert r["grounding"]["supported_sentences"] == pytest.approx(1 / 3, abs=1e-4)
     assert r["grounding"]["citation_recall"] == 0.5
     # abstained on q2 (wrong) and q3 (right): precision 1/2; 1 of 2 unanswerable: recall 1/2
-    assert r["abstention"] == {"precision": 0.5, "recall": 0.5, "false_abstention": 0.5}
+    assert r["abstention"] == {
+        "precision": 0.5, "recall": 0.5, "false_abstention": 0.5, "rate": 0.5
+    }  # fmt: skip
     # linear interpolation: p50 = 250, p95 = 300 + 0.85 * 100
     assert r["latency_ms"] == {"p50": 250.0, "p95": 385.0}
     assert r["scored"]["retrieval"] == 2 and r["scored"]["should_abstain"] == 2
@@ -194,3 +196,26 @@ def test_load_dataset_reads_llm_answers_once_per_question(tmp_path: Path):
     plain.write_text('{"id": "x", "question": "a"}\n{"id": "x", "question": "b"}\n')
     with pytest.raises(ConfigError, match="line 2: duplicate id 'x'"):
         load_dataset(plain)
+
+
+def test_unlabelled_questions_are_answered_but_neither_answerable_nor_not(tmp_path: Path):
+    # A user's own questions, without gold: no "answers", no "answerable".
+    f = tmp_path / "mine.jsonl"
+    f.write_text('{"question": "Who?"}\n{"question": "Where?", "answers": []}\n')
+    mine, labelled = load_dataset(f)
+    assert mine["answerable"] is None and mine["type"] == "unlabelled"
+    assert labelled["answerable"] is False and labelled["type"] == "unanswerable"
+    results = [
+        _result(1, "unlabelled", None, True, 10.0),
+        _result(2, "unlabelled", None, False, 20.0, citation_recall=1.0, sent=[True]),
+    ]
+    r = aggregate(results, {"backend": "x"})
+    # Abstaining on an unlabelled question is neither right nor wrong: only the rate counts.
+    assert r["abstention"] == {
+        "precision": None, "recall": None, "false_abstention": None, "rate": 0.5
+    }  # fmt: skip
+    assert r["scored"]["should_abstain"] == 0 and r["scored"]["unlabelled"] == 2
+    assert r["grounding"]["supported_sentences"] == 1.0
+    assert by_type(results)["unlabelled"]["abstention_recall"] is None
+    mixed = aggregate([*results, _result(3, "unanswerable", False, True, 5.0)], {})
+    assert mixed["abstention"]["precision"] == 1.0 and mixed["abstention"]["recall"] == 1.0
