@@ -105,7 +105,7 @@ def _uncovered(q: Question | str, stems: Sequence[frozenset[str]]) -> tuple[str,
 def _claim_check(q: Question, passage: str) -> tuple[float, float, float]:
     from rag.support import support
 
-    sup = support(_question_claim(q), passage, subjects=False)
+    sup = support(_question_claim(q), passage, as_question=True)
     return sup.score, float(len(sup.missing)), float(len(sup.conflicts))
 
 

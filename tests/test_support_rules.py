@@ -584,3 +584,32 @@ def test_without_the_subject_the_moved_value_reads_as_another_values() -> None:
 )
 def test_an_officers_title_is_its_acronym_without_officer(claim, passage, reason) -> None:
     assert_verdict(claim, passage, reason)
+
+
+HALL = (
+    "The guild of Delft weavers opened its new hall on the market square in 1874, after a long "
+    "dispute with the city council."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "reason"),
+    [
+        # Eleven of fifteen words are there, but three in a row are not: a fact of its own.
+        (
+            "The guild of Delft weavers opened its new hall on the market square in 1874, after "
+            "a long dispute with the city council over rising wool import duties.",
+            "missing: 'rising wool import'",
+        ),
+        # Two words in a row are a paraphrase's share, not a fact.
+        ("The Delft weavers' guild opened a new hall on the market square in 1874.", ""),
+    ],
+)
+def test_a_run_of_words_the_passage_lacks_is_a_fact_it_does_not_state(claim, reason) -> None:
+    assert_verdict(claim, HALL, reason)
+
+
+def test_a_question_read_as_a_claim_skips_the_absent_phrase_rule() -> None:
+    claim = "guild opened its new hall over rising wool import duties in 1874"
+    assert "'rising wool import'" in support(claim, HALL).missing
+    assert not support(claim, HALL, as_question=True).missing
