@@ -10,6 +10,8 @@ and on top of it sit hard requirements that lexical overlap alone gets wrong:
   repeats a longer phrase touching that value than any other ("32% of secondary enrollment" in a
   list of shares; a bracketed conversion is skipped); "20th" is found as "twentieth", and "no
   more than" turns a qualifier round;
+- three adjacent plain words of the claim must not all be absent from the passage: such a
+  phrase states something the passage does not ("... over rising wool import duties");
 - capitalised names, multi-word proper nouns and acronyms must appear (a bare surname in the
   passage satisfies a full name in the claim; "CEO" matches "chief executive officer", "US"
   "United States", "European" "Europe"; a possessive ends a name; "Together", "Another" are
