@@ -35,6 +35,7 @@ from rag.llm import LLM, LLMConfig, Prompt, get_llm
 from rag.prompt import build_messages
 from rag.reader import VectorCache
 from rag.retrieval import RetrievalConfig, retrieve
+from rag.spelling import spelled_as_passages
 from rag.verify import Verified, verify
 
 DEFAULT_BACKEND = "extractive"  # measured best on the dev set: see README "Backends"
@@ -169,8 +170,10 @@ class Pipeline:
         # Sentence vectors stored at index time (rag index --sentence-vectors) are looked up,
         # not computed: most of a warm extractive answer's time otherwise.
         self.sentence_vectors.add(self.reader.unit_vectors(retrieved))
+        # The reader and the on-topic test read the question as the passages spell it.
+        reading = spelled_as_passages(query, [s.text for s in retrieved])
         judgement = judge(
-            query, retrieved, self.embed_sentences, qvec, writes_answer=self.llm.writes_answer
+            reading, retrieved, self.embed_sentences, qvec, writes_answer=self.llm.writes_answer
         )
         verified = None
         if judgement.answerable:
@@ -181,7 +184,7 @@ class Pipeline:
             text = "".join(pieces).strip()
             verified = check(
                 text,
-                query,
+                reading,
                 retrieved,
                 self.cfg.flag_unsupported,
                 # One read of a document per answer, however many sentences ask for it.

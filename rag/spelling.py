@@ -1,0 +1,80 @@
+"""A question's misspelt words, read as the retrieved passages spell them.
+
+People mistype ("constuction", "pleurbrachia", "vBSN" for "vBNS"). A misspelt word is in no
+retrieved passage, so the reader counts it as a question word the passages do not cover, and an
+answerable question can abstain. A question word is read as a passage word when:
+
+- no retrieved passage holds it;
+- it is no whole word of the bundled embedder's vocabulary (30,522 WordPiece entries), so a real
+  word is never "corrected" into another ("present" stays, though the passage says "prevent");
+- exactly one word of the passages is one edit away (a letter added, dropped or changed, or two
+  neighbours swapped), both at least five letters long, or four for a swap ("vBSN"/"vBNS").
+
+The corrected question is what the reader analyses; the user's own words stay everywhere else
+(retrieval, the model's prompt, the messages).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|-(?=[^\W\d_]))*")
+_MIN_LEN = 5
+_MIN_SWAP_LEN = 4
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> frozenset[str]:
+    """Whole words of the bundled MiniLM's WordPiece vocabulary (lowercase)."""
+    from index.embedders import bundled_minilm_path
+
+    try:
+        lines = (bundled_minilm_path() / "vocab.txt").read_text(encoding="utf-8").splitlines()
+    except OSError:  # no bundled model: every word counts as a possible misspelling
+        return frozenset()
+    return frozenset(w for w in lines if w.isalpha())
+
+
+def one_edit(a: str, b: str) -> bool:
+    """a and b differ by one added, dropped or changed letter, or two swapped neighbours."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        i, j = (diff + [0, 0])[:2]
+        return len(diff) == 2 and j == i + 1 and a[i] == b[j] and a[j] == b[i]
+    short, long = sorted((a, b), key=len)
+    k = 0
+    while k < len(short) and short[k] == long[k]:
+        k += 1
+    return short[k:] == long[k + 1 :]
+
+
+def _swapped(a: str, b: str) -> bool:
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 2
+
+
+def spelled_as_passages(question: str, passages: Sequence[str]) -> str:
+    """The question with each misspelt word replaced by the passages' spelling (see above)."""
+    vocab = _vocabulary()
+    seen: dict[str, str] = {}
+    for text in passages:
+        for w in _WORD.findall(text):
+            seen.setdefault(w.lower(), w)
+    out = question
+    for word in dict.fromkeys(_WORD.findall(question)):
+        low = word.lower()
+        if low in seen or low in vocab or len(low) < _MIN_SWAP_LEN:
+            continue
+        near = [
+            low2
+            for low2 in seen
+            if one_edit(low, low2) and (min(len(low), len(low2)) >= _MIN_LEN or _swapped(low, low2))
+        ]
+        if len(near) == 1:
+            out = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", seen[near[0]], out)
+    return out
