@@ -4,11 +4,13 @@ People mistype ("constuction", "pleurbrachia", "vBSN" for "vBNS"). A misspelt wo
 retrieved passage, so the reader counts it as a question word the passages do not cover, and an
 answerable question can abstain. A question word is read as a passage word when:
 
-- no retrieved passage holds it;
-- it is no whole word of the bundled embedder's vocabulary (30,522 WordPiece entries), so a real
-  word is never "corrected" into another ("present" stays, though the passage says "prevent");
-- exactly one word of the passages is one edit away (a letter added, dropped or changed, or two
-  neighbours swapped), both at least five letters long, or four for a swap ("vBSN"/"vBNS").
+- no retrieved passage holds it; and
+- a word of the passages has the same letters but for diacritics ("Lodz" for "Łódź", "cafe" for
+  "café"); or it is no whole word of the bundled embedder's vocabulary (30,522 WordPiece
+  entries), so a real word is never "corrected" into another ("present" stays, though the
+  passage says "prevent"), and exactly one word of the passages is one edit away (a letter
+  added, dropped or changed, or two neighbours swapped), both at least five letters long, or
+  four for a swap ("vBSN"/"vBNS").
 
 The corrected question is what the reader analyses; the user's own words stay everywhere else
 (retrieval, the model's prompt, the messages).
@@ -17,12 +19,24 @@ The corrected question is what the reader analyses; the user's own words stay ev
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|-(?=[^\W\d_]))*")
 _MIN_LEN = 5
 _MIN_SWAP_LEN = 4
+
+
+# Letters NFKD does not take apart into a base letter and a mark.
+_PLAIN = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "ß": "ss", "æ": "ae"})
+
+
+@lru_cache(maxsize=65536)
+def fold(word: str) -> str:
+    """Lowercase, without diacritics: "Łódź" -> "lodz", "Czerniaków" -> "czerniakow"."""
+    parts = unicodedata.normalize("NFKD", word.lower().translate(_PLAIN))
+    return "".join(ch for ch in parts if not unicodedata.combining(ch))
 
 
 @lru_cache(maxsize=1)
@@ -61,20 +75,27 @@ def _swapped(a: str, b: str) -> bool:
 def spelled_as_passages(question: str, passages: Sequence[str]) -> str:
     """The question with each misspelt word replaced by the passages' spelling (see above)."""
     vocab = _vocabulary()
-    seen: dict[str, str] = {}
+    seen: dict[str, str] = {}  # folded spelling -> the passages' own
+    exact: set[str] = set()
     for text in passages:
         for w in _WORD.findall(text):
-            seen.setdefault(w.lower(), w)
+            exact.add(w.lower())
+            seen.setdefault(fold(w), w)
     out = question
     for word in dict.fromkeys(_WORD.findall(question)):
-        low = word.lower()
-        if low in seen or low in vocab or len(low) < _MIN_SWAP_LEN:
+        low, key = word.lower(), fold(word)
+        if low in exact:
             continue
-        near = [
-            low2
-            for low2 in seen
-            if one_edit(low, low2) and (min(len(low), len(low2)) >= _MIN_LEN or _swapped(low, low2))
-        ]
+        if key in seen:  # the same letters but for diacritics ("Wesola" for "Wesoła", "cafe")
+            near = [key]
+        elif low in vocab or len(low) < _MIN_SWAP_LEN:
+            continue
+        else:
+            near = [k for k in seen if one_edit(key, k) and _long_enough(key, k)]
         if len(near) == 1:
             out = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", seen[near[0]], out)
     return out
+
+
+def _long_enough(a: str, b: str) -> bool:
+    return min(len(a), len(b)) >= _MIN_LEN or _swapped(a, b)

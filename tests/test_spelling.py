@@ -74,3 +74,10 @@ def test_the_pipeline_judges_the_corrected_question(monkeypatch, tmp_path) -> No
     assert seen == ["Who operated the vBNS?"]
     assert answer.query == "Who operated the vBSN?"  # the user's words everywhere else
     assert not answer.abstained and "MCI" in answer.text
+
+
+def test_letters_without_their_diacritics_take_the_passages_spelling() -> None:
+    passages = ["In Łódź the café by the Czerniaków lake opened; Bolesław II ruled."]
+    assert spelled_as_passages("Where is Lodz?", passages) == "Where is Łódź?"
+    assert spelled_as_passages("Who ran the cafe?", passages) == "Who ran the café?"
+    assert spelled_as_passages("Was Boleslaw II king?", passages) == "Was Bolesław II king?"
