@@ -68,6 +68,17 @@ def fold_quotes(text: str) -> str:
     return text.translate(_QUOTE_FOLD)
 
 
+# Letters NFKD does not take apart into a base letter and a mark.
+_PLAIN = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "ß": "ss", "æ": "ae"})
+
+
+@lru_cache(maxsize=65536)
+def fold_diacritics(word: str) -> str:
+    """Lowercase, without diacritics: "Łódź" -> "lodz", "Czerniaków" -> "czerniakow"."""
+    parts = unicodedata.normalize("NFKD", word.lower().translate(_PLAIN))
+    return "".join(ch for ch in parts if not unicodedata.combining(ch))
+
+
 def squash(text: str) -> str:
     """Quotes folded and whitespace runs collapsed: "the same text" modulo re-flowing."""
     return " ".join(fold_quotes(text).split())

@@ -19,24 +19,14 @@ The corrected question is what the reader analyses; the user's own words stay ev
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
+
+from index.text import fold_diacritics as fold
 
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|-(?=[^\W\d_]))*")
 _MIN_LEN = 5
 _MIN_SWAP_LEN = 4
-
-
-# Letters NFKD does not take apart into a base letter and a mark.
-_PLAIN = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "ß": "ss", "æ": "ae"})
-
-
-@lru_cache(maxsize=65536)
-def fold(word: str) -> str:
-    """Lowercase, without diacritics: "Łódź" -> "lodz", "Czerniaków" -> "czerniakow"."""
-    parts = unicodedata.normalize("NFKD", word.lower().translate(_PLAIN))
-    return "".join(ch for ch in parts if not unicodedata.combining(ch))
 
 
 @lru_cache(maxsize=1)
