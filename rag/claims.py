@@ -18,6 +18,7 @@ from index.text import (
     TOKEN_RE,
     Item,
     cjk_grams,
+    fold_diacritics,
     normalize,
     parse_items,
     stem,
@@ -36,8 +37,9 @@ _BOUNDARY_RE = re.compile(r"[;:()\[\]!?\n]|,\s|\s[-–—]+\s|[–—]|\.(?=\s|$
 
 @lru_cache(maxsize=65536)
 def canon(low: str) -> str:
-    """Lowercase word -> canonical stem: the toolkit's stem, then a small synonym table."""
-    s = stem(low)
+    """Lowercase word -> canonical stem: without diacritics ("Wesoła" meets "Wesola"), the
+    toolkit's stem, then a small synonym table."""
+    s = stem(fold_diacritics(low))
     return SYNONYMS.get(s, s)
 
 

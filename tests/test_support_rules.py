@@ -613,3 +613,15 @@ def test_a_question_read_as_a_claim_skips_the_absent_phrase_rule() -> None:
     claim = "guild opened its new hall over rising wool import duties in 1874"
     assert "'rising wool import'" in support(claim, HALL).missing
     assert not support(claim, HALL, as_question=True).missing
+
+
+@pytest.mark.parametrize(
+    ("claim", "reason"),
+    [
+        ("The lowest point of Warsaw is in Wesola.", ""),  # typed without its diacritic
+        ("The lowest point of Warsaw is in Wesoła.", ""),
+        ("The lowest point of Warsaw is in Wesele.", "missing: Wesele"),
+    ],
+)
+def test_names_meet_without_their_diacritics(claim: str, reason: str) -> None:
+    assert_verdict(claim, "The lowest point of Warsaw lies in Wesoła, in the east.", reason)
