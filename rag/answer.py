@@ -66,6 +66,7 @@ class Answer:
     answer: str | None = None
     probability: float | None = None  # P(answerable) from a fitted model, else None
     model: str = ""  # the reader model that judged, e.g. "reader-20261130-806bd514"
+    read_as: str | None = None  # the question as the passages spell it, when that differs
 
     def to_dict(self) -> dict:
         return {
@@ -87,4 +88,5 @@ class Answer:
             "uncovered": list(self.uncovered),
             "answer": self.answer,
             "answerability": {"probability": self.probability, "model": self.model},
+            "read_as": self.read_as,
         }

@@ -59,6 +59,8 @@ def _sources(args) -> list[str] | None:
 
 
 def _print_answer(answer, out=sys.stdout) -> None:
+    if answer.read_as:  # a misspelt word read as the documents spell it (rag/spelling.py)
+        print(f"(read as: {answer.read_as})", file=out)
     if answer.answer:  # the direct answer first, then the evidence sentences
         print(f"Answer: {answer.answer}", file=out)
     print(answer.text, file=out)

@@ -92,8 +92,10 @@ def build_answer(
     verified: Verified | None,
     timings: dict[str, float],
     backend: str,
+    read_as: str | None = None,
 ) -> Answer:
     common = {
+        "read_as": read_as if read_as != query else None,
         "timings": timings,
         "sentences": list(verified.sentences) if verified else [],
         "sources": sources,
@@ -199,7 +201,7 @@ class Pipeline:
             "generate_ms": (t2 - t1) * 1000,
             "total_ms": (t2 - t0) * 1000,
         }
-        yield build_answer(query, retrieved, judgement, verified, timings, self.backend)
+        yield build_answer(query, retrieved, judgement, verified, timings, self.backend, reading)
 
 
 @lru_cache(maxsize=4)

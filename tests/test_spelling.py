@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
+from rag.commands import _print_answer
 from rag.spelling import one_edit, spelled_as_passages
 
 PASSAGES = [
@@ -74,6 +77,16 @@ def test_the_pipeline_judges_the_corrected_question(monkeypatch, tmp_path) -> No
     assert seen == ["Who operated the vBNS?"]
     assert answer.query == "Who operated the vBSN?"  # the user's words everywhere else
     assert not answer.abstained and "MCI" in answer.text
+    # The answer says how it read the question, in the JSON and on the command line.
+    assert answer.read_as == answer.to_dict()["read_as"] == "Who operated the vBNS?"
+    out = io.StringIO()
+    _print_answer(answer, out)
+    assert out.getvalue().startswith("(read as: Who operated the vBNS?)\n")
+    pipe = P.Pipeline(P.AskConfig(index=cfg))
+    try:
+        assert pipe.ask("Who operated the vBNS?").read_as is None
+    finally:
+        pipe.close()
 
 
 def test_letters_without_their_diacritics_take_the_passages_spelling() -> None:
