@@ -214,6 +214,12 @@ def test_meta_shows_the_condensed_query_only_for_a_rewritten_follow_up():
     assert "extractive · 1.5 s" in render.answer_html(a)
 
 
+def test_meta_shows_how_a_misspelt_question_was_read():
+    assert "read as" not in render.answer_html(answer())
+    out = render.answer_html(answer(query="Who bought Widgt?", read_as="Who bought Widget?"))
+    assert texts(out, "div", "meta") == ["extractive · 1.5 s · read as “Who bought Widget?”"]
+
+
 def test_streaming_and_error_messages_escape_their_text():
     assert texts(render.streaming_html("a <b> [1"), "p", "answer-text") == ["a <b> [1▍"]
     err = render.error_html("cannot reach http://x/v1 <refused>")

@@ -221,12 +221,13 @@ def _meta_html(answer: Answer, question: str | None) -> str:
     bits = []
     if answer.backend:
         bits.append(esc(answer.backend))
-    total = answer.timings.get("total_ms")
-    if total is not None:
+    if (total := answer.timings.get("total_ms")) is not None:
         bits.append(f"{total / 1000:.1f} s")
     if question is not None and answer.query and answer.query.strip() != question.strip():
         # A follow-up was rewritten with the conversation's context: show what was searched.
         bits.append(f"searched for “{esc(answer.query)}”")
+    if answer.read_as:  # a misspelt word read as the documents spell it (rag/spelling.py)
+        bits.append(f"read as “{esc(answer.read_as)}”")
     return f'<div class="meta">{" · ".join(bits)}</div>' if bits else ""
 
 
