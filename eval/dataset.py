@@ -38,9 +38,8 @@ def load_dataset(path: Path, variant: str | None = None) -> list[dict]:
         row.setdefault("answers", [])
         row.setdefault("evidence", [])
         row.setdefault("answerable", bool(row["answers"]) if labelled else None)
-        if row["answerable"] is None:
-            row.setdefault("type", "unlabelled")
-        row.setdefault("type", "unanswerable" if not row["answerable"] else "factoid")
+        kind = {None: "unlabelled", False: "unanswerable"}.get(row["answerable"], "factoid")
+        row.setdefault("type", kind)
         for ev in row["evidence"]:
             if not isinstance(ev, dict) or not ev.get("doc") or not ev.get("quote"):
                 raise ConfigError(f"{where}: each evidence item needs 'doc' and 'quote'")

@@ -269,11 +269,17 @@ def prefix_match(s: str, p: Doc) -> bool:
     return False
 
 
+@lru_cache(maxsize=16)
+def title_stems(acronym: str) -> tuple[str, ...]:
+    """The stems of an officer's title written out ("ceo" -> ("chief", "execut"))."""
+    return tuple(canon(w) for w in TITLES[acronym])
+
+
 def match_acronyms(c: Doc, p: Doc, matched: list[bool]) -> None:
     """Claim words that spell a passage acronym ("research and development" vs "R&D"), or an
     officer's title written out without "officer" ("chief executive" vs "CEO")."""
     for acronym in p.acronyms & TITLES.keys():
-        title = [canon(w) for w in TITLES[acronym]]
+        title = list(title_stems(acronym))
         for i in range(len(c.stems) - 1):
             if c.stems[i : i + 2] == title:
                 matched[i] = matched[i + 1] = True

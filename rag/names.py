@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from index.text import MONTHS, STOPWORDS
-from rag.claims import Doc, canon
+from rag.claims import Doc, canon, title_stems
 from rag.lexicon import GENERIC_NAME_WORDS, NEGATIONS, OPENERS, TITLES
 
 
@@ -81,7 +81,7 @@ def _entity_found(c: Doc, run: list[int], p: Doc) -> str:
         acronym = re.sub(r"[^a-z]", "", words[0].low)
         if _expansion_at(acronym, p) >= 0:
             return "all"  # "AI" vs "artificial intelligence"
-        if acronym in TITLES and " " + " ".join(map(canon, TITLES[acronym])) + " " in p.word_stems:
+        if acronym in TITLES and " " + " ".join(title_stems(acronym)) + " " in p.word_stems:
             return "all"  # "CEO" vs "the chief executive"
     # A person named in full in the claim, by surname in the passage ("Eddie Wu" vs "Wu"),
     # unless the passage gives that surname a different first name ("Jack Ma" vs "Pony Ma").

@@ -54,7 +54,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.bindings import check_order, check_roles
-from rag.claims import analyze, match_acronyms, prefix_match
+from rag.claims import Doc, analyze, match_acronyms, prefix_match
 from rag.late_names import check_late_names
 from rag.lexicon import FUNCTION_WORDS
 from rag.names import check_entities
@@ -180,7 +180,7 @@ def support(
     )
 
 
-def _absent_phrase(c, plain: list[int], matched: list[bool]) -> str | None:
+def _absent_phrase(c: Doc, plain: list[int], matched: list[bool]) -> str | None:
     """The first _ABSENT_RUN adjacent plain words of the claim that the passage lacks, quoted;
     a name, a matched word or a stopword between them ends the run."""
     run: list[int] = []
