@@ -16,6 +16,8 @@ from index.text import STOPWORDS, drop_possessive, is_possessive, stem
 
 _TOKEN = re.compile(r"\([^()]{0,60}\)|[\w’'.-]+|[,;:]")
 _SKIP = frozenset("then also later first subsequently soon eventually again further".split())
+_VALUE = re.compile(r"\d[\d,.]*s?")
+_VALUE_PREPS = frozenset("in by around about since until circa c.".split())
 
 
 def _words(text: str) -> list[str]:
@@ -36,6 +38,9 @@ def _subject(words: list[str], k: int) -> set[str]:
     j = k - 1
     while j >= 0 and (words[j].startswith("(") or words[j].lower() in _SKIP):
         j -= 1
+    # A value between subject and verb: "Oliver Evans in 1801 introduced".
+    if j >= 1 and _VALUE.fullmatch(words[j]) and words[j - 1].lower() in _VALUE_PREPS:
+        j -= 2
     if j >= 0 and is_possessive(words[j]):
         return set()
     out: set[str] = set()
@@ -43,10 +48,16 @@ def _subject(words: list[str], k: int) -> set[str]:
         name = _name(words[j])
         if name is not None:
             out.add(name)
-        elif not (out and words[j].lower() in ("and", ",", "of")):  # "William of Normandy"
+        # "William of Normandy"; "Trevithick and, separately, Evans introduced"
+        elif not (out and (words[j].lower() in ("and", ",", "of") or _adverb(words[j]))):
             break
         j -= 1
     return out
+
+
+def _adverb(word: str) -> bool:
+    low = word.lower()
+    return low in _SKIP or (word.islower() and low.endswith("ly") and len(low) > 4)
 
 
 def check_subjects(claim: str, passage: str, conflicts: list[str]) -> None:

@@ -556,6 +556,27 @@ def test_a_value_that_opens_the_passage_binds_to_its_subject(claim: str, reason:
     assert_verdict(claim, LOOMS, reason)
 
 
+WHEELS = (
+    "Jan de Wit Haarlem introduced an improved water wheel, as Smeaton described in 1751. "
+    "Around 1720 Anna Kessler and, separately, Piet Vos in 1724 introduced looms driven by water; "
+    "Kessler obtained her water-loom patent in 1731."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "reason"),
+    [
+        # The chunk's first sentence gives "introduced" to Haarlem; in the loom sentence the
+        # subjects sit before "in 1724" and around ", separately,": found there, no conflict.
+        ("Anna Kessler introduced a loom driven by water around 1720.", ""),
+        ("Piet Vos introduced a loom driven by water in 1724.", ""),
+        ("Smeaton introduced an improved water wheel.", "'introduced' is done by Haarlem"),
+    ],
+)
+def test_a_subject_read_through_a_value_and_an_adverb_in_its_chain(claim, reason) -> None:
+    assert_verdict(claim, WHEELS, reason)
+
+
 def test_without_the_subject_the_moved_value_reads_as_another_values() -> None:
     claim = "Anna Kessler built a loom driven by water around 1720."
     with mock.patch("rag.requirements.fronted", lambda *a: False):
