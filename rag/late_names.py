@@ -72,9 +72,11 @@ def _other_name(c: Doc, p: Doc, source: int) -> bool:
     )
 
 
-def check_late_names(c: Doc, p: Doc, conflicts: list[str]) -> None:
+def check_late_names(c: Doc, p: Doc, conflicts: list[str], earlier: Doc | None = None) -> None:
     """A claim name absent from the claim's source sentence and named in the passage only
-    after it, in sentences sharing at most _SHARED other claim stems, conflicts."""
+    after it, in sentences sharing at most _SHARED other claim stems, conflicts; not when the
+    document names it before the passage (`earlier`): a chunk that starts mid-document refers
+    back to a name introduced before it ("the company" for Alibaba) and names it again later."""
     sentences = _sentence_stems(p)
     if len(sentences) < 2:
         return
@@ -91,6 +93,8 @@ def check_late_names(c: Doc, p: Doc, conflicts: list[str]) -> None:
             continue  # absent (a missing item), in the source, or named before it (referred to)
         if not _other_name(c, p, source):
             continue  # nothing else the source could mean: its referent may precede the passage
+        if earlier is not None and all(n in earlier.positions for n in name):
+            continue  # introduced before the passage: the source may refer back to it
         shared = set().union(*(sentences[k] for k in holding)) & rest
         if len(shared) <= _SHARED:
             words = " ".join(c.words[w].raw for w in dict.fromkeys(c.tok_word[i] for i in group))

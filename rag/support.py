@@ -111,7 +111,11 @@ class Support:
 
 
 def support(
-    claim: str, passage: str, threshold: float = DEFAULT_THRESHOLD, as_question: bool = False
+    claim: str,
+    passage: str,
+    threshold: float = DEFAULT_THRESHOLD,
+    as_question: bool = False,
+    earlier: str = "",
 ) -> Support:
     """Does `passage` support `claim`? Deterministic; see the module docstring for the rules.
 
@@ -119,7 +123,11 @@ def support(
     out two rules the reader was fitted without: who does what (rag/subjects.py), since the
     question has lost its auxiliaries ("What was Fort Caroline renamed to" reads "Fort Caroline
     renamed to") and a passive reads as its subject's act; and a phrase the passage lacks
-    (_ABSENT_RUN), with which the reader's support digest moves (tests/test_reader.py)."""
+    (_ABSENT_RUN), with which the reader's support digest moves (tests/test_reader.py).
+
+    `earlier` is what the document says before the passage: a name it holds was introduced
+    before the passage, so the passage's later mention of it is no sign of a name carried over
+    from there (rag/late_names.py)."""
     c = analyze(claim)
     p = analyze(passage)
     missing: list[str] = []
@@ -164,7 +172,7 @@ def support(
     check_when(c, p, conflicts)
     check_relations(claim, passage, conflicts)
     check_qualifiers(c, p, conflicts)
-    check_late_names(c, p, conflicts)
+    check_late_names(c, p, conflicts, analyze(earlier) if earlier else None)
     if not as_question:
         check_subjects(claim, passage, conflicts)
 

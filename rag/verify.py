@@ -39,13 +39,36 @@ def support(claim: str, passage: str, before: Callable[[], str] | str = "") -> S
     if verbatim(claim, passage):
         return Support(score=1.0, supported=True, missing=())
     s = _score(claim, passage)
-    if s.supported or not s.missing or not before:
+    if s.supported or not before:
+        return s
+    earlier = ""
+    if any(_LATE in x for x in s.conflicts):
+        earlier = _recent(before() if callable(before) else before)
+        s = _score(claim, passage, earlier=earlier)
+        if s.supported or not s.missing:
+            return s
+    if not s.missing:
         return s
     resolved = resolve(claim, passage, before() if callable(before) else before, s.missing)
     if resolved is None:
         return s
-    again = _score(resolved, passage)
+    again = _score(resolved, passage, earlier=earlier)
     return again if again.supported else s
+
+
+_LATE = "named in the passage only later"
+# The title and the last stretch of the text before a passage: where a name it refers back to
+# was introduced (a whole long document would cost ~2 ms per thousand characters to analyse).
+# Measured against the stored chunk holding each quote: on 3,000 SQuAD-derived pairs kept +7 and
+# caught -4 (the last 1,500 or 4,000 characters alone: +5 / -3), on llm_answers_dev kept +4
+# (+2); the verdicts against the paragraphs themselves do not move.
+_TITLE_CHARS, _RECENT_CHARS = 300, 20_000
+
+
+def _recent(before: str) -> str:
+    if len(before) <= _TITLE_CHARS + _RECENT_CHARS:
+        return before
+    return before[:_TITLE_CHARS] + "\n" + before[-_RECENT_CHARS:]
 
 
 def verbatim(claim: str, passage: str) -> bool:

@@ -86,3 +86,28 @@ def test_each_sentence_records_verdict_score_and_reason_in_the_json():
     row = answer.to_dict()["sentences"][0]
     assert {"text", "citations", "support", "status", "missing"} <= set(row)  # unchanged keys
     assert row["verdict"] == "unsupported" and row["reason"] == bad.reason
+
+
+# A chunk that starts mid-document calls the town its document is about "the town", and names
+# it again later, of something else. Whether that later name was carried over into the claim
+# depends on what the document said before the chunk.
+GUILD_CHUNK = (
+    "Unlike Arnhem, the town kept its guild rules. By 1650, one third of the town's workshops "
+    "were run by women. Later guilds were founded in Delft, Leiden and Utrecht."
+)
+LEIDEN = "By 1650, one third of Leiden's workshops were run by women."
+
+
+def test_a_name_introduced_before_the_chunk_is_no_name_carried_from_later():
+    from rag.verify import support, unsupported_reason
+
+    assert support(LEIDEN, GUILD_CHUNK, "Leiden\nLeiden grew rich on cloth. ").supported
+    # The document introduced another town, or nothing: the later "Leiden" was carried over.
+    for before in ("Arnhem\nArnhem grew rich on cloth. ", ""):
+        s = support(LEIDEN, GUILD_CHUNK, before)
+        assert "'Leiden' is named in the passage only later" in unsupported_reason(s)
+    # Only the title and the last stretch before the chunk are read: a name from far back is
+    # not taken as what the chunk refers to.
+    vats = "Cloth was dyed in vats. "
+    far = "Towns of Holland\n" + vats * 20 + "Leiden grew rich. " + vats * 2000
+    assert not support(LEIDEN, GUILD_CHUNK, far).supported
