@@ -168,10 +168,19 @@ def _surname_only(stems: list[str], p: Doc) -> bool:
 
 
 def check_entities(
-    c: Doc, p: Doc, matched: list[bool], weight: list[float], missing: list[str]
+    c: Doc,
+    p: Doc,
+    matched: list[bool],
+    weight: list[float],
+    missing: list[str],
+    earlier: Doc | None = None,
 ) -> list[tuple[list[int], list[int]]]:
     """Required names must be in the passage. Returns the names it holds: (claim positions,
-    passage positions of the name's last word), for the role check."""
+    passage positions of the name's last word), for the role check.
+
+    A person the passage names by surname alone ("Wu") whom the document introduced in full
+    before it (`earlier`: "Eddie Wu") is the claim's "Eddie Wu": the first name is matched too.
+    Without that introduction the first name stays unmatched: "Northern France" is not "France"."""
     word_tokens: dict[int, list[int]] = {}
     for i, wi in enumerate(c.tok_word):
         word_tokens.setdefault(wi, []).append(i)
@@ -183,6 +192,8 @@ def check_entities(
         if not required:
             continue
         found = _entity_found(c, run, p)
+        if found == "some" and earlier is not None and _entity_found(c, run, earlier) == "all":
+            found = "all"
         if found == "all":
             for i in toks:
                 matched[i] = True

@@ -127,7 +127,8 @@ def support(
 
     `earlier` is what the document says before the passage: a name it holds was introduced
     before the passage, so the passage's later mention of it is no sign of a name carried over
-    from there (rag/late_names.py)."""
+    from there (rag/late_names.py), and a person it names in full is the one the passage calls
+    by surname (rag/names.py)."""
     c = analyze(claim)
     p = analyze(passage)
     missing: list[str] = []
@@ -138,7 +139,8 @@ def support(
 
     check_items(c, p, missing, conflicts)
     check_codes(c, p, missing)
-    names = check_entities(c, p, matched, weight, missing)
+    early = analyze(earlier) if earlier else None
+    names = check_entities(c, p, matched, weight, missing, early)
 
     for i, s in enumerate(c.stems):
         if not matched[i] and (s in p.positions or prefix_match(s, p)):
@@ -172,7 +174,7 @@ def support(
     check_when(c, p, conflicts)
     check_relations(claim, passage, conflicts)
     check_qualifiers(c, p, conflicts)
-    check_late_names(c, p, conflicts, analyze(earlier) if earlier else None)
+    check_late_names(c, p, conflicts, early)
     if not as_question:
         check_subjects(claim, passage, conflicts)
 

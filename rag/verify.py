@@ -30,7 +30,10 @@ def support(claim: str, passage: str, before: Callable[[], str] | str = "") -> S
 
     `before` is what the document says before the passage (its title first): a name the claim
     takes from there, where the passage refers back to it ("Alibaba's" for "the company's"),
-    is resolved instead of missing (rag/refer_back.py). A callable is asked only then.
+    is resolved instead of missing (rag/refer_back.py); a name introduced there is not one
+    carried over from later in the passage (rag/late_names.py), and a person it names in full
+    is the one the passage calls by surname. A callable is asked only when the passage alone
+    does not support the claim.
 
     The rules decide. The fitted alternative (rag.support_model.combined_score: the MiniLM
     cross-encoder with the rules' hard signals) did not beat them held out by article on
@@ -41,22 +44,20 @@ def support(claim: str, passage: str, before: Callable[[], str] | str = "") -> S
     s = _score(claim, passage)
     if s.supported or not before:
         return s
-    earlier = ""
-    if any(_LATE in x for x in s.conflicts):
-        earlier = _recent(before() if callable(before) else before)
-        s = _score(claim, passage, earlier=earlier)
-        if s.supported or not s.missing:
-            return s
-    if not s.missing:
+    # What the document said before the passage: names introduced there (read only for a
+    # sentence the passage alone does not support).
+    text = before() if callable(before) else before
+    earlier = _recent(text)
+    s = _score(claim, passage, earlier=earlier)
+    if s.supported or not s.missing:
         return s
-    resolved = resolve(claim, passage, before() if callable(before) else before, s.missing)
+    resolved = resolve(claim, passage, text, s.missing)
     if resolved is None:
         return s
     again = _score(resolved, passage, earlier=earlier)
     return again if again.supported else s
 
 
-_LATE = "named in the passage only later"
 # The title and the last stretch of the text before a passage: where a name it refers back to
 # was introduced (a whole long document would cost ~2 ms per thousand characters to analyse).
 # Measured against the stored chunk holding each quote: on 3,000 SQuAD-derived pairs kept +7 and

@@ -111,3 +111,14 @@ def test_a_name_introduced_before_the_chunk_is_no_name_carried_from_later():
     vats = "Cloth was dyed in vats. "
     far = "Towns of Holland\n" + vats * 20 + "Leiden grew rich. " + vats * 2000
     assert not support(LEIDEN, GUILD_CHUNK, far).supported
+
+
+def test_a_person_introduced_in_full_before_the_chunk_is_the_one_it_calls_by_surname():
+    from rag.verify import support
+
+    chunk = "Lind is the company's fourth CEO. She said each business unit needs tools of its own."
+    claim = "Ada Lind is Norvik's fourth chief executive."
+    assert support(claim, chunk, "Norvik names Ada Lind CEO\nNorvik appointed Ada Lind. ").supported
+    # Introduced as someone else, or not at all: "Ada" is a word the passage does not hold.
+    for before in ("Norvik\nNorvik appointed Bo Lind in May. ", ""):
+        assert not support(claim, chunk, before).supported
