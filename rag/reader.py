@@ -22,7 +22,7 @@ import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +30,7 @@ import numpy as np
 from rag.answer_features import ANSWER_FEATURES as LEXICAL_ANSWER_FEATURES
 from rag.answer_features import Analysis, _uncovered, answer_features
 from rag.code_answers import identifier_first
+from rag.continuation import continued, following
 from rag.features import (
     SENTENCE_FEATURES,
     Question,
@@ -338,19 +339,22 @@ def read(
     a = analyse(question, sources, embed, query_vec, exclude)
     if not a.sentences:
         return Reading((), 0.0, False, a.question.focus, model.version)
-    c = choose(model, a, question, encoder or default_encoder())
+    enc = encoder or default_encoder()
+    c = choose(model, a, question, enc)
     p = sigmoid(model.answerable, c.x)
     held = model.evidence is None or sigmoid(model.evidence, c.x) >= model.evidence_threshold
     # The sentences' stems are already known: no second tokenisation on the hot path.
     uncovered = _uncovered(a.question, [s.stems for s in a.sentences])
     weak = model.min_span
     picks = [p if p.answer_probability >= weak else replace(p, answer=None) for p in c.picks]
-    picks = identifier_first(
-        question,
-        picks,
-        lambda k: _with_next(k, a.sentences, sources),
-        lambda: _deeper(a, c.logits, picks),
+    pair_of = partial(following, sentences=a.sentences, sources=sources)
+    picks = continued(
+        tuple(picks),
+        pair_of,
+        lambda texts: enc(question, texts),
+        partial(_phrase, model, a.question),
     )
+    picks = identifier_first(question, picks, pair_of, lambda: _deeper(a, c.logits, picks))
     answerable = p >= model.threshold and held
     return Reading(tuple(picks), p, answerable, uncovered, model.version, held)
 
@@ -365,27 +369,19 @@ def answer_phrase(
 ) -> str | None:
     """The short answer inside one sentence (e.g. a model's written answer), or None."""
     model = model or default_model()
-    q = analyse_question(question)
-    s = Sentence(0, 0, len(sentence), sentence, tuple(tokenize(sentence)), frozenset())
-    spans, p = best_spans(model, q, s, (encoder or default_encoder())(question, [sentence])[0])
+    scores = (encoder or default_encoder())(question, [sentence])[0]
+    found = _phrase(model, analyse_question(question), sentence, scores)
+    return found[0] if found else None
+
+
+def _phrase(model: ReaderModel, q: Question, text: str, scores: TokenScores):
+    """(phrase, its offset in text, its probability): the span model's best, if not weak."""
+    s = Sentence(0, 0, len(text), text, tuple(tokenize(text)), frozenset())
+    spans, p = best_spans(model, q, s, scores)
     if not len(spans):
         return None
     b = int(np.argmax(p))
-    return spans[b].text if p[b] >= model.min_span else None
-
-
-def _with_next(p: Pick, sentences: Sequence[Sentence], sources: Sequence) -> Pick | None:
-    """The pick and the sentence right after it in its paragraph, as one pick; None when it
-    ends its paragraph."""
-    after = [s for s in sentences if s.source == p.source and s.start >= p.end]
-    if not after:
-        return None
-    nxt = min(after, key=lambda s: s.start)
-    text = sources[p.source].text
-    gap = text[p.end : nxt.start]
-    if gap.strip() or "\n\n" in gap:
-        return None
-    return Pick(p.source, p.start, nxt.end, text[p.start : nxt.end], p.probability, None, 0.0)
+    return (spans[b].text, spans[b].start, float(p[b])) if p[b] >= model.min_span else None
 
 
 def _deeper(a: Analysis, logits: np.ndarray, picks: Sequence[Pick]) -> list[Pick]:

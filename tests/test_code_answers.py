@@ -114,19 +114,19 @@ def test_a_doctest_prompt_line_is_no_unit():
 
 def test_the_following_sentence_is_the_next_one_of_the_same_paragraph():
     from rag.answer import Source
+    from rag.continuation import following
     from rag.features import split_sentences
-    from rag.reader import _with_next
 
     text = "It is an error to do so. A ValueError is raised.\n\nOther paragraph here."
     src = Source("c0", "/d/a.txt", "A", 0, len(text), text, 1.0, 0.9, None)
     sentences = split_sentences([src])
     first = next(s for s in sentences if s.text.startswith("It is"))
     pick = Pick(0, first.start, first.end, first.text, 0.9, None, 0.0)
-    pair = _with_next(pick, sentences, [src])
+    pair = following(pick, sentences, [src])
     assert pair.text == "It is an error to do so. A ValueError is raised."
     second = next(s for s in sentences if s.text.startswith("A ValueError"))
     last = Pick(0, second.start, second.end, second.text, 0.9, None, 0.0)
-    assert _with_next(last, sentences, [src]) is None  # a blank line ends the paragraph
+    assert following(last, sentences, [src]) is None  # a blank line ends the paragraph
 
 
 def test_exception_and_version_questions_are_told_from_look_alikes():
