@@ -51,23 +51,25 @@ def following(pick, sentences: Sequence, sources: Sequence):
 
 def continued(
     picks: tuple,
+    alone: float,
     pair_of: Callable[[_Pick], _Pick | None],
     encode: Callable[[list[str]], list[_Scores]],
     phrase: Callable[[str, _Scores], tuple[str, int, float] | None],
 ) -> tuple:
     """`picks` with the best one read together with its next sentence, when only that answers.
 
+    `alone` is the span encoder's gap (best phrase minus "no answer") for the best pick alone,
     `pair_of(pick)` gives the pick and its next sentence as one pick, `encode(texts)` the span
     encoder's scores for the question against each text, and `phrase(text, scores)` the span
     model's best phrase in a text with its character offset and probability."""
-    if not picks:
+    if not picks or alone > 0:
         return picks
     top = picks[0]
     pair = pair_of(top)
     if pair is None:
         return picks
-    alone, both = encode([top.text, pair.text])
-    if alone.gap > 0 or both.gap <= 0:
+    (both,) = encode([pair.text])
+    if both.gap <= 0:
         return picks
     found = phrase(pair.text, both)
     if found is None or found[1] < len(top.text):

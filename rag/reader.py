@@ -283,6 +283,7 @@ class Choice:
     ratio: float  # second sentence's probability over the best one's
     x: np.ndarray
     logits: np.ndarray  # every sentence's, for a search below the picks (`_deeper`)
+    top_gap: float = 0.0  # the span encoder's best phrase minus "no answer", best pick alone
 
 
 def best_sentences(sentences: Sequence[Sentence], logits: np.ndarray, top: int = SPAN_SENTENCES):
@@ -323,7 +324,7 @@ def choose(model: ReaderModel, a: Analysis, question: str, encoder: Encoder) -> 
         a, probs, logits, order[0], picks[0].answer_probability, scores, first_pick
     )
     ratio = float(probs[order[1]] / probs[order[0]]) if len(order) > 1 else 0.0
-    return Choice(tuple(picks), ratio, x, logits)
+    return Choice(tuple(picks), ratio, x, logits, scores[0].gap)
 
 
 def read(
@@ -350,8 +351,9 @@ def read(
     pair_of = partial(following, sentences=a.sentences, sources=sources)
     picks = continued(
         tuple(picks),
+        c.top_gap,
         pair_of,
-        lambda texts: enc(question, texts),
+        partial(enc, question),
         partial(_phrase, model, a.question),
     )
     picks = identifier_first(question, picks, pair_of, lambda: _deeper(a, c.logits, picks))

@@ -42,8 +42,8 @@ def _pair(p):
     return following(p, SENTENCES, SOURCES)
 
 
-def _scores(alone: float, both: float):
-    return lambda texts: [SimpleNamespace(gap=alone), SimpleNamespace(gap=both)]
+def _scores(both: float):
+    return lambda texts: [SimpleNamespace(gap=both) for _ in texts]
 
 
 def _in_next(text, scores):
@@ -62,7 +62,7 @@ def _in_next(text, scores):
 )
 def test_the_pick_with_its_next_sentence_when_only_that_answers(alone, both, phrase, moved):
     picks = (_pick(0), _pick(2))
-    out = continued(picks, _pair, _scores(alone, both), phrase)
+    out = continued(picks, alone, _pair, _scores(both), phrase)
     if moved:
         assert out[0].text.endswith("MAXYEAR is 9999.") and out[0].answer == "9999"
         assert out[1] == picks[1]
