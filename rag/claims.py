@@ -250,6 +250,30 @@ def contrast_index(raw_passage: str) -> dict[str, list[tuple[int, str]]]:
     return index
 
 
+# --- where a claim sits in a passage -------------------------------------------------------
+
+
+def word_sentences(d: Doc) -> list[int]:
+    """The sentence number of every word."""
+    out, k = [], -1
+    for start in d.sentence_start:
+        k += start
+        out.append(max(k, 0))
+    return out
+
+
+def best_sentence(c: Doc, stems: list[str], sentence: list[int]) -> int:
+    """The passage sentence holding most of the claim's content stems (-1 when none does)."""
+    wanted = {canon(w.low) for w in c.words if w.kind == "word" and w.low not in STOPWORDS}
+    counts: dict[int, set[str]] = {}
+    for s, k in zip(stems, sentence, strict=True):
+        if s in wanted:
+            counts.setdefault(k, set()).add(s)
+    if not counts:
+        return -1
+    return max(counts, key=lambda k: (len(counts[k]), -k))
+
+
 # --- word matches the stemmer misses -----------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from index.text import MONTHS, STOPWORDS
-from rag.claims import Doc, canon, title_stems
+from rag.claims import Doc, analyze, best_sentence, canon, title_stems, word_sentences
 from rag.lexicon import GENERIC_NAME_WORDS, NEGATIONS, OPENERS, TITLES
 
 
@@ -103,7 +103,7 @@ _IRREGULAR = {
         "germany:german iceland:icelandic lebanon:lebanese vietnam:vietnamese "
         "taiwan:taiwanese sudan:sudanese thailand:thai iraq:iraqi israel:israeli "
         "pakistan:pakistani bangladesh:bangladeshi yemen:yemeni kuwait:kuwaiti "
-        "philippines:filipino peru:peruvian"
+        "philippines:filipino peru:peruvian us:american"
     ).split()
     for place, demonym in [pair.split(":")]
 }
@@ -167,6 +167,34 @@ def _surname_only(stems: list[str], p: Doc) -> bool:
     return bare
 
 
+# A first line longer than this is a paragraph, not a title (the titles and headlines of the
+# dev corpora run 1-11 words).
+_TITLE_WORDS = 16
+
+
+def _subject_unsaid(c: Doc, run: list[int], p: Doc, earlier: Doc) -> bool:
+    """The name is the document's subject, in its title (the first line of the text before the
+    passage, when short), and the passage sentence the claim follows leaves it unsaid rather
+    than naming another ("An IPCC report chapter has ..." from "A chapter has ..." under
+    "Intergovernmental Panel on Climate Change"; not "Wu is Alibaba's CEO" from "Wu is
+    Tencent's CEO" under "Alibaba's new chief")."""
+    line = earlier.text.split("\n", 1)[0]
+    if len(line.split()) > _TITLE_WORDS or _entity_found(c, run, analyze(line)) != "all":
+        return False
+    stems = [canon(w.low) for w in p.words]
+    sentence = word_sentences(p)
+    best = best_sentence(c, stems, sentence)
+    claim = set(c.stems)
+    return not any(
+        k == best
+        and w.kind == "word"
+        and _is_cap(w.raw)
+        and not p.sentence_start[j]
+        and stems[j] not in claim
+        for j, (w, k) in enumerate(zip(p.words, sentence, strict=True))
+    )
+
+
 def check_entities(
     c: Doc,
     p: Doc,
@@ -193,6 +221,8 @@ def check_entities(
             continue
         found = _entity_found(c, run, p)
         if found == "some" and earlier is not None and _entity_found(c, run, earlier) == "all":
+            found = "all"
+        if not found and earlier is not None and _subject_unsaid(c, run, p, earlier):
             found = "all"
         if found == "all":
             for i in toks:

@@ -15,7 +15,8 @@ and on top of it sit hard requirements that lexical overlap alone gets wrong:
 - capitalised names, multi-word proper nouns and acronyms must appear (a bare surname in the
   passage satisfies a full name in the claim; "CEO" matches "chief executive officer", "US"
   "United States", "European" "Europe"; a possessive ends a name; "Together", "Another" are
-  not names, and such connectives do not count toward the lexical score);
+  not names, and such connectives do not count toward the lexical score; the document's
+  subject, named in its title, may be left unsaid by the passage sentence the claim follows);
 - a date whose fields the passage gives apart must not meet a passage date that gives one of
   them another value ("July 9, 1756" vs "July 9, 1755 ... in 1756");
 - two values of the claim must not have traded anchors ("expires Dec. 19, hearing Dec. 22" vs
@@ -42,7 +43,9 @@ and on top of it sit hard requirements that lexical overlap alone gets wrong:
   vs "located ... using aerial maps. Later checks with ground maps ..."), nor name what its
   source sentence calls "the city" with a name the passage gives only later, of something else
   ("Helsinki's population" vs "In Berlin ... the city's population ... Helsinki":
-  rag/late_names.py).
+  rag/late_names.py), nor put a name the passage has elsewhere on a word that sentence gives
+  another name ("the Rumford engine ... patented in 1849" vs "the Corliss steam engine,
+  patented in 1849 ... the Rumford medal": rag/stand_ins.py).
 
 Any failed requirement makes the claim unsupported; `Support.missing` lists the absent items and
 `Support.conflicts` the contradictions. Everything is pure Python + PyStemmer, and the analysis of
@@ -73,6 +76,7 @@ from rag.roles import (
     check_swap,
     check_transplant,
 )
+from rag.stand_ins import check_stand_ins
 from rag.subjects import check_subjects
 
 # The threshold and the recall weight were set by hand; eval/fit_support_threshold.py measures
@@ -177,6 +181,7 @@ def support(
     check_late_names(c, p, conflicts, early)
     if not as_question:
         check_subjects(claim, passage, conflicts)
+        check_stand_ins(c, p, passage, conflicts)
 
     failed = bool(missing or conflicts)
     if failed:

@@ -122,3 +122,19 @@ def test_a_person_introduced_in_full_before_the_chunk_is_the_one_it_calls_by_sur
     # Introduced as someone else, or not at all: "Ada" is a word the passage does not hold.
     for before in ("Norvik\nNorvik appointed Bo Lind in May. ", ""):
         assert not support(claim, chunk, before).supported
+
+
+def test_the_documents_subject_named_in_its_title_is_no_missing_name():
+    from rag.verify import support, unsupported_reason
+
+    chunk = "Each panel has a chair and ten to twelve reviewers. Reviewers serve two-year terms."
+    claim = "A Northern Rail Authority panel has ten to twelve reviewers."
+    for name in ("Northern Rail Authority", "NRA"):
+        assert support(claim.replace("Northern Rail Authority", name), chunk, "").supported is False
+        title = "Northern Rail Authority\nThe authority was set up in 1990. "
+        assert support(claim.replace("Northern Rail Authority", name), chunk, title).supported
+    # A name the title does not hold, or a first line that is a paragraph, not a title.
+    s = support(claim, chunk, "Southern Rail Authority\nIt was set up in 1990. ")
+    assert "missing: Northern Rail Authority" in unsupported_reason(s)
+    long_line = "The Northern Rail Authority " + "was set up to run the lines " * 3 + "\n"
+    assert not support(claim, chunk, long_line).supported

@@ -1,0 +1,59 @@
+"""A claim name standing in for the passage's name (rag/stand_ins.py), on sentences written for
+this test: the question's name put on a neighbour's fact is caught; the same name where the
+passage gives that word to it, or another form of the same name, is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.support import support, unsupported_reason
+
+FURNACE = (
+    "The peak of the design was the Siemens regenerative furnace, patented in 1856, which was "
+    "a two-chamber furnace with separate gas and air flues. When Siemens received the Bessemer "
+    "medal the jury called it the greatest advance since the blast furnace."
+)
+
+
+def test_name_on_a_neighbours_fact_is_caught() -> None:
+    s = support("The Bessemer furnace, a two-chamber design, was patented in 1856.", FURNACE)
+    assert not s.supported
+    assert "'Bessemer furnace' vs 'Siemens ... furnace'" in unsupported_reason(s)
+
+
+def test_the_passages_own_name_is_kept() -> None:
+    s = support("The Siemens furnace, a two-chamber design, was patented in 1856.", FURNACE)
+    assert s.supported, s
+
+
+@pytest.mark.parametrize(
+    "claim, passage",
+    [
+        # The claim's name is the owner of the word's name ("Musk's company" is Tesla).
+        (
+            "The regulator will decide once Tesla shows the system is safe.",
+            "Tesla has asked for a hearing. The regulator will decide only after Elon Musk's "
+            "company shows the system is safe.",
+        ),
+        # The passage's name is an acronym of the claim's ("S&P" for "Standard & Poor").
+        (
+            "Standard & Poor recommend wider access to education.",
+            "Standard & Poor is an agency. In 2014 S&P recommend wider access to education.",
+        ),
+        # Another form of the same name: a demonym.
+        (
+            "The general called US foreign policy a racket.",
+            "A general of the US Marine Corps spoke in 1935. In his speech he described "
+            "American foreign policy as a racket.",
+        ),
+        # A people the passage names otherwise ("Huguenots" / "the French").
+        (
+            "Historians say assimilated Huguenots made contributions to economic life.",
+            "The Huguenots arrived in 1700. Assimilated, the French made contributions to "
+            "economic life.",
+        ),
+    ],
+)
+def test_other_forms_of_the_same_name_are_kept(claim: str, passage: str) -> None:
+    s = support(claim, passage)
+    assert s.supported, s
