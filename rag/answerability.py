@@ -4,8 +4,10 @@
 rag/models/reader.json, fitted by eval/fit_reader.py on SQuAD 2.0 articles split by article)
 ranks every sentence of the retrieved passages, finds the short answer phrase in the best ones,
 and gives P(answerable); below the model's threshold (chosen for a stated abstention precision)
-the extractive backend does not answer. Before a backend that writes its own answer, only the
-evidence gate (the passages hold no answer at all) abstains: verification judges the rest. A
+the extractive backend does not answer, nor when the question puts one of the passage's names
+on a word the passage gives another name (`stands_in`). Before a backend that writes its own
+answer, only the evidence gate (the passages hold no answer at all) abstains: verification
+judges the rest. A
 question with no content words at all ("What is it?", "*") cannot be judged and is not answered
 either. `after_generation` has the last word once a backend has written: a refusal ("NOT IN
 DOCUMENTS"), an empty reply, or an answer none of whose sentences survived verification
@@ -23,9 +25,11 @@ import numpy as np
 from index.text import sentence_spans, squash, strip_markers, tokens
 from rag.answer import Source
 from rag.answer_features import states_a_number
+from rag.claims import analyze as analyze_claim
 from rag.prompt import NOT_FOUND
 from rag.question import analyse, coverage, untrusted
 from rag.reader import answer_phrase, default_model, read
+from rag.stand_ins import check_stand_ins
 
 
 @dataclass(frozen=True)
@@ -77,9 +81,24 @@ def judge(
     )
     uncovered = tuple(_surface_words(query, list(reading.uncovered)))
     answerable = (reading.held if writes_answer else reading.answerable) and bool(candidates)
+    if answerable and not writes_answer and stands_in(query, sources[candidates[0].source].text):
+        answerable = False
     return Judgement(
         answerable, round(reading.p_answerable, 4), uncovered, candidates, reading.model
     )
+
+
+def stands_in(query: str, passage: str) -> bool:
+    """The question puts a name of the passage on a word the passage gives another name ("In
+    what year was the Rumford engine patented?" of "the Corliss steam engine, patented in 1849
+    ... the Rumford medal"): how SQuAD 2.0's askers wrote questions to look answerable, and how a
+    user asks about a neighbour of what the documents cover. The verifier's stand-in rule
+    (rag/stand_ins.py) judges written answers; the extractive pick is the passage's own
+    sentence, so the question is judged here. On the 7,742 questions of squad2-dev/qa.jsonl
+    against their paragraphs it fires on 47 unanswerable and 3 answerable ones."""
+    found: list[str] = []
+    check_stand_ins(analyze_claim(query), analyze_claim(passage), passage, found)
+    return bool(found)
 
 
 def on_topic(query: str) -> Callable[[str], bool]:

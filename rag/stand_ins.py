@@ -48,7 +48,7 @@ def _named_words(c: Doc):
     """(name run, the plain word right after it) of the claim: "Rumford" and "engine"."""
     for run, required in _entities(c):
         nxt = run[-1] + 1
-        if not required or nxt >= len(c.words) or _group(c, run):
+        if not required or nxt >= len(c.words) or _group(c, run) or _acronym(c, run):
             continue
         head = c.words[nxt]
         if head.kind != "word" or _is_cap(head.raw) or head.low in STOPWORDS:
@@ -66,6 +66,12 @@ def _initials(other: str, c: Doc) -> bool:
         return False
     initials = "".join(w.raw[0] for w in c.words if w.kind == "word" and w.raw[:1].isupper())
     return letters in initials
+
+
+def _acronym(c: Doc, run: list[int]) -> bool:
+    """An acronym ("US", "S&P"): passages write it out ("the United States", "Standard &
+    Poor's"), and a written-out name reads here as another name."""
+    return len(run) == 1 and c.words[run[0]].raw.isupper() and len(c.words[run[0]].raw) > 1
 
 
 def _group(c: Doc, run: list[int]) -> bool:

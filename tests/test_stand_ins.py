@@ -57,3 +57,20 @@ def test_the_passages_own_name_is_kept() -> None:
 def test_other_forms_of_the_same_name_are_kept(claim: str, passage: str) -> None:
     s = support(claim, passage)
     assert s.supported, s
+
+
+def test_an_acronym_is_no_stand_in_for_its_written_out_name() -> None:
+    passage = (
+        "The United States first state to require schooling was Massachusetts. The US "
+        "Congress later followed."
+    )
+    s = support("The first US state to require schooling was Massachusetts.", passage)
+    assert not any("..." in c for c in s.conflicts), s
+
+
+def test_a_question_about_a_neighbour_is_not_answered_by_its_passage() -> None:
+    from rag.answerability import stands_in
+
+    assert stands_in("In what year was the Bessemer furnace patented?", FURNACE)
+    assert not stands_in("In what year was the Siemens furnace patented?", FURNACE)
+    assert not stands_in("Who received the Bessemer medal?", FURNACE)
