@@ -38,7 +38,12 @@ def check_stand_ins(c: Doc, p: Doc, passage: str, conflicts: list[str]) -> None:
         if any(s in names for s, k in zip(stems, sentence, strict=True) if k == best):
             continue
         other = _other_name(p, passage, stems, sentence, best, canon(head.low), names, claim_stems)
-        if other and not _entity_found(c, run, analyze(other)) and not _initials(other, c):
+        if (
+            other
+            and not _code(other)
+            and not _entity_found(c, run, analyze(other))
+            and not _initials(other, c)
+        ):
             c_name = " ".join(c.words[w].raw for w in run)
             conflicts.append(f"'{c_name} {head.raw}' vs '{other} ... {head.raw}'")
             return
@@ -49,6 +54,8 @@ def _named_words(c: Doc):
     for run, required in _entities(c):
         nxt = run[-1] + 1
         if not required or nxt >= len(c.words) or _group(c, run) or _acronym(c, run):
+            continue
+        if any(_code(c.words[w].raw) for w in run):
             continue
         head = c.words[nxt]
         if head.kind != "word" or _is_cap(head.raw) or head.low in STOPWORDS:
@@ -66,6 +73,12 @@ def _initials(other: str, c: Doc) -> bool:
         return False
     initials = "".join(w.raw[0] for w in c.words if w.kind == "word" and w.raw[:1].isupper())
     return letters in initials
+
+
+def _code(raw: str) -> bool:
+    """A code identifier ("PurePath", "ZipFile.open", "os_path"): documentation describes a
+    class by its base or its sibling ("Path" by "PurePath"), which is no other thing."""
+    return any(ch in raw for ch in "._()") or re.search(r"[a-z][A-Z]", raw) is not None
 
 
 def _acronym(c: Doc, run: list[int]) -> bool:
@@ -102,8 +115,8 @@ def _other_name(
             v = p.words[i]
             if v.kind != "word" or p.text[v.end : p.words[i + 1].start].strip():
                 break
-            if _is_cap(v.raw) and not (p.sentence_start[i] and v.low in STOPWORDS):
-                before.append(v.raw)
+            if _is_cap(v.raw) and not p.sentence_start[i]:
+                before.append(v.raw)  # not "Changed in version 3.10": a sentence opens there
             elif before or _owner(passage, p.words[i - 1].raw if i else "", v.raw):
                 break  # "Musk's company shows": the name is the word's owner's
         found = {canon(b.lower()) for b in before}

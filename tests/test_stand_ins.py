@@ -74,3 +74,24 @@ def test_a_question_about_a_neighbour_is_not_answered_by_its_passage() -> None:
     assert stands_in("In what year was the Bessemer furnace patented?", FURNACE)
     assert not stands_in("In what year was the Siemens furnace patented?", FURNACE)
     assert not stands_in("Who received the Bessemer medal?", FURNACE)
+
+
+@pytest.mark.parametrize(
+    "question, passage",
+    [
+        # A capitalised word opening a sentence is no name ("Changed in version 3.10").
+        (
+            "In which Python version was the nest helper removed?",
+            "Changed in version 3.10 when the nest helper was removed. The Python docs list it.",
+        ),
+        # Documentation describes a class by its relative ("Path" by "PurePath").
+        (
+            "What does the Path class return?",
+            "The PurePath class returns a new object. Path objects are concrete.",
+        ),
+    ],
+)
+def test_technical_text_is_no_stand_in(question: str, passage: str) -> None:
+    from rag.answerability import stands_in
+
+    assert not stands_in(question, passage)
