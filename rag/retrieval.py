@@ -42,14 +42,15 @@ def retrieve(
         lexical_hits = reader.lexical(query, cfg.fetch_k, sources)
     dense = {h.id: h.score for h in dense_hits}
     lexical = {h.id: h.score for h in lexical_hits}
-    fused = rrf([[h.id for h in dense_hits], [h.id for h in lexical_hits]])[: cfg.top_k]
+    ranked = rrf([[h.id for h in dense_hits], [h.id for h in lexical_hits]])
+    chunks = reader.chunks([cid for cid, _ in ranked])
+    fused = _distinct(ranked, chunks, cfg.top_k)
     if cfg.mode == "hybrid":
         # A chunk found only by BM25 still gets its cosine similarity, from the cached vector,
         # so every score shown to users is on one scale.
         lexical_only = [cid for cid, _ in fused if cid not in dense]
         for c, v in reader.catalog.chunks_with_vectors(lexical_only):
             dense[c.id] = float(v @ vec)
-    chunks = reader.chunks([cid for cid, _ in fused])
     out: list[Source] = []
     for cid, score in fused:
         c = chunks.get(cid)
@@ -69,4 +70,23 @@ def retrieve(
                 page=c.page,
             )
         )
+    return out
+
+
+def _distinct(ranked: list[tuple[str, float]], chunks: dict, top_k: int) -> list[tuple[str, float]]:
+    """The first `top_k` ranked chunks, a chunk whose text an earlier one already has left out:
+    a folder that holds a document twice ("report.pdf", "report (1).pdf", or one file reached by
+    two paths) would otherwise fill the passages with copies of one text. The best-ranked copy
+    is kept; a chunk the catalog does not hold stays in (retrieve skips it)."""
+    out: list[tuple[str, float]] = []
+    seen: set[str] = set()
+    for cid, score in ranked:
+        c = chunks.get(cid)
+        key = " ".join(c.text.split()) if c is not None else cid
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append((cid, score))
+        if len(out) == top_k:
+            break
     return out

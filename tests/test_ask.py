@@ -179,6 +179,29 @@ def test_chinese_query_finds_chinese_text(tmp_path):
         p.close()
 
 
+def test_a_document_held_twice_fills_no_passage_with_a_copy(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("report.txt", "report (1).txt", "other.txt"):
+        shutil.copy(CORPUS / ("001_a55ab43c6b0c8f50.txt" if name != "other.txt" else
+                              "000_915b0e003521c9a3.txt"), docs / name)  # fmt: skip
+    store = tmp_path / "store"
+    index_paths([docs], IndexConfig(store=store))
+    p = Pipeline(AskConfig(index=IndexConfig(store=store)))
+    try:
+        a = p.ask("Who is the CEO of Alibaba Group?")
+        texts = [" ".join(s.text.split()) for s in a.sources]
+        assert len(a.sources) == 6
+        assert len(set(texts)) == len(texts), [s.source for s in a.sources]
+        # Both copies are indexed: either may be the one cited.
+        assert {s.source for s in a.sources} & {
+            str(docs / "report.txt"),
+            str(docs / "report (1).txt"),
+        }
+    finally:
+        p.close()
+
+
 def test_source_filter(extractive, store):
     only = str(store[1] / "001_a55ab43c6b0c8f50.txt")
     a = extractive.ask("Which computer vision company did Alibaba take stakes in?", sources=[only])
