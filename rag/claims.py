@@ -68,6 +68,8 @@ class Doc:
     item_pos: list[int]  # content position of every item
     positions: dict[str, list[int]] = field(default_factory=dict)
     word_stems: str = ""  # " stem stem ... " of all words (stopwords too), for phrase search
+    word_stem: list[str] = field(default_factory=list)  # the same, a list (one per word)
+    word_sentence: list[int] = field(default_factory=list)  # sentence number of every word
     acronyms: set[str] = field(default_factory=set)
     initials: str = ""  # first letter of every content token (acronym expansion search)
     bigrams: set[tuple[str, str]] = field(default_factory=set)
@@ -116,6 +118,7 @@ def analyze(raw_text: str) -> Doc:
 
     words: list[_Word] = []
     sentence_start: list[bool] = []
+    word_sentence: list[int] = []
     stems: list[str] = []
     tok_word: list[int] = []
     tok_clause: list[int] = []
@@ -137,6 +140,7 @@ def analyze(raw_text: str) -> Doc:
         words.append(w)
         sent = bisect_left(sentence_ends, w.start)
         sentence_start.append(sent != prev_sentence)
+        word_sentence.append(sent)
         prev_sentence = sent
         clause = bisect_left(clause_ends, w.start)
         k = bisect_right(span_starts, w.start) - 1
@@ -211,6 +215,8 @@ def analyze(raw_text: str) -> Doc:
         item_pos=item_pos,
         positions=positions,
         word_stems=" " + " ".join(all_stems) + " ",
+        word_stem=all_stems,
+        word_sentence=word_sentence,
         acronyms=acronyms,
         initials="".join(s[0] if s else "_" for s in stems),
         bigrams=bigrams,
@@ -253,20 +259,11 @@ def contrast_index(raw_passage: str) -> dict[str, list[tuple[int, str]]]:
 # --- where a claim sits in a passage -------------------------------------------------------
 
 
-def word_sentences(d: Doc) -> list[int]:
-    """The sentence number of every word."""
-    out, k = [], -1
-    for start in d.sentence_start:
-        k += start
-        out.append(max(k, 0))
-    return out
-
-
-def best_sentence(c: Doc, stems: list[str], sentence: list[int]) -> int:
-    """The passage sentence holding most of the claim's content stems (-1 when none does)."""
+def best_sentence(c: Doc, p: Doc) -> int:
+    """The sentence of `p` holding most of the claim's content stems (-1 when none does)."""
     wanted = {canon(w.low) for w in c.words if w.kind == "word" and w.low not in STOPWORDS}
     counts: dict[int, set[str]] = {}
-    for s, k in zip(stems, sentence, strict=True):
+    for s, k in zip(p.word_stem, p.word_sentence, strict=True):
         if s in wanted:
             counts.setdefault(k, set()).add(s)
     if not counts:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from index.text import MONTHS, STOPWORDS
-from rag.claims import Doc, analyze, best_sentence, canon, title_stems, word_sentences
+from rag.claims import Doc, analyze, best_sentence, canon, title_stems
 from rag.lexicon import GENERIC_NAME_WORDS, NEGATIONS, OPENERS, TITLES
 
 
@@ -181,17 +181,15 @@ def _subject_unsaid(c: Doc, run: list[int], p: Doc, earlier: Doc) -> bool:
     line = earlier.text.split("\n", 1)[0]
     if len(line.split()) > _TITLE_WORDS or _entity_found(c, run, analyze(line)) != "all":
         return False
-    stems = [canon(w.low) for w in p.words]
-    sentence = word_sentences(p)
-    best = best_sentence(c, stems, sentence)
+    best = best_sentence(c, p)
     claim = set(c.stems)
     return not any(
         k == best
         and w.kind == "word"
         and _is_cap(w.raw)
         and not p.sentence_start[j]
-        and stems[j] not in claim
-        for j, (w, k) in enumerate(zip(p.words, sentence, strict=True))
+        and p.word_stem[j] not in claim
+        for j, (w, k) in enumerate(zip(p.words, p.word_sentence, strict=True))
     )
 
 

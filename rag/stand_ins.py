@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from index.text import STOPWORDS
-from rag.claims import Doc, analyze, best_sentence, canon, word_sentences
+from rag.claims import Doc, analyze, best_sentence, canon
 from rag.names import _entities, _entity_found, _is_cap
 
 _BEFORE = 2  # words before the passage's word that may hold its name ("Corliss steam engine")
@@ -27,9 +27,8 @@ def check_stand_ins(c: Doc, p: Doc, passage: str, conflicts: list[str]) -> None:
     named = list(_named_words(c))
     if not named:
         return
-    stems = [canon(w.low) for w in p.words]
-    sentence = word_sentences(p)
-    best = best_sentence(c, stems, sentence)
+    stems, sentence = p.word_stem, p.word_sentence
+    best = best_sentence(c, p)
     claim_stems = {canon(w.low) for w in c.words if w.kind == "word"}
     for run, head in named:
         names = {canon(c.words[w].low) for w in run}
