@@ -288,6 +288,9 @@ def test_a_pdf_citation_shows_its_page_with_the_cited_words_highlighted(
         page.screenshot(path=str(SCREENS / "pdf_citation_beside.png"))
         img.click()
         expect(details.locator("figure.page-view.zoomed")).to_have_count(1)
+        # Read the pixels once the image is decoded: in one full-suite run the enlarged image
+        # was still blank (all 255) when its screenshot was taken.
+        img.evaluate("i => i.decode()")
         shot = Image.open(io.BytesIO(img.screenshot()))
         k = shot.width / natural
 
