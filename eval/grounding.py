@@ -69,6 +69,7 @@ def answer_pairs(path: Path, row: dict, lineno: int) -> list[dict]:
                 "before": text[: max(at, 0)],
                 "supported": bool(s["supported"]),
                 "kind": s["kind"],
+                "group": str(s.get("doc", "")),  # the document: a fitting script's fold
             }  # fmt: skip
         )
     return out

@@ -103,7 +103,8 @@ class Support:
     """Verdict on one (claim, passage) pair.
 
     score: 0..1, lexical support (halved when a hard requirement fails);
-    supported: score >= threshold and no hard requirement failed;
+    supported: score >= threshold and no hard requirement failed (or kept as a paraphrase:
+    `semantic`);
     missing: required items of the claim (numbers, dates, names) absent from the passage;
     conflicts: contradictions found (negation, opposite wording, a number tied to other words).
     """
@@ -112,6 +113,9 @@ class Support:
     supported: bool
     missing: tuple[str, ...]
     conflicts: tuple[str, ...] = ()
+    # MiniLM cosine with the passage's closest sentence, when that (not the words) kept the
+    # claim as a paraphrase (rag/paraphrase.py); None otherwise.
+    semantic: float | None = None
 
 
 def support(
