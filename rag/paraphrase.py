@@ -6,8 +6,10 @@ way: "After cracked roof beams turned up during an inspection, the east wing shu
 2019" against "The east wing was closed in 2019 after inspectors found cracks in its roof
 beams" shares too few words. Such a claim (no missing item, no conflict, lexical score at least
 `floor`) is kept when its MiniLM cosine with the closest sentence of the passage (of the two
-sharing most of its words) is at least `cosine` and the two agree on negation. The hard rules
-still veto: a wrong number, name, negation or role swap never reaches this check.
+sharing most of its words) is at least `cosine`, the two agree on negation and share at least
+three content words (MiniLM reads filler on the topic, "This highlights the importance of AI
+for Alibaba.", close to the passage too). The hard rules still veto: a wrong number, name,
+negation or role swap never reaches this check.
 
 Both constants are fitted by `python -m eval.fit_paraphrase` on labelled pairs held out by
 article (rag/models/paraphrase.json holds them with their held-out figures). The vectors are
@@ -30,6 +32,12 @@ from rag.lexicon import NEGATIONS
 
 PARAMS_PATH = Path(__file__).parent / "models" / "paraphrase.json"
 _SENTENCES = 2  # embedded per passage (see closest)
+# Content words the claim must share with the sentence it paraphrases. MiniLM also reads a
+# capable model's filler close to a passage on the topic: "This highlights the importance of AI
+# for Alibaba." passed as a paraphrase of 20 of the news corpus's paragraphs, "This underscores
+# Alibaba's commitment to innovation." of 2, each sharing 1 or 2 words with its closest
+# sentence. At 3 none passes; the labelled pairs lose little (see rag/models/paraphrase.json).
+_SHARED = 3
 
 
 @dataclass(frozen=True)
@@ -92,5 +100,7 @@ def accepts(claim: str, passage: str, s, params: Paraphrase | None = None) -> fl
         return None
     cos, sentence = closest(claim, passage)
     if cos < params.cosine or _denies(claim) != _denies(sentence):
+        return None
+    if len(set(tokens(claim)) & set(tokens(sentence))) < _SHARED:
         return None
     return cos

@@ -11,7 +11,7 @@ import pytest
 from eval.fit_paraphrase import fit
 from index.errors import ConfigError
 from rag.answer import Source
-from rag.paraphrase import PARAMS_PATH, Paraphrase, load_params
+from rag.paraphrase import PARAMS_PATH, Paraphrase, closest, load_params
 from rag.verify import support, verify
 
 PASSAGE = (
@@ -41,6 +41,14 @@ def test_hard_rules_and_negation_still_decide():
     rules = support(denial, PASSAGE, paraphrase=False)
     assert not rules.supported and not rules.missing and not rules.conflicts
     assert not support(denial, PASSAGE).supported
+    # Filler on the topic reads close to the passage too, but shares too few of its words.
+    model = (
+        "Alibaba's new AI model is the result of cutting-edge technology, massive data "
+        "resources, and a laser-focused vision."
+    )
+    filler = "This highlights the importance of AI for Alibaba."
+    assert closest(filler, model)[0] >= load_params().cosine
+    assert not support(filler, model).supported
     # Words of the passage about something else are no paraphrase.
     assert not support("The gift shop sells postcards of the east wing.", PASSAGE).supported
 
