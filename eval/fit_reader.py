@@ -52,6 +52,7 @@ from eval.reader_labels import fit_rerank, fit_sentence, fit_span, fold_space
 from eval.reader_provenance import model_version, support_digest
 from rag import reader as R
 from rag.qa_encoder import ADAPTER_FILE
+from rag.vector_cache import VectorCache
 
 HELD_OUT_EVERY = 3  # article i (0-based, name order) is held out when i % 3 == 1
 
@@ -80,7 +81,7 @@ def article_of(row: dict) -> str:
     return row["written_against"]["doc"]
 
 
-def retrieve_all(rows: list[dict], data: Path, cache: Path) -> tuple[dict, R.VectorCache]:
+def retrieve_all(rows: list[dict], data: Path, cache: Path) -> tuple[dict, VectorCache]:
     """question id -> retrieved sources; and the caching embedder (retrieval as `rag ask`)."""
     from index.pipeline import IndexConfig, index_paths
     from index.reader import IndexReader
@@ -92,7 +93,7 @@ def retrieve_all(rows: list[dict], data: Path, cache: Path) -> tuple[dict, R.Vec
     print(f"store {store}: {report.chunks} chunks (embedded {report.embedded})", file=sys.stderr)
     reader = IndexReader(cfg)
     # Unbounded: the same sentences recur across questions, and the fit needs them all.
-    embed = R.VectorCache(reader.embedder.embed, max_items=10**9)
+    embed = VectorCache(reader.embedder.embed, max_items=10**9)
     out_file = cache / "retrieved.pkl"
     key = hashlib.sha256(
         json.dumps([report.chunks, sorted(r["id"] for r in rows)]).encode()
@@ -100,7 +101,7 @@ def retrieve_all(rows: list[dict], data: Path, cache: Path) -> tuple[dict, R.Vec
     if out_file.exists():
         saved = pickle.loads(out_file.read_bytes())
         if saved.get("key") == key:
-            embed.vectors.update(saved.get("vectors", {}))
+            embed.add(saved.get("vectors", {}))
             return saved["retrieved"], embed
     retrieved = {}
     t0 = time.time()
@@ -113,12 +114,13 @@ def retrieve_all(rows: list[dict], data: Path, cache: Path) -> tuple[dict, R.Vec
     return retrieved, embed
 
 
-def save_vectors(cache: Path, embed: R.VectorCache) -> None:
+def save_vectors(cache: Path, embed: VectorCache) -> None:
     """Keep the sentence vectors with the retrieval cache: refits then skip the encoder."""
     path = cache / "retrieved.pkl"
     saved = pickle.loads(path.read_bytes())
-    if len(saved.get("vectors", {})) < len(embed.vectors):
-        saved["vectors"] = dict(embed.vectors)
+    vectors = embed.vectors
+    if len(saved.get("vectors", {})) < len(vectors):
+        saved["vectors"] = vectors
         path.write_bytes(pickle.dumps(saved))
 
 

@@ -33,9 +33,9 @@ from rag.answerability import (
 from rag.condense import condense
 from rag.llm import LLM, LLMConfig, Prompt, get_llm
 from rag.prompt import build_messages
-from rag.reader import VectorCache
 from rag.retrieval import RetrievalConfig, retrieve
 from rag.spelling import spelled_as_passages
+from rag.vector_cache import VectorCache
 from rag.verify import Verified, verify
 
 DEFAULT_BACKEND = "extractive"  # measured best on the dev set: see README "Backends"

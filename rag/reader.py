@@ -148,41 +148,6 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum()
 
 
-class VectorCache:
-    """Sentence vectors by text, bounded (LRU): retrieved chunks recur across questions, and
-    embedding their sentences is most of a warm extractive answer's time otherwise."""
-
-    def __init__(self, embed: Callable[[list[str]], np.ndarray], max_items: int = 50_000):
-        from collections import OrderedDict
-
-        self.embed = embed
-        self.max_items = max_items
-        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
-
-    @property
-    def vectors(self) -> dict[str, np.ndarray]:
-        return self._items
-
-    def add(self, vectors: dict[str, np.ndarray]) -> None:
-        """Vectors computed elsewhere (stored at index time), trusted as this embedder's."""
-        for t, v in vectors.items():
-            if t not in self._items:
-                self._items[t] = v
-
-    def __call__(self, texts: list[str]) -> np.ndarray:
-        todo = [t for t in dict.fromkeys(texts) if t not in self._items]
-        if todo:
-            for t, v in zip(todo, self.embed(todo), strict=True):
-                self._items[t] = v
-        out = []
-        for t in texts:
-            self._items.move_to_end(t)
-            out.append(self._items[t])
-        while len(self._items) > self.max_items:
-            self._items.popitem(last=False)
-        return np.stack(out) if out else np.zeros((0, 0), dtype=np.float32)
-
-
 # --- reading ---------------------------------------------------------------------------------
 
 

@@ -108,7 +108,7 @@ def load_model(path: Path = MODEL_PATH, expected: tuple[str, ...] = FEATURES) ->
 def default_embed() -> Embed:
     """The bundled MiniLM with a text -> vector cache (chunks recur across answer sentences)."""
     from index.embedders import EmbedderConfig, get_embedder
-    from rag.reader import VectorCache
+    from rag.vector_cache import VectorCache
 
     return VectorCache(get_embedder(EmbedderConfig(name="minilm")).embed, max_items=20_000)
 
