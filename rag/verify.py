@@ -130,15 +130,15 @@ def split_cited(text: str) -> list[tuple[str, list[int]]]:
     return [(claim, list(dict.fromkeys(nums))) for claim, nums in out]
 
 
-def _best_span(claim: str, src: Source) -> tuple[int, int, float]:
+def _best_span(claim: str, src: Source, paraphrase: bool = True) -> tuple[int, int, float]:
     """The sentence of the chunk that supports the claim best, else the best adjacent pair,
-    else the whole chunk (doc offsets)."""
+    else the whole chunk (doc offsets). `paraphrase`: a sentence may support it as one."""
     spans = sentence_spans(src.text)
     for width in (1, 2):
         best: tuple[float, int, int] | None = None
         for i in range(len(spans) - width + 1):
             a, b = spans[i][0], spans[i + width - 1][1]
-            s = support(claim, src.text[a:b])  # a paraphrase: its closest sentence (cached)
+            s = support(claim, src.text[a:b], paraphrase=paraphrase)
             if s.supported and (best is None or s.score > best[0]):
                 best = (s.score, a, b)
         if best is not None:
@@ -174,14 +174,18 @@ def _neighbour_support(claim: str, cited: list[int], sources: list[Source]):
 def _focused(claim: str, src: Source) -> bool:
     """A sentence or two adjacent sentences of the chunk support the claim on their own: a chunk
     that merely holds the claim's words scattered over unrelated sentences does not."""
-    a, b, _ = _best_span(claim, src)
+    # In words: a sentence MiniLM reads close to the claim does not make scattered words focused.
+    a, b, _ = _best_span(claim, src, paraphrase=False)
     return (a, b) != (src.start, src.end) or len(sentence_spans(src.text)) <= 2
+
+
+_PARAPHRASED = "paraphrase:"
 
 
 def _paraphrased(s: Support) -> str:
     if s.semantic is None:
         return ""
-    return f"paraphrase: MiniLM similarity {s.semantic:.2f} with the passage (few shared words)"
+    return f"{_PARAPHRASED} MiniLM similarity {s.semantic:.2f} with the passage (few shared words)"
 
 
 def reason_of(s: Support | None) -> str:
@@ -282,9 +286,12 @@ def verify(
         claim, cited = kept[ki]
         ki += 1
         numbers: list[int] = []
+        # A paraphrase's citation is the sentence it paraphrases; a claim supported in words is
+        # narrowed to the sentences that hold them (or keeps the whole chunk).
+        reread = chk.reason.startswith(_PARAPHRASED)
         for i in cited:
             src = sources[i]
-            a, b, _ = _best_span(claim, src)
+            a, b, _ = _best_span(claim, src, paraphrase=reread)
             key = (src.chunk_id, a, b)
             if key not in by_span:
                 by_span[key] = len(citations) + 1

@@ -112,3 +112,20 @@ def test_a_paraphrase_is_not_moved_to_a_passage_it_did_not_cite():
     assert verify(f"{PARAPHRASE} [1]", [museum, shop]).sentences[0].status == "supported"
     moved = verify(f"{PARAPHRASE} [1]", [shop, museum]).sentences[0]
     assert moved.status == "dropped"
+
+
+def test_a_paraphrased_sentence_does_not_make_scattered_words_a_focused_chunk():
+    # The museum chunk holds every word of the claim, spread over its first and last sentences:
+    # supported where it is cited, but re-attachment needs one or two adjacent sentences that
+    # carry the claim in words, and the first sentence's paraphrase does not count for that.
+    claim = (
+        "After cracked roof beams turned up during an inspection, the museum's east wing shut "
+        "in 2019; visitor numbers have since doubled."
+    )
+    assert support(claim, PASSAGE, paraphrase=False).supported
+    shop = _source("c2", "The gift shop sells postcards and umbrellas. It opens at nine.")
+    museum = _source("c1", PASSAGE)
+    cited = verify(f"{claim} [1]", [museum, shop])
+    assert cited.sentences[0].status == "supported" and cited.sentences[0].reason == ""
+    assert cited.citations[0].text == PASSAGE  # the words are spread: the whole chunk is cited
+    assert verify(f"{claim} [1]", [shop, museum]).sentences[0].status == "dropped"
