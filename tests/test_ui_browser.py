@@ -288,15 +288,21 @@ def test_a_pdf_citation_shows_its_page_with_the_cited_words_highlighted(
         page.screenshot(path=str(SCREENS / "pdf_citation_beside.png"))
         img.click()
         expect(details.locator("figure.page-view.zoomed")).to_have_count(1)
-        # Read the pixels once the image is decoded: in one full-suite run the enlarged image
-        # was still blank (all 255) when its screenshot was taken.
+        # Read the pixels once the word is painted: in two full-suite runs the enlarged image,
+        # taller than the viewport, was still blank over the word (all 255: not even its ink)
+        # when its screenshot was taken, though decoded. Blank is "not painted yet", never the
+        # result under test (the word's ink darkens the region, tinted or not), so wait it out.
         img.evaluate("i => i.decode()")
-        shot = Image.open(io.BytesIO(img.screenshot()))
-        k = shot.width / natural
+        for _ in range(40):
+            shot = Image.open(io.BytesIO(img.screenshot()))
+            k = shot.width / natural
 
-        def shown(b: Box) -> Box:
-            return Box(b.x0 * k, b.y0 * k, b.x1 * k, b.y1 * k)
+            def shown(b: Box, k: float = k) -> Box:
+                return Box(b.x0 * k, b.y0 * k, b.x1 * k, b.y1 * k)
 
+            if min(_mean_rgb(shot, shown(quill))) < 254.5:
+                break
+            page.wait_for_timeout(250)
         r, _, b = _mean_rgb(shot, shown(quill))
         assert r - b > 40, (r, b)
         r, _, b = _mean_rgb(shot, shown(paraffin))
