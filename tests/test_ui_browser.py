@@ -237,6 +237,23 @@ def pdf_url(tmp_path_factory) -> Iterator[tuple[str, Path]]:
         app.close()
 
 
+# A word's box (natural pixels of the page image) -> where the browser shows it, once scrolled to
+# the middle of whatever scrolls it: a transparent marker over the word is scrolled into view.
+_SCROLL_TO_WORD = """(img, b) => {
+  const fig = img.parentElement;
+  fig.style.position = 'relative';
+  const k = img.getBoundingClientRect().width / img.naturalWidth;
+  const m = document.createElement('div');
+  m.style.cssText = `position:absolute;pointer-events:none;left:${img.offsetLeft + b[0] * k}px;` +
+    `top:${img.offsetTop + b[1] * k}px;width:${(b[2] - b[0]) * k}px;height:${(b[3] - b[1]) * k}px`;
+  fig.appendChild(m);
+  m.scrollIntoView({block: 'center', inline: 'center'});
+  const r = m.getBoundingClientRect();
+  m.remove();
+  return {x: r.left, y: r.top, width: r.width, height: r.height};
+}"""
+
+
 def _mean_rgb(image, box) -> tuple[float, float, float]:
     from PIL import ImageStat
 
@@ -288,24 +305,20 @@ def test_a_pdf_citation_shows_its_page_with_the_cited_words_highlighted(
         page.screenshot(path=str(SCREENS / "pdf_citation_beside.png"))
         img.click()
         expect(details.locator("figure.page-view.zoomed")).to_have_count(1)
-        # Read the pixels once the word is painted: in two full-suite runs the enlarged image,
-        # taller than the viewport, was still blank over the word (all 255: not even its ink)
-        # when its screenshot was taken, though decoded. Blank is "not painted yet", never the
-        # result under test (the word's ink darkens the region, tinted or not), so wait it out.
+        # Read the pixels the browser shows over each word, the word scrolled to the middle of
+        # whatever scrolls it first: the enlarged page is taller than the chat's visible area,
+        # and a screenshot of the whole image read the word's region blank (all 255, not even
+        # its ink) in three full-suite runs, never in isolation.
         img.evaluate("i => i.decode()")
-        for _ in range(40):
-            shot = Image.open(io.BytesIO(img.screenshot()))
-            k = shot.width / natural
 
-            def shown(b: Box, k: float = k) -> Box:
-                return Box(b.x0 * k, b.y0 * k, b.x1 * k, b.y1 * k)
+        def painted(word: Box) -> tuple[float, float, float]:
+            clip = img.evaluate(_SCROLL_TO_WORD, [word.x0, word.y0, word.x1, word.y1])
+            shot = Image.open(io.BytesIO(page.screenshot(clip=clip)))
+            return _mean_rgb(shot, Box(0, 0, shot.width, shot.height))
 
-            if min(_mean_rgb(shot, shown(quill))) < 254.5:
-                break
-            page.wait_for_timeout(250)
-        r, _, b = _mean_rgb(shot, shown(quill))
+        r, _, b = painted(quill)
         assert r - b > 40, (r, b)
-        r, _, b = _mean_rgb(shot, shown(paraffin))
+        r, _, b = painted(paraffin)
         assert abs(r - b) < 15, (r, b)
 
         page.screenshot(path=str(SCREENS / "pdf_citation_zoomed.png"))
