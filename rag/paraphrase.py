@@ -13,13 +13,15 @@ negation or role swap never reaches this check.
 
 Both constants are fitted by `python -m eval.fit_paraphrase` on labelled pairs held out by
 article (rag/models/paraphrase.json holds them with their held-out figures). The vectors are
-the bundled MiniLM's whatever embedder the index uses: the cosine was fitted on them.
+the bundled MiniLM's whatever embedder the index uses: the cosine was fitted on them (a
+pipeline whose index uses it lends its sentence cache; otherwise the check loads its own).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +33,10 @@ from index.text import fold_quotes, sentence_spans, tokens
 from rag.lexicon import NEGATIONS
 
 PARAMS_PATH = Path(__file__).parent / "models" / "paraphrase.json"
+# The embedder whose vectors the cosine was fitted on (index.embedders.embedder_name): a pipeline
+# whose index uses it lends its cache of sentence vectors instead of a second copy of the model.
+MINILM = "minilm:all-MiniLM-L6-v2"
+Embed = Callable[[list[str]], np.ndarray]
 _SENTENCES = 2  # embedded per passage (see closest)
 # Content words the claim must share with the sentence it paraphrases. MiniLM also reads a
 # capable model's filler close to a passage on the topic: "This highlights the importance of AI
@@ -58,13 +64,11 @@ def load_params(path: Path = PARAMS_PATH) -> Paraphrase:
         ) from None
 
 
-def closest(claim: str, passage: str) -> tuple[float, str]:
+def closest(claim: str, passage: str, embed: Embed | None = None) -> tuple[float, str]:
     """MiniLM cosine of the claim with the passage's closest sentence, and that sentence.
     Top 2 against all sentences: the same choice and held-out figures (llm_answers_dev kept
     230/248, caught 60/70 either way) at 9 ms rather than up to 25 ms for a cold 8-sentence
     chunk; the single best-overlap sentence loses one kept."""
-    from rag.support_model import default_embed  # the bundled MiniLM, vectors cached by text
-
     sents = [passage[a:b] for a, b in sentence_spans(passage)] or [passage]
     # Only the sentences sharing the most content words with the claim are embedded: the one a
     # paraphrase follows shares some, and a long chunk's other sentences would cost ~1 ms each.
@@ -72,7 +76,11 @@ def closest(claim: str, passage: str) -> tuple[float, str]:
     shared = [len(words & set(tokens(s))) for s in sents]
     top = sorted(range(len(sents)), key=lambda i: -shared[i])[:_SENTENCES]
     sents = [sents[i] for i in sorted(top)]
-    vecs = default_embed()([claim, *sents])
+    if embed is None:
+        from rag.support_model import default_embed  # the bundled MiniLM, vectors cached by text
+
+        embed = default_embed()
+    vecs = embed([claim, *sents])
     cos = vecs[1:] @ vecs[0]
     k = int(np.argmax(cos))
     return float(cos[k]), sents[k]
@@ -89,7 +97,9 @@ def candidate(s, params: Paraphrase) -> bool:
     return not s.supported and not s.missing and not s.conflicts and s.score >= params.floor
 
 
-def accepts(claim: str, passage: str, s, params: Paraphrase | None = None) -> float | None:
+def accepts(
+    claim: str, passage: str, s, params: Paraphrase | None = None, embed: Embed | None = None
+) -> float | None:
     """The cosine when the claim is kept as a paraphrase of the passage, else None.
 
     The rules' negation check compares the words the two sides share, which a paraphrase has
@@ -98,7 +108,7 @@ def accepts(claim: str, passage: str, s, params: Paraphrase | None = None) -> fl
     params = params or load_params()
     if not candidate(s, params):
         return None
-    cos, sentence = closest(claim, passage)
+    cos, sentence = closest(claim, passage, embed)
     if cos < params.cosine or _denies(claim) != _denies(sentence):
         return None
     if len(set(tokens(claim)) & set(tokens(sentence))) < _SHARED:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache, partial
 
-from index.embedders import EmbedderConfig
+from index.embedders import EmbedderConfig, embedder_name
 from index.errors import RagError
 from index.pipeline import IndexConfig, default_store
 from index.reader import IndexReader
@@ -32,6 +32,7 @@ from rag.answerability import (
 )
 from rag.condense import condense
 from rag.llm import LLM, LLMConfig, Prompt, get_llm
+from rag.paraphrase import MINILM, Embed
 from rag.prompt import build_messages
 from rag.retrieval import RetrievalConfig, retrieve
 from rag.spelling import spelled_as_passages
@@ -61,11 +62,14 @@ def check(
     sources: list[Source],
     flag_unsupported: bool,
     earlier: Callable[[Source], str] | None = None,
+    embed: Embed | None = None,
 ) -> Verified:
     """Verification of a reply; a refusal has nothing to verify."""
     if refused(text):
         return Verified("", [], [])
-    return verify(text, sources, flag_unsupported, on_topic=on_topic(query), earlier=earlier)
+    return verify(
+        text, sources, flag_unsupported, on_topic=on_topic(query), earlier=earlier, embed=embed
+    )
 
 
 def earlier_text(reader: IndexReader, src: Source) -> str:
@@ -138,6 +142,12 @@ class Pipeline:
             self._sentence_vectors = VectorCache(self.reader.embedder.embed)
         return self._sentence_vectors
 
+    def minilm_vectors(self) -> VectorCache | None:
+        """The sentence cache when the index embeds with the bundled MiniLM, whose vectors the
+        paraphrase check needs (rag/paraphrase.py): no second copy of the model, and the
+        retrieved sentences the reader embedded are not embedded again. None otherwise."""
+        return self.sentence_vectors if embedder_name(self.cfg.index.embedder) == MINILM else None
+
     def embed_sentences(self, texts: list[str]):
         return self.sentence_vectors(texts)
 
@@ -191,6 +201,7 @@ class Pipeline:
                 self.cfg.flag_unsupported,
                 # One read of a document per answer, however many sentences ask for it.
                 cache(partial(earlier_text, self.reader)),
+                self.minilm_vectors(),
             )
             verified = replace(verified, citations=cite_pages(self.reader, verified.citations))
             kept = [c.text for c in verified.sentences if c.verdict == "supported"]

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from index.text import MARKER_RE, marker_numbers, sentence_spans, squash, strip_markers
 from rag.answer import Citation, SentenceCheck, Source
-from rag.paraphrase import accepts
+from rag.paraphrase import Embed, accepts
 from rag.refer_back import resolve
 from rag.support import Support, unsupported_reason
 from rag.support import support as _score
@@ -30,7 +30,11 @@ UNVERIFIED = " (unverified)"  # appended to a kept sentence no passage supports 
 
 
 def support(
-    claim: str, passage: str, before: Callable[[], str] | str = "", paraphrase: bool = True
+    claim: str,
+    passage: str,
+    before: Callable[[], str] | str = "",
+    paraphrase: bool = True,
+    embed: Embed | None = None,
 ) -> Support:
     """The support scorer, with a verbatim quote always counting as supported.
 
@@ -48,10 +52,10 @@ def support(
 
     A claim failed on word overlap alone is still kept when the bundled MiniLM reads it as a
     sentence of the passage (rag/paraphrase.py; `paraphrase=False` leaves that out, as the
-    fitting script does)."""
+    fitting script does). `embed`: the bundled MiniLM's vectors, cached (None: its own)."""
     s = _rules(claim, passage, before)
     if paraphrase and not s.supported:
-        cos = accepts(claim, passage, s)
+        cos = accepts(claim, passage, s, embed=embed)
         if cos is not None:
             return replace(s, supported=True, semantic=round(cos, 4))
     return s
@@ -130,7 +134,9 @@ def split_cited(text: str) -> list[tuple[str, list[int]]]:
     return [(claim, list(dict.fromkeys(nums))) for claim, nums in out]
 
 
-def _best_span(claim: str, src: Source, paraphrase: bool = True) -> tuple[int, int, float]:
+def _best_span(
+    claim: str, src: Source, paraphrase: bool = True, embed: Embed | None = None
+) -> tuple[int, int, float]:
     """The sentence of the chunk that supports the claim best, else the best adjacent pair,
     else the whole chunk (doc offsets). `paraphrase`: a sentence may support it as one."""
     spans = sentence_spans(src.text)
@@ -138,7 +144,7 @@ def _best_span(claim: str, src: Source, paraphrase: bool = True) -> tuple[int, i
         best: tuple[float, int, int] | None = None
         for i in range(len(spans) - width + 1):
             a, b = spans[i][0], spans[i + width - 1][1]
-            s = support(claim, src.text[a:b], paraphrase=paraphrase)
+            s = support(claim, src.text[a:b], paraphrase=paraphrase, embed=embed)
             if s.supported and (best is None or s.score > best[0]):
                 best = (s.score, a, b)
         if best is not None:
@@ -195,11 +201,12 @@ def reason_of(s: Support | None) -> str:
     return unsupported_reason(s)
 
 
-def _check(claim: str, nums: list[int], sources: list[Source], flag: bool, earlier) -> tuple:
+def _check(claim: str, nums: list[int], sources: list[Source], flag: bool, earlier, embed) -> tuple:
     """(status, cited source indexes, Support or None, reason) of one sentence."""
     cited = [n - 1 for n in nums if 1 <= n <= len(sources)]
     before = (lambda: earlier(sources[cited[0]])) if earlier and cited else ""
-    s = support(claim, " ".join(sources[i].text for i in cited), before) if cited else None
+    joined = " ".join(sources[i].text for i in cited)
+    s = support(claim, joined, before, embed=embed) if cited else None
     if s is not None and s.supported:
         return "supported", cited, s, _paraphrased(s)
     near = _neighbour_support(claim, cited, sources)
@@ -226,6 +233,7 @@ def verify(
     flag_unsupported: bool = False,
     on_topic: Callable[[str], bool] | None = None,
     earlier: Callable[[Source], str] | None = None,
+    embed: Embed | None = None,
 ) -> Verified:
     """Verify each sentence against its citations (else re-attach, else drop or flag).
 
@@ -234,7 +242,9 @@ def verify(
     answer addresses the question: it carries that answer's context ("It was first released on
     February 7."). An answer of which no sentence addresses the question is dropped whole.
     `earlier(source)` is the document's title and text before a source, for names the cited
-    passage refers back to (see `support`).
+    passage refers back to (see `support`). `embed`: the bundled MiniLM's vectors for the
+    paraphrase check, e.g. the pipeline's cache when its index uses that model (None: the
+    check loads its own).
     """
     rows: list[tuple[str, str, list[int], Support | None, str, bool]] = []
     seen: set[str] = set()
@@ -244,7 +254,7 @@ def verify(
             continue
         seen.add(squash(claim).lower())
         topical = on_topic is None or on_topic(claim)
-        status, cited, s, why = _check(claim, nums, sources, flag_unsupported, earlier)
+        status, cited, s, why = _check(claim, nums, sources, flag_unsupported, earlier, embed)
         rows.append((claim, status, cited, s, why, topical))
     anchored = any(r[5] and r[1] in ("supported", "reattached") for r in rows)
 
@@ -291,7 +301,7 @@ def verify(
         reread = chk.reason.startswith(_PARAPHRASED)
         for i in cited:
             src = sources[i]
-            a, b, _ = _best_span(claim, src, paraphrase=reread)
+            a, b, _ = _best_span(claim, src, paraphrase=reread, embed=embed)
             key = (src.chunk_id, a, b)
             if key not in by_span:
                 by_span[key] = len(citations) + 1

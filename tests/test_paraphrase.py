@@ -4,6 +4,7 @@ of the passage (rag/paraphrase.py); the hard rules and a negation guard still de
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -129,3 +130,35 @@ def test_a_paraphrased_sentence_does_not_make_scattered_words_a_focused_chunk():
     assert cited.sentences[0].status == "supported" and cited.sentences[0].reason == ""
     assert cited.citations[0].text == PASSAGE  # the words are spread: the whole chunk is cited
     assert verify(f"{claim} [1]", [shop, museum]).sentences[0].status == "dropped"
+
+
+def test_the_check_uses_the_vectors_it_is_lent():
+    # The pipeline lends its sentence cache when its index embeds with the bundled MiniLM: the
+    # check then loads no second copy of the model and reuses the vectors already computed.
+    from rag.support_model import default_embed
+
+    seen: list[str] = []
+
+    def lent(texts: list[str]) -> np.ndarray:
+        seen.extend(texts)
+        return default_embed()(texts)
+
+    out = verify(f"{PARAPHRASE} [1]", [_source("c1", PASSAGE)], embed=lent)
+    assert out.sentences[0].reason.startswith("paraphrase:") and PARAPHRASE in seen
+
+
+def test_the_pipeline_lends_its_cache_only_for_the_bundled_minilm():
+    from types import SimpleNamespace
+
+    from index.embedders import EmbedderConfig
+    from index.pipeline import IndexConfig
+    from rag.pipeline import Pipeline
+
+    def lends(name: str):
+        cfg = SimpleNamespace(
+            index=IndexConfig(store=Path("s"), embedder=EmbedderConfig(name=name))
+        )
+        return Pipeline.minilm_vectors(SimpleNamespace(cfg=cfg, sentence_vectors="cache"))
+
+    assert lends("minilm") == "cache" and lends("minilm-torch") == "cache"
+    assert lends("minilm-int8") is None  # other vectors: the check loads its own MiniLM
