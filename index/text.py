@@ -55,6 +55,27 @@ ABBREVIATIONS = frozenset(
 )
 
 
+# Abbreviations a writer spells out ("St. Johns River" -> "Saint Johns River", "azote (Gk.
+# ἄζωτον)" -> "the Greek word"): the place-name ones only before a capitalised word, so "Main
+# St." stays a street. In the 23 SQuAD articles St., Mt. or Ft. precedes a name 41 times (St. Johns,
+# St. Augustine, St. Lawrence); a paraphrase that spells it out shares no word with it.
+_SPELLED = (
+    (re.compile(r"\bSt\.(?=\s+[A-Z])"), "Saint"),
+    (re.compile(r"\bMt\.(?=\s+[A-Z])"), "Mount"),
+    (re.compile(r"\bFt\.(?=\s+[A-Z])"), "Fort"),
+    (re.compile(r"\bGk\.(?=\s)"), "Greek"),
+    (re.compile(r"\bLat\.(?=\s)"), "Latin"),
+    (re.compile(r"\bapprox\.(?=\s)"), "approximately"),
+)
+
+
+def spell_out(text: str) -> str:
+    """`text` with the abbreviations above written in full (for comparing words, not offsets)."""
+    for pattern, full in _SPELLED:
+        text = pattern.sub(full, text)
+    return text
+
+
 # --- quotes, whitespace, markers -------------------------------------------------------------
 
 _QUOTE_FOLD = str.maketrans(

@@ -19,7 +19,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from index.text import MARKER_RE, marker_numbers, sentence_spans, squash, strip_markers
+from index.text import (
+    MARKER_RE,
+    marker_numbers,
+    sentence_spans,
+    spell_out,
+    squash,
+    strip_markers,
+)
 from rag.answer import Citation, SentenceCheck, Source
 from rag.paraphrase import Embed, accepts
 from rag.refer_back import resolve
@@ -64,6 +71,8 @@ def support(
 def _rules(claim: str, passage: str, before: Callable[[], str] | str) -> Support:
     if verbatim(claim, passage):
         return Support(score=1.0, supported=True, missing=())
+    # "Saint Johns" is the passage's "St. Johns": both sides compared with abbreviations spelt out.
+    claim, passage = spell_out(claim), spell_out(passage)
     s = _score(claim, passage)
     if s.supported or not before:
         return s
@@ -262,8 +271,11 @@ def verify(
     kept: list[tuple[str, list[int]]] = []  # sentence, source indexes (0-based)
     for claim, status, cited, s, why, topical in rows:
         if not topical and (not anchored or status in ("dropped", "flagged")):
-            status, cited, why = "dropped", [], "off-topic: no sentence of the answer addresses"
-            why += " the question" if not anchored else " the question and this one is unsupported"
+            if anchored:  # another sentence answers: this one fails on its own, and says why
+                why = f"{why or reason_of(s)}; off-topic: does not name the question's words"
+            else:
+                why = "off-topic: no sentence of the answer addresses the question"
+            status, cited = "dropped", []
         elif not topical:
             why = why or "context of the answer (does not name the question's words)"
         checks.append(

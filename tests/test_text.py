@@ -195,3 +195,26 @@ def test_a_store_with_older_tokens_is_retokenised_when_opened(tmp_path):
 def test_may_is_a_month_after_a_preposition_and_the_verb_elsewhere(text, months) -> None:
     got = [dict(i.value)["month"] for i in parse_items(text) if i.cls == "date"]
     assert got == months
+
+
+def test_spell_out_writes_place_and_etymology_abbreviations_in_full_but_leaves_a_street():
+    from index.text import spell_out
+
+    assert spell_out("near St. Johns River and Mt. Everest") == (
+        "near Saint Johns River and Mount Everest"
+    )
+    assert spell_out("azote (Gk. ἄζωτον) and ferrum (Lat. iron)") == (
+        "azote (Greek ἄζωτον) and ferrum (Latin iron)"
+    )
+    assert spell_out("a shop on Main St. in town") == "a shop on Main St. in town"
+
+
+def test_a_claim_that_spells_out_the_passages_abbreviation_is_supported_both_ways():
+    from rag.verify import support
+
+    spelt, short = "The team moved to Saint Louis in 1960.", "The team moved to St. Louis in 1960."
+    assert support(spelt, short).supported and support(short, spelt).supported
+    # The word rules alone find the name missing ("Saint Louis"): spelling out is what keeps it.
+    from rag.support import support as word_rules
+
+    assert "Saint Louis" in word_rules(spelt, short).missing

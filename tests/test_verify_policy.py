@@ -41,6 +41,19 @@ def test_an_answer_with_no_sentence_on_the_question_is_dropped_as_off_topic():
     assert v.sentences[0].missing == ["off-topic"] and "off-topic" in v.sentences[0].reason
 
 
+def test_an_unsupported_aside_of_an_answer_says_why_it_failed_not_that_nothing_answers():
+    # The answer's first sentence addresses the question; the second names none of its words
+    # and its date is not the passage's: dropped for its own failure, which the reason names.
+    topic = on_topic("When was Wenxin Yiyan released?")
+    text = "Baidu released Wenxin Yiyan on February 7 [1]. It was opened to all on May 2 [1]."
+    v = verify(text, [WENXIN], on_topic=topic)
+    good, aside = v.sentences
+    assert good.status == "supported" and aside.status == "dropped"
+    assert "May 2" in aside.missing and "off-topic" not in aside.missing
+    assert aside.reason.startswith("missing: May 2") and "off-topic" in aside.reason
+    assert "no sentence of the answer" not in aside.reason
+
+
 def test_support_spanning_two_adjacent_chunks_is_kept_citing_both():
     a = _chunk(1, "The assistant was built by the Qwen team in Hangzhou.", 0)
     b = _chunk(2, "It reached 3.08 million monthly users by September 2024.", a.end + 1)
