@@ -14,7 +14,10 @@ its accuracy and the balanced accuracy and kappa of telling that kind from the o
 wrong-date kind against all supported sentences, a paraphrase kind against all unsupported).
 
     python -m eval.grounding ../shared/eval/llm_answers_dev.jsonl
-    python -m eval.grounding e2e ../shared/eval/llm_answers_dev.jsonl STORE   # end to end
+    python -m eval.grounding e2e ../shared/eval/llm_answers_dev.jsonl STORE [--out FILE.jsonl]
+
+`--out` writes one line per replayed answer (id, variant, answerable, abstained, P(answerable),
+each sentence's label beside the verifier's verdict and reason): which answers a figure counts.
 """
 
 from __future__ import annotations
@@ -148,12 +151,12 @@ def per_kind(path: str | Path, threshold: float = DEFAULT_THRESHOLD) -> dict[str
     return out
 
 
-def end_to_end(path: Path, store: Path) -> dict:
+def end_to_end(path: Path, store: Path, out: Path | None = None) -> dict:
     """Replay every record of an llm_answers-shaped file through the real read path (scripted
     backend, one pipeline per variant) over a store holding both dev corpora, and count what a
     user meets: faithful answers (and the supported rest of hallucinated ones) that end as
     abstentions, refusals that abstain, invented answers to unanswerable questions dropped to an
-    abstention, and unsupported sentences dropped."""
+    abstention, and unsupported sentences dropped. `out`: the answers behind the counts."""
     from index.pipeline import IndexConfig, index_paths
     from index.text import squash
     from rag.llm import LLMConfig
@@ -165,6 +168,7 @@ def end_to_end(path: Path, store: Path) -> dict:
     )
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     counts: dict[str, list[int]] = {}
+    records: list[dict] = []
 
     def tally(name: str, hit: bool) -> None:
         counts.setdefault(name, [0, 0])
@@ -177,6 +181,7 @@ def end_to_end(path: Path, store: Path) -> dict:
         try:
             for r in (r for r in rows if r["variant"] == variant):
                 ans = p.ask(r["question"])
+                records.append(_record(r, ans))
                 kept = squash(ans.text) if not ans.abstained else ""
                 if variant == "refusal":
                     tally("refusal abstains", ans.abstained)
@@ -191,16 +196,37 @@ def end_to_end(path: Path, store: Path) -> dict:
                         tally("supported kept (answers not abstained)", squash(s["text"]) in kept)
         finally:
             p.close()
+    if out is not None:
+        out.write_text("".join(json.dumps(x) + "\n" for x in records), encoding="utf-8")
     return {k: f"{a}/{n} = {a / n:.3f}" for k, (a, n) in sorted(counts.items())}
+
+
+def _record(row: dict, ans) -> dict:
+    return {
+        "id": row["id"],
+        "variant": row["variant"],
+        "answerable": row["answerable"],
+        "abstained": ans.abstained,
+        "probability": ans.probability,
+        "labels": [{"text": s["text"], "kind": s["kind"]} for s in row["sentences"]],
+        "verdicts": [
+            {"text": c.text, "status": c.status, "support": c.support, "reason": c.reason}
+            for c in ans.sentences
+        ],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) == 3 and args[0] == "e2e":
-        print(json.dumps(end_to_end(Path(args[1]), Path(args[2])), indent=1))
+    if args[:1] == ["e2e"] and len(args) in (3, 5) and (len(args) == 3 or args[3] == "--out"):
+        out = Path(args[4]) if len(args) == 5 else None
+        print(json.dumps(end_to_end(Path(args[1]), Path(args[2]), out), indent=1))
         return 0
     if len(args) != 1:
-        print("usage: python -m eval.grounding PAIRS.jsonl", file=sys.stderr)
+        print(
+            "usage: python -m eval.grounding PAIRS.jsonl | e2e ANSWERS.jsonl STORE [--out F]",
+            file=sys.stderr,
+        )
         return 2
     try:
         report = {"overall": score_pairs(args[0]), "per_kind": per_kind(args[0])}

@@ -97,3 +97,54 @@ def test_verifier_meets_the_sentence_level_bars_on_llm_answers():
     for kind in ("role-swap", "wrong-number", "wrong-date", "wrong-entity"):
         caught = [not k for k, p in zip(ok, pairs, strict=True) if p["kind"] == kind]
         assert sum(caught) / len(caught) >= 0.75, kind
+
+
+@pytest.mark.slow  # indexes two small documents with the bundled MiniLM and replays answers
+def test_grounding_end_to_end_replays_answers_and_writes_what_each_count_rests_on(tmp_path):
+    from eval.grounding import end_to_end
+
+    (tmp_path / "eval").mkdir()
+    (tmp_path / "corpus").mkdir()
+    squad = tmp_path / "data" / "squad2-dev" / "corpus"
+    squad.mkdir(parents=True)
+    (tmp_path / "corpus" / "n.txt").write_text(f"Quark\n\n{PASSAGE}\n", encoding="utf-8")
+    (squad / "Rhine.txt").write_text("Rhine\n\nThe Rhine flows through Basel.\n", "utf-8")
+    q = "How many annual downloads did Quark have by early 2024?"
+    true = {
+        "text": "Quark's annual downloads passed 370 million by early 2024.",
+        "doc": "n.txt",
+        "quote": "Quark’s annual downloads exceeded 370 million",
+        "supported": True,
+        "kind": "paraphrase",
+    }
+    wrong = {
+        **true,
+        "text": "Quark's annual downloads passed 470 million by early 2024.",
+        "supported": False,
+        "kind": "wrong-number",
+    }
+    refusal = {
+        "text": "NOT IN DOCUMENTS",
+        "doc": "",
+        "quote": "",
+        "supported": True,
+        "kind": "paraphrase",
+    }
+    answers = (("faithful", true), ("hallucinated", wrong), ("refusal", refusal))
+    rows = [
+        {"id": "dev-03", "question": q, "answerable": True, "variant": v, "sentences": [s]}
+        for v, s in answers
+    ]
+    path = tmp_path / "eval" / "answers.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "e2e.jsonl"
+    counts = end_to_end(path, tmp_path / "store", out)
+    assert counts["faithful: false abstention"].startswith("0/1")
+    assert counts["refusal abstains"].startswith("1/1")
+    assert counts["unsupported dropped (wrong-number)"].startswith("1/1")
+    records = {r["variant"]: r for r in map(json.loads, out.read_text().splitlines())}
+    assert set(records) == {"faithful", "hallucinated", "refusal"}
+    assert not records["faithful"]["abstained"] and records["refusal"]["abstained"]
+    (bad,) = records["hallucinated"]["verdicts"]
+    assert bad["status"] == "dropped" and "470 million" in bad["reason"]
+    assert records["hallucinated"]["labels"][0]["kind"] == "wrong-number"
