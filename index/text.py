@@ -67,12 +67,15 @@ _SPELLED = (
     (re.compile(r"\bLat\.(?=\s)"), "Latin"),
     (re.compile(r"\bapprox\.(?=\s)"), "approximately"),
 )
+_CUES = ("St.", "Mt.", "Ft.", "Gk.", "Lat.", "approx.")
 
 
 def spell_out(text: str) -> str:
-    """`text` with the abbreviations above written in full (for comparing words, not offsets)."""
-    for pattern, full in _SPELLED:
-        text = pattern.sub(full, text)
+    """`text` with the abbreviations above written in full (for comparing words, not offsets);
+    the same string when it holds none (a substring test first: most text holds none)."""
+    for (pattern, full), cue in zip(_SPELLED, _CUES, strict=True):
+        if cue in text:
+            text = pattern.sub(full, text)
     return text
 
 

@@ -69,13 +69,7 @@ def closest(claim: str, passage: str, embed: Embed | None = None) -> tuple[float
     Top 2 against all sentences: the same choice and held-out figures (llm_answers_dev kept
     230/248, caught 60/70 either way) at 9 ms rather than up to 25 ms for a cold 8-sentence
     chunk; the single best-overlap sentence loses one kept."""
-    sents = [passage[a:b] for a, b in sentence_spans(passage)] or [passage]
-    # Only the sentences sharing the most content words with the claim are embedded: the one a
-    # paraphrase follows shares some, and a long chunk's other sentences would cost ~1 ms each.
-    words = set(tokens(claim))
-    shared = [len(words & set(tokens(s))) for s in sents]
-    top = sorted(range(len(sents)), key=lambda i: -shared[i])[:_SENTENCES]
-    sents = [sents[i] for i in sorted(top)]
+    sents, _ = _most_shared(claim, passage)
     if embed is None:
         from rag.support_model import default_embed  # the bundled MiniLM, vectors cached by text
 
@@ -84,6 +78,17 @@ def closest(claim: str, passage: str, embed: Embed | None = None) -> tuple[float
     cos = vecs[1:] @ vecs[0]
     k = int(np.argmax(cos))
     return float(cos[k]), sents[k]
+
+
+def _most_shared(claim: str, passage: str) -> tuple[list[str], int]:
+    """The passage's sentences sharing the most content words with the claim (in passage order)
+    and how many the best shares. Only those are embedded: the one a paraphrase follows shares
+    some, and a long chunk's other sentences would cost ~1 ms each."""
+    sents = [passage[a:b] for a, b in sentence_spans(passage)] or [passage]
+    words = set(tokens(claim))
+    shared = [len(words & set(tokens(s))) for s in sents]
+    top = sorted(range(len(sents)), key=lambda i: -shared[i])[:_SENTENCES]
+    return [sents[i] for i in sorted(top)], max(shared)
 
 
 def _denies(text: str) -> bool:
@@ -107,6 +112,10 @@ def accepts(
     closest sentence does not (or the reverse) is not kept."""
     params = params or load_params()
     if not candidate(s, params):
+        return None
+    # Whichever sentence MiniLM finds closest must share _SHARED words: when none does, the
+    # answer is no without embedding anything (the slowest part of scoring a pair).
+    if _most_shared(claim, passage)[1] < _SHARED:
         return None
     cos, sentence = closest(claim, passage, embed)
     if cos < params.cosine or _denies(claim) != _denies(sentence):

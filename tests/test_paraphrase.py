@@ -162,3 +162,28 @@ def test_the_pipeline_lends_its_cache_only_for_the_bundled_minilm():
 
     assert lends("minilm") == "cache" and lends("minilm-torch") == "cache"
     assert lends("minilm-int8") is None  # other vectors: the check loads its own MiniLM
+
+
+def test_a_claim_sharing_under_three_words_with_every_sentence_embeds_nothing():
+    # Such a claim can never be kept as a paraphrase, so the check answers no before MiniLM.
+    from rag.paraphrase import accepts
+
+    def refuse(texts: list[str]) -> np.ndarray:
+        raise AssertionError(f"embedded {texts}")
+
+    filler = "Inspectors praised the museum for its care."  # shares 2 words with sentence 1
+    rules = support(filler, PASSAGE, paraphrase=False)
+    assert not rules.supported and not rules.missing and not rules.conflicts
+    assert rules.score >= load_params().floor  # a candidate: only the shared words stop it
+    assert accepts(filler, PASSAGE, rules, embed=refuse) is None
+    # A claim that does share three words is embedded (and kept, here).
+    seen: list[str] = []
+
+    def count(texts: list[str]) -> np.ndarray:
+        from rag.support_model import default_embed
+
+        seen.extend(texts)
+        return default_embed()(texts)
+
+    para = support(PARAPHRASE, PASSAGE, paraphrase=False)
+    assert accepts(PARAPHRASE, PASSAGE, para, embed=count) is not None and PARAPHRASE in seen
