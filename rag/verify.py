@@ -222,6 +222,11 @@ def _check(claim: str, nums: list[int], sources: list[Source], flag: bool, earli
     if near is not None:
         return "supported", near[1], near[0], "supported by two adjacent chunks"
     first = reason_of(s)
+    if s is not None and s.conflicts:
+        # The passage the model cited says otherwise ("whose lieutenant is who"): another passage
+        # that lacks the contrary words does not make the claim true. In llm_answers_dev end to
+        # end the one claim re-attached from a contradicting citation was a role swap.
+        return ("flagged" if flag else "dropped"), cited, s, first
     # Moving a claim to a passage it did not cite, or joining a neighbour, needs the words: a
     # 135M model's filler ("This market is built on the ability to create a new market for AI")
     # reads close enough to some retrieved sentence to pass as a paraphrase of it.

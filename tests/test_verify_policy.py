@@ -151,3 +151,24 @@ def test_the_documents_subject_named_in_its_title_is_no_missing_name():
     assert "missing: Northern Rail Authority" in unsupported_reason(s)
     long_line = "The Northern Rail Authority " + "was set up to run the lines " * 3 + "\n"
     assert not support(claim, chunk, long_line).supported
+
+
+def test_a_claim_its_cited_passage_contradicts_is_not_moved_to_another_that_agrees():
+    # The cited passage has the roles the other way round; a passage elsewhere words it as the
+    # claim does. The documents contradict the claim where the model looked: it is dropped.
+    cited = _chunk(
+        1,
+        "In 1564, Ribault's former lieutenant René Laudonnière launched a second voyage; he "
+        "established Fort Caroline in Florida.",
+        0,
+    )
+    agrees = _chunk(
+        2, "Jean Ribault, the former lieutenant of René Laudonnière, established Fort Caroline.", 0
+    )
+    claim = (
+        "Fort Caroline was established by Jean Ribault, the former lieutenant of René Laudonnière"
+    )
+    (alone,) = verify(f"{claim} [2].", [cited, agrees]).sentences
+    assert alone.status == "supported"  # the other passage does support it in words
+    (s,) = verify(f"{claim} [1].", [cited, agrees]).sentences
+    assert s.status == "dropped" and s.conflicts and "other way round" in s.reason
