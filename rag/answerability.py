@@ -129,8 +129,10 @@ def after_generation(
     with no count in it ("large language" for the same question). In llm_answers_dev end to
     end: invented answers dropped 19 -> 20/28, faithful answers abstaining unchanged (3/79).
     """
-    if refused(text) or citations == 0:
+    if refused(text):
         return replace(judgement, answerable=False, uncovered=())
+    if citations == 0:  # the backend answered, and verification kept none of it
+        return replace(judgement, answerable=False, uncovered=(), reason="unverified")
     if not states_a_number(query, kept):
         return replace(judgement, answerable=False, uncovered=())
     return judgement
@@ -143,6 +145,13 @@ def abstention_text(query: str, judgement: Judgement) -> str:
             "term or event you mean."
         )
     text = f'The documents do not say: "{query}".'
+    if judgement.reason == "unverified":
+        # Not "the passages do not state it": they may, and the model got it wrong. The user is
+        # told an answer was written and refused (its sentences and reasons are in the details).
+        return text + (
+            " An answer was written from the passages found, but no sentence of it that"
+            " addresses the question is supported by them, so it is not shown."
+        )
     if judgement.uncovered:
         return text + " Not covered by any passage: " + ", ".join(judgement.uncovered) + "."
     return text + " The passages found mention the topic but do not state the answer."

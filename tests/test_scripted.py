@@ -144,6 +144,7 @@ def test_refusal_abstains_and_hallucination_is_dropped(store):
     finally:
         p.close()
     assert ans.abstained and not ans.citations and ans.text.startswith("The documents do not say")
+    assert "An answer was written" not in ans.text  # the model wrote none
     judged = ans.to_dict()["answerability"]
     assert judged["model"] == default_model().version and 0 <= judged["probability"] <= 1
 
@@ -156,6 +157,23 @@ def test_refusal_abstains_and_hallucination_is_dropped(store):
         p.close()
     assert not ans.abstained and squash(bad) not in squash(ans.text)
     assert any(chk.status == "dropped" and chk.text == bad for chk in ans.sentences)
+
+
+def test_an_answer_verification_refused_whole_says_one_was_written(store):
+    # dev-03's hallucinated answer: a wrong count (dropped) and a true sentence that is not on
+    # the question (dropped with it). The documents do hold the count: the message must not
+    # claim only that the passages do not state it.
+    row = next(r for r in NEWS_ROWS if r["id"] == "dev-03" and r["variant"] == "hallucinated")
+    p = pipeline(store, f"scripted:{LLM_ANSWERS}#variant=hallucinated")
+    try:
+        ans = p.ask(row["question"])
+    finally:
+        p.close()
+    assert ans.abstained and not ans.citations
+    assert all(chk.status == "dropped" for chk in ans.sentences) and ans.sentences
+    assert ans.text.startswith("The documents do not say")
+    assert "An answer was written from the passages found" in ans.text
+    assert "do not state the answer" not in ans.text
 
 
 def test_cli_accepts_scripted_backends(store, tmp_path: Path):
