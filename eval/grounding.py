@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from eval.metrics import accuracy, balanced_accuracy, cohen_kappa
@@ -209,10 +210,7 @@ def _record(row: dict, ans) -> dict:
         "abstained": ans.abstained,
         "probability": ans.probability,
         "labels": [{"text": s["text"], "kind": s["kind"]} for s in row["sentences"]],
-        "verdicts": [
-            {"text": c.text, "status": c.status, "support": c.support, "reason": c.reason}
-            for c in ans.sentences
-        ],
+        "verdicts": [asdict(c) for c in ans.sentences],  # as `rag ask --json` prints them
     }
 
 

@@ -59,22 +59,24 @@ ABBREVIATIONS = frozenset(
 # ἄζωτον)" -> "the Greek word"): the place-name ones only before a capitalised word, so "Main
 # St." stays a street. In the 23 SQuAD articles St., Mt. or Ft. precedes a name 41 times (St. Johns,
 # St. Augustine, St. Lawrence); a paraphrase that spells it out shares no word with it.
-_SPELLED = (
-    (re.compile(r"\bSt\.(?=\s+[A-Z])"), "Saint"),
-    (re.compile(r"\bMt\.(?=\s+[A-Z])"), "Mount"),
-    (re.compile(r"\bFt\.(?=\s+[A-Z])"), "Fort"),
-    (re.compile(r"\bGk\.(?=\s)"), "Greek"),
-    (re.compile(r"\bLat\.(?=\s)"), "Latin"),
-    (re.compile(r"\bapprox\.(?=\s)"), "approximately"),
+_SPELLED = tuple(
+    (short, re.compile(r"\b" + re.escape(short) + after), full)
+    for short, after, full in (
+        ("St.", r"(?=\s+[A-Z])", "Saint"),
+        ("Mt.", r"(?=\s+[A-Z])", "Mount"),
+        ("Ft.", r"(?=\s+[A-Z])", "Fort"),
+        ("Gk.", r"(?=\s)", "Greek"),
+        ("Lat.", r"(?=\s)", "Latin"),
+        ("approx.", r"(?=\s)", "approximately"),
+    )
 )
-_CUES = ("St.", "Mt.", "Ft.", "Gk.", "Lat.", "approx.")
 
 
 def spell_out(text: str) -> str:
     """`text` with the abbreviations above written in full (for comparing words, not offsets);
     the same string when it holds none (a substring test first: most text holds none)."""
-    for (pattern, full), cue in zip(_SPELLED, _CUES, strict=True):
-        if cue in text:
+    for short, pattern, full in _SPELLED:
+        if short in text:
             text = pattern.sub(full, text)
     return text
 

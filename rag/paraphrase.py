@@ -69,7 +69,10 @@ def closest(claim: str, passage: str, embed: Embed | None = None) -> tuple[float
     Top 2 against all sentences: the same choice and held-out figures (llm_answers_dev kept
     230/248, caught 60/70 either way) at 9 ms rather than up to 25 ms for a cold 8-sentence
     chunk; the single best-overlap sentence loses one kept."""
-    sents, _ = _most_shared(claim, passage)
+    return _closest_of(claim, _most_shared(claim, passage)[0], embed)
+
+
+def _closest_of(claim: str, sents: list[str], embed: Embed | None) -> tuple[float, str]:
     if embed is None:
         from rag.support_model import default_embed  # the bundled MiniLM, vectors cached by text
 
@@ -115,9 +118,10 @@ def accepts(
         return None
     # Whichever sentence MiniLM finds closest must share _SHARED words: when none does, the
     # answer is no without embedding anything (the slowest part of scoring a pair).
-    if _most_shared(claim, passage)[1] < _SHARED:
+    sents, most = _most_shared(claim, passage)
+    if most < _SHARED:
         return None
-    cos, sentence = closest(claim, passage, embed)
+    cos, sentence = _closest_of(claim, sents, embed)
     if cos < params.cosine or _denies(claim) != _denies(sentence):
         return None
     if len(set(tokens(claim)) & set(tokens(sentence))) < _SHARED:

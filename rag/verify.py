@@ -222,15 +222,19 @@ def _check(claim: str, nums: list[int], sources: list[Source], flag: bool, earli
     if near is not None:
         return "supported", near[1], near[0], "supported by two adjacent chunks"
     first = reason_of(s)
-    if s is not None and s.conflicts:
-        # The passage the model cited says otherwise ("whose lieutenant is who"): another passage
-        # that lacks the contrary words does not make the claim true. In llm_answers_dev end to
-        # end the one claim re-attached from a contradicting citation was a role swap.
-        return ("flagged" if flag else "dropped"), cited, s, first
+    # The passage the model cited says otherwise ("whose lieutenant is who"): another passage
+    # that lacks the contrary words does not make the claim true, so it is not moved. In
+    # llm_answers_dev end to end the one claim re-attached from a contradicting citation was a
+    # role swap.
+    contradicted = s is not None and bool(s.conflicts)
     # Moving a claim to a passage it did not cite, or joining a neighbour, needs the words: a
     # 135M model's filler ("This market is built on the ability to create a new market for AI")
     # reads close enough to some retrieved sentence to pass as a paraphrase of it.
-    alone = [(support(claim, src.text, paraphrase=False), i) for i, src in enumerate(sources)]
+    alone = (
+        []
+        if contradicted
+        else [(support(claim, src.text, paraphrase=False), i) for i, src in enumerate(sources)]
+    )
     good = [(x, i) for x, i in alone if x.supported and _focused(claim, sources[i])]
     if good:
         best, i = max(good, key=lambda g: (g[0].score, g[1]))  # ties: as before
