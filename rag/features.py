@@ -118,12 +118,22 @@ _LEADING_CLAUSE = re.compile(
 # pattern does not occur?") asks for no time either: the wh-word that comes first decides.
 _FIRST_WH = re.compile(r"\b(?:who|whom|whose|when|where|why|how|which|what)\b")
 _WHEN = re.compile(r"\bwhen\b")
+# "when" followed by a clause of its own, with the question's wh-word after it ("Cost overruns
+# have occurred when the contractor did what?", "When the Rhine took a right turn what did it
+# create?"): the later wh-word asks. "When was it signed, and by whom?" still asks when.
+_SUBORDINATE_WHEN = re.compile(
+    r"\bwhen\s+(?!(?:did|does|do|is|was|were|are|will|would|can|could|has|have|had|should|"
+    r"might|must)\b)[^?]*?\b(?=(?:who|whom|whose|where|why|how|which|what)\b)"
+)
 
 
 def question_type(text: str) -> str:
     """The kind of answer asked for, from the question's own wh-word (see QTYPES)."""
     low = _LEADING_CLAUSE.sub("", text.lower(), count=1)
     first = _FIRST_WH.search(low)
+    if first is not None and first.group() == "when":
+        if m := _SUBORDINATE_WHEN.match(low, first.start()):
+            first = _FIRST_WH.search(low, m.end())
     if first is not None and first.group() != "when":
         # Type patterns ("how many", "what year", "which decade") are read from the first
         # wh-word on, so a later subordinate "when" does not take over.
