@@ -82,7 +82,9 @@ _BULLET = re.compile(r"([-*+•‣⁃])\s+|(\d+|#|[a-z])[.)]\s+|\((\d+|#|[a-z])\
 _FIELD = re.compile(r":([^:`]+):(?:\s+(.*))?")
 _GRID = re.compile(r"\+(?:[-=]+\+)+")
 _SIMPLE = re.compile(r"=+(?: +=+)+")
-_OPTION = re.compile(r":[\w-]+:.*")
+# A directive option (":maxdepth: 2", ":noindex:"), not a line that opens with a role
+# (":exc:`TypeError`." continuing a "deprecated" note's sentence).
+_OPTION = re.compile(r":[\w-]+:(?:\s.*)?")
 
 _SIGNATURES = {
     "function", "method", "class", "attribute", "data", "exception", "decorator",
@@ -138,6 +140,7 @@ class _Rst:
         out, n, i = self.out, len(lines), 0
         para: list[str] = []
         literal_next = False
+        in_field = False  # para holds a field list item
 
         def flush() -> bool:
             text = " ".join(t.strip() for t in para)
@@ -226,11 +229,20 @@ class _Rst:
                     j += 1
                 i = j
                 continue
-            field = _FIELD.fullmatch(s) if not para else None
+            field = _FIELD.fullmatch(s) if not para or in_field else None
             if field:
-                _para(self.inline(f"{field.group(1)}: {field.group(2) or ''}".strip()), out)
+                # A field's body may go on over indented lines (":param fun: a function ... with
+                # the\n      coordinates of the clicked point"): they join its paragraph, as a
+                # sloppy continuation does, and the next field starts a paragraph of its own.
+                if para:
+                    flush()
+                para.append(f"{field.group(1)}: {field.group(2) or ''}".strip())
+                in_field = True
                 i += 1
                 continue
+            if in_field and para:
+                flush()  # a line at the field's own indent ends it
+            in_field = False
             if not para and nxt.strip() and _indent(nxt) > 0:  # definition list term
                 _para(self.inline(s), out)
                 i += 1

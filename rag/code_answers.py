@@ -127,8 +127,15 @@ _LABEL = re.compile(
 )
 
 
+# "Since which version does random offer X?" asks when X came: a deprecation or a removal is
+# another event ("Deprecated since version 3.10: ..."), a "Changed in version" note may say it.
+_SINCE_WHICH = re.compile(r"\bsince\s+(?:which|what)\b", re.I)
+
+
 def _event(text: str) -> str | None:
     found = [name for name, rx in _EVENTS if rx.search(text)]
+    if not found and _SINCE_WHICH.search(text):
+        return "added"
     return found[0] if len(found) == 1 else None
 
 

@@ -185,6 +185,11 @@ def test_a_version_label_of_another_event_does_not_answer():
     added = "in which version was the strict parameter added?"
     assert versions_of("Changed in version 3.10: Added the strict parameter.", added) == ["3.10"]
     assert versions_of("Added in version 3.4.", "which python version first shipped it?") == ["3.4"]
+    # "Since which version does it offer X?" asks when X came, which a deprecation does not say.
+    since = "since which python version does the random module offer binomialvariate?"
+    assert versions_of("Deprecated since version 3.10: The exception raised ...", since) == []
+    assert versions_of("Added in version 3.12.", since) == ["3.12"]
+    assert versions_of("Changed in version 3.12: Added binomialvariate.", since) == ["3.12"]
     q = "In which Python version was contextlib.nested removed?"
     other = _pick("Removed in version 3.2: the nested() function.", None, 0.1)
     top = identifier_first(q, [_pick("Added in version 3.7.", "3.7", 0.6), other])[0]
