@@ -118,9 +118,11 @@ def after_generation(
     citations: int,
     query: str = "",
     kept: Sequence[str] = (),
+    writes_answer: bool = True,
 ) -> Judgement:
     """The last word once a backend has written `text` and verification kept `citations` of it
     (the sentences `kept`): a refusal, an empty reply or nothing verified abstains.
+    `writes_answer`: the backend wrote the text (not the extractive one, which quotes).
 
     So does an answer to a "How many ...?" question none of whose verified sentences states a
     number, whichever backend wrote it: a count is what was asked. A model's invented count is
@@ -132,7 +134,10 @@ def after_generation(
     if refused(text):
         return replace(judgement, answerable=False, uncovered=())
     if citations == 0:  # the backend answered, and verification kept none of it
-        return replace(judgement, answerable=False, uncovered=(), reason="unverified")
+        # The extractive backend wrote nothing: its picks are the passages' own sentences, and
+        # none of them addresses the question, which the usual message says.
+        reason = "unverified" if writes_answer else ""
+        return replace(judgement, answerable=False, uncovered=(), reason=reason)
     if not states_a_number(query, kept):
         return replace(judgement, answerable=False, uncovered=())
     return judgement

@@ -205,7 +205,9 @@ class Pipeline:
             )
             verified = replace(verified, citations=cite_pages(self.reader, verified.citations))
             kept = [c.text for c in verified.sentences if c.verdict == "supported"]
-            judgement = after_generation(judgement, text, len(verified.citations), query, kept)
+            judgement = after_generation(
+                judgement, text, len(verified.citations), query, kept, self.llm.writes_answer
+            )
         t2 = time.perf_counter()
         timings = {
             "retrieve_ms": (t1 - t0) * 1000,

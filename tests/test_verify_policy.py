@@ -6,7 +6,7 @@ Real scorer and the real question analysis on hand-made chunks; no store or mode
 from __future__ import annotations
 
 from rag.answer import Answer, Source
-from rag.answerability import on_topic
+from rag.answerability import Judgement, abstention_text, after_generation, on_topic
 from rag.verify import verify
 
 
@@ -172,3 +172,15 @@ def test_a_claim_its_cited_passage_contradicts_is_not_moved_to_another_that_agre
     assert alone.status == "supported"  # the other passage does support it in words
     (s,) = verify(f"{claim} [1].", [cited, agrees]).sentences
     assert s.status == "dropped" and s.conflicts and "other way round" in s.reason
+
+
+def test_only_a_backend_that_wrote_an_answer_is_said_to_have_written_one():
+    judged = Judgement(True, 0.7, (), (), "m")
+    q = "When did Alibaba launch Tongyi?"
+    wrote = after_generation(judged, "Tongyi launched in 2023. [1]", 0, q, (), writes_answer=True)
+    assert "An answer was written" in abstention_text(q, wrote)
+    # The extractive backend quotes the passages: its pick addressed nothing, as usual.
+    quoted = after_generation(judged, "Alibaba is large. [1]", 0, q, (), writes_answer=False)
+    text = abstention_text(q, quoted)
+    assert not quoted.answerable and "An answer was written" not in text
+    assert text.endswith("mention the topic but do not state the answer.")
