@@ -42,7 +42,7 @@ SUPPORTED_SUFFIXES: set[str] = {
 # the cleaned text of some file. Each file's catalog record stores its hash under this version,
 # so the next ordinary `rag index` re-cleans every file recorded under another one; chunk texts
 # that come out the same keep their cached vectors (the catalog keys vectors by text).
-CLEANING_VERSION = "2026-12-03"
+CLEANING_VERSION = "2026-12-03b"
 
 
 def file_hash(data: bytes) -> str:
@@ -174,6 +174,9 @@ _BLOCK_TAGS = {
     "tr", "blockquote", "pre", "figure", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6",
     "header", "footer", "address", "hr", "body",
 }  # fmt: skip
+# ARIA landmark roles of the chrome _DROP_TAGS drops (<nav>, <aside>, a search form).
+_DROP_ROLES = frozenset({"navigation", "search", "complementary"})
+_PERMALINK_MARKS = frozenset({"¶", "#", "§", "🔗"})
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([\w-]+)", re.IGNORECASE)
 
@@ -199,6 +202,10 @@ def read_html(data: bytes, source: str) -> Extracted:
     from bs4.element import NavigableString, PreformattedString
 
     soup = BeautifulSoup(_decode_html(data, source), "html.parser")
+    # A heading's permalink ("¶" after every Sphinx heading and signature) is no text.
+    for a in soup.find_all("a", href=True):
+        if a["href"].startswith("#") and a.get_text().strip() in _PERMALINK_MARKS:
+            a.decompose()
     # Prefer the article's own <h1> over a site logo's; inline tags must not split words.
     h1s = soup.find_all("h1")
     h1 = next((h for h in h1s if h.find_parent(["article", "main"])), h1s[0] if h1s else None)
@@ -210,7 +217,18 @@ def read_html(data: bytes, source: str) -> Extracted:
         soup.head.decompose()  # <title> and <meta> are not body text
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
-    for tag in soup.find_all(["header", "footer"]):
+    # The same chrome marked by ARIA landmark roles instead (Sphinx's related-links bar and
+    # sidebar are <div role="navigation">), and a pre-HTML5 <div class="footer">.
+    for tag in soup.find_all(role=lambda r: r in _DROP_ROLES):
+        if not tag.decomposed:
+            tag.decompose()
+    banners = [
+        *soup.find_all(["header", "footer"]),
+        *soup.find_all(role=lambda r: r in ("banner", "contentinfo")),
+        *soup.find_all(class_="footer"),
+        *soup.find_all(id="footer"),
+    ]
+    for tag in banners:
         # Page-level banners go; an article's own <header> usually holds its <h1>.
         if tag.decomposed or not tag.find_parent(["article", "main"]):
             tag.decompose()

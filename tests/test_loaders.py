@@ -240,6 +240,26 @@ def test_html_drops_chrome_and_keeps_paragraphs(tmp_path: Path) -> None:
     assert doc.text == ("Alibaba & the AI race\n\nFirst paragraph about Qwen.\n\nSecond\nline two.")
 
 
+def test_html_drops_chrome_marked_by_roles_and_permalinks(tmp_path: Path) -> None:
+    # How Sphinx renders a page (the Python docs): breadcrumbs and sidebar are <div
+    # role="navigation">, the footer a <div class="footer">, every heading and signature ends
+    # in a "¶" permalink. The Python 3.11 library pages lose 60,210 words of this (7%).
+    path = tmp_path / "glob.html"
+    path.write_text(
+        '<html><body><div class="related" role="navigation"><a href="../index.html">index</a>'
+        ' Python »</div><div class="inline-search" role="search"><input></div>'
+        '<div class="body" role="main"><h1>glob — paths<a class="headerlink" href="#glob">¶</a>'
+        '</h1><dl><dt>glob.glob(pathname)<a href="#glob.glob">¶</a></dt><dd><p>Return a'
+        ' list; see <a href="#note">the note</a>.</p></dd></dl></div>'
+        '<div class="sphinxsidebar" role="navigation"><p>Previous topic</p></div>'
+        '<div class="footer">© Copyright 2001, PSF. Found a bug?</div></body></html>',
+        encoding="utf-8",
+    )
+    doc = load_document(path)
+    assert doc.title == "glob — paths"
+    assert doc.text == "glob — paths\n\nglob.glob(pathname)\n\nReturn a list; see the note."
+
+
 def test_html_title_falls_back_to_title_tag(tmp_path: Path) -> None:
     path = tmp_path / "t.htm"
     path.write_text("<title>Quarterly memo</title><p>Body text here.</p>", encoding="utf-8")
