@@ -19,9 +19,10 @@ Rules (all measured on the document itself, no fixed page geometry):
   the second line of a paragraph whose first line was indented; around table rows and
   contents entries (runs of 4+ spaces inside the line, dot leaders).
 - A line ending in letter + "-" joined to the next loses the hyphen ("manip-" + "ulation")
-  unless the next part starts with a capital or digit, the part before is not plain letters
-  ("ASN.1-"), the hyphenated form occurs in the document at least as often as the joined one,
-  or the joined word never occurs while both halves do as words ("well-" + "known").
+  unless the next part starts with a capital or digit (a word in capitals, "OP-" + "TIONAL",
+  does lose it when the document holds the whole word more often), the part before is not
+  plain letters ("ASN.1-"), the hyphenated form occurs in the document at least as often as
+  the joined one, or the joined word never occurs while both halves do ("well-" + "known").
 """
 
 from __future__ import annotations
@@ -77,7 +78,30 @@ def reflow_pages(pages: list[list[str]]) -> list[Line]:
             page.pop(0)
         while page and page[-1] is None:
             page.pop()
+    _justified_prose(rows)
     return _paragraphs(rows)
+
+
+def _justified_prose(rows: list[list[_Row | None]]) -> None:
+    """A justified line with wide gaps ("a SEQUENCE         OF or SET      OF is named", where
+    small capitals were set apart) is no table row when it goes on with the sentence the line
+    above left open: that line ends in a lower-case word or a comma, this one starts with a
+    lower-case word. A table's rows are not read as one sentence running into the next."""
+    prev: _Row | None = None
+    for page in rows:
+        for row in page:
+            if row is None:
+                prev = None
+                continue
+            if (
+                row.tabular
+                and prev is not None
+                and not prev.tabular
+                and re.search(r"[a-z,]$", prev.text)
+                and row.text[:1].islower()
+            ):
+                row.tabular = False
+            prev = row
 
 
 # ---------------------------------------------------------------- headers and footers
@@ -178,9 +202,12 @@ def _undo_hyphen(head_text: str, tail_text: str, words: Counter, hyphenated: Cou
     if head_m.group(1) and not head_m.group(1).endswith(("(", "“", '"', "'", "‘")):
         return False  # "ASN.1-" or "e-" after another hyphen: a real compound
     head, tail = head_m.group(2).lower(), tail_m.group().lower()
-    if not tail_text[0].islower():
-        return False
     joined, compound = words[head + tail], hyphenated[f"{head}-{tail}"]
+    if not tail_text[0].islower():
+        # A word in capitals breaks like any other ("OP-" + "TIONAL") when the document has
+        # it whole more often than so hyphenated; "Anglo-" + "Saxon" keeps its hyphen.
+        caps = head_m.group(2).isupper() and tail_m.group().isupper()
+        return caps and joined > compound
     if compound and compound >= joined:
         return False
     return not (joined == 0 and words[head] and words[tail])

@@ -169,3 +169,21 @@ def test_reflow_keeps_real_hyphens() -> None:
     assert "\n" not in text
     assert "a well-known trick" in text  # "well" and "known" are words; "wellknown" is not
     assert "the ASN.1-based form" in text  # not plain letters before the hyphen
+
+
+def test_reflow_joins_a_word_in_capitals_and_a_justified_line_with_wide_gaps() -> None:
+    # libtasn1.pdf: "OP-" / "TIONAL" is OPTIONAL broken at the line's end (the document has it
+    # whole); a justified line whose small capitals were set apart ("SEQUENCE         OF") is
+    # no table row when it goes on with the sentence the line above left open.
+    page = [
+        "  If an element is OPTIONAL, the call returns an error; and if an element is OP-",
+        "  TIONAL and this returns NOT_FOUND, it means the element is not present. The first of",
+        "  a SEQUENCE         OF or SET      OF is named ?1. The second one is named ?2 and",
+        "  so on for every element of the sequence that the structure holds at this point.",
+        "  That holds for every structure the library reads under the licence called CC-",
+        "  BY here: CC-BY is kept as it is written, in this line of the document's text.",
+    ]
+    text = clean_lines(reflow_pages([page]))[0]
+    assert "if an element is OPTIONAL and this returns" in text
+    assert "The first of a SEQUENCE OF or SET OF is named ?1. The second" in text
+    assert "licence called CC-BY here" in text  # the document writes it hyphenated as often
