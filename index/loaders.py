@@ -26,7 +26,7 @@ from index.clean import (
 )
 from index.errors import LoadError
 from index.formats import read_csv, read_docx, read_epub, read_pptx, read_tsv
-from index.markup import read_markdown
+from index.markup import _code, read_markdown
 from index.ocr import OcrConfig, attach_words
 from index.pdf import PdfResult, read_pdf
 from index.rst import read_rst
@@ -42,7 +42,7 @@ SUPPORTED_SUFFIXES: set[str] = {
 # the cleaned text of some file. Each file's catalog record stores its hash under this version,
 # so the next ordinary `rag index` re-cleans every file recorded under another one; chunk texts
 # that come out the same keep their cached vectors (the catalog keys vectors by text).
-CLEANING_VERSION = "2026-12-03c"
+CLEANING_VERSION = "2026-12-03d"
 
 
 def file_hash(data: bytes) -> str:
@@ -174,8 +174,9 @@ _BLOCK_TAGS = {
     "tr", "blockquote", "pre", "figure", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6",
     "header", "footer", "address", "hr", "body",
 }  # fmt: skip
-# ARIA landmark roles of the chrome _DROP_TAGS drops (<nav>, <aside>, a search form).
-_DROP_ROLES = frozenset({"navigation", "search", "complementary"})
+# ARIA landmark roles of the chrome _DROP_TAGS drops (<nav>, <aside>, a search form), and the
+# widget roles of a site's controls (a theme picker's role="menu", a toolbar).
+_DROP_ROLES = frozenset({"navigation", "search", "complementary", "menu", "menubar", "toolbar"})
 _PERMALINK_MARKS = frozenset({"¶", "#", "§", "🔗"})
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([\w-]+)", re.IGNORECASE)
@@ -206,9 +207,13 @@ def read_html(data: bytes, source: str) -> Extracted:
     for a in soup.find_all("a", href=True):
         if a["href"].startswith("#") and a.get_text().strip() in _PERMALINK_MARKS:
             a.decompose()
-    # Prefer the article's own <h1> over a site logo's; inline tags must not split words.
+    # Prefer the article's own <h1> over a site logo's, then the article's first heading of any
+    # level (mdBook's chapter is an <h2> in <main>, its <h1> the book's name in the menu bar);
+    # inline tags must not split words.
     h1s = soup.find_all("h1")
-    h1 = next((h for h in h1s if h.find_parent(["article", "main"])), h1s[0] if h1s else None)
+    h1 = next((h for h in h1s if h.find_parent(["article", "main"])), None)
+    body = soup.find(["main", "article"])
+    h1 = h1 or (body.find(list(_HEADINGS)) if body else None) or (h1s[0] if h1s else None)
     title = None
     for tag in (h1, soup.find("title")):
         if tag and (title := " ".join(tag.get_text().split())):
@@ -222,6 +227,9 @@ def read_html(data: bytes, source: str) -> Extracted:
     for tag in soup.find_all(role=lambda r: r in _DROP_ROLES):
         if not tag.decomposed:
             tag.decompose()
+    for tag in soup.find_all(lambda t: t.has_attr("hidden") or t.get("aria-hidden") == "true"):
+        if not tag.decomposed:
+            tag.decompose()  # not shown to a reader
     banners = [
         *soup.find_all(["header", "footer"]),
         *soup.find_all(role=lambda r: r in ("banner", "contentinfo")),
@@ -248,19 +256,24 @@ def read_html(data: bytes, source: str) -> Extracted:
 
     # An explicit stack, not recursion: a page of 1,000 nested <div>s is valid HTML and must
     # not hit Python's recursion limit. ("close", level) ends a block after its children.
-    stack: list[tuple] = [("open", c, False) for c in reversed(list((soup.body or soup).children))]
+    stack: list[tuple] = [("open", c) for c in reversed(list(_content_root(soup).children))]
     while stack:
         item = stack.pop()
         if item[0] == "close":
             flush(item[1])
             continue
-        _, child, pre = item
+        child = item[1]
         if isinstance(child, PreformattedString):
             continue  # comments, doctype, CDATA
         if isinstance(child, NavigableString):
-            buf.append(str(child) if pre else re.sub(r"\s+", " ", str(child)))
+            buf.append(re.sub(r"\s+", " ", str(child)))
         elif child.name == "br":
             buf.append("\n")
+        elif child.name == "pre":
+            # A code block, kept verbatim as code (indentation, a line of only "}", blank lines
+            # inside it), as the Markdown and rST readers keep theirs: not prose lines.
+            flush()
+            _code(child.get_text().split("\n"), lines)
         elif child.name == "table" and (rows := html_table_lines(child)) is not None:
             flush()  # a data table: one "column: value; ..." line per row (index/tables.py)
             lines.extend(Line(t) for t in rows)
@@ -270,9 +283,19 @@ def read_html(data: bytes, source: str) -> Extracted:
                 flush()
                 level = 0 if id(child) in article_heads else _HEADINGS.get(child.name)
                 stack.append(("close", level))
-                pre = pre or child.name == "pre"
-            stack.extend(("open", c, pre) for c in reversed(list(child.children)))
+            stack.extend(("open", c) for c in reversed(list(child.children)))
     return lines, title or None
+
+
+def _content_root(soup):
+    """The page's one <main> (or role="main") when it holds most of its text, else the body: what
+    lies outside it is the site's (mdBook's keyboard-shortcut help and menu bar carry no role)."""
+    page = soup.body or soup
+    mains = soup.find_all("main") + soup.find_all(role="main")
+    if len(mains) != 1:
+        return page
+    inside = len(" ".join(mains[0].get_text().split()))
+    return mains[0] if inside >= 0.5 * len(" ".join(page.get_text().split())) else page
 
 
 _READERS: dict[str, Callable[[bytes, str], Extracted]] = {

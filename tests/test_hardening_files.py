@@ -107,13 +107,16 @@ def test_nested_html_loads_in_order(tmp_path: Path):
         "Deep inside sits the answer.",
         "After the nest.",
     ]
-    # Inline tags, <br> and <pre> read as before the explicit stack (same text, same order).
+    # Inline tags, <br> and <pre> read in order by the explicit stack; a <pre> is code, kept
+    # verbatim.
     g = tmp_path / "mixed.html"
     g.write_text(
         "<body><h2>Head <b>bold</b></h2><p>one <i>two</i><br>three</p>"
         "<pre>a  b\n  c</pre><p>tail</p></body>"
     )
-    assert load_document(g).text == "Head bold\n\none two\nthree\n\na b\nc\n\ntail"
+    doc = load_document(g)
+    assert doc.text == "Head bold\n\none two\nthree\n\na  b\n  c\n\ntail"
+    assert [doc.text[a:b] for a, b in doc.code] == ["a  b\n  c"]
 
 
 def test_index_cli_nested_html_with_other_files(tmp_path: Path):

@@ -260,6 +260,31 @@ def test_html_drops_chrome_marked_by_roles_and_permalinks(tmp_path: Path) -> Non
     assert doc.text == "glob — paths\n\nglob.glob(pathname)\n\nReturn a list; see the note."
 
 
+def test_html_reads_the_pages_main_and_keeps_code_verbatim(tmp_path: Path) -> None:
+    # How mdBook renders a chapter (the Rust book): a keyboard-help popup and a menu bar with
+    # the book's <h1> outside <main>, a theme picker (role="menu"), the chapter an <h2> in
+    # <main>, code in <pre> whose indentation and lone "}" lines are the code.
+    path = tmp_path / "ch04.html"
+    path.write_text(
+        "<html><body><div id='help'><h2>Keyboard shortcuts</h2><p>Press S to search</p></div>"
+        "<div class='menu-bar'><h1 class='menu-title'>The Book</h1><ul role='menu'>"
+        "<li><button>Light</button></li></ul><span hidden>Loading</span></div>"
+        "<main><h2>What Is Ownership?</h2><p>Ownership is a set of rules that govern how a"
+        " program manages memory, checked by the compiler at every build.</p>"
+        "<pre><code>fn main() {\n    let s = String::from(&quot;hi&quot;);\n\n    drop(s);\n}"
+        "</code></pre><p>Listing 4-1: A scope.</p></main></body></html>",
+        encoding="utf-8",
+    )
+    doc = load_document(path)
+    assert doc.title == "What Is Ownership?"
+    code = 'fn main() {\n    let s = String::from("hi");\n\n    drop(s);\n}'
+    assert doc.text == (
+        "What Is Ownership?\n\nOwnership is a set of rules that govern how a program manages "
+        f"memory, checked by the compiler at every build.\n\n{code}\n\nListing 4-1: A scope."
+    )
+    assert [doc.text[a:b] for a, b in doc.code] == [code]
+
+
 def test_html_title_falls_back_to_title_tag(tmp_path: Path) -> None:
     path = tmp_path / "t.htm"
     path.write_text("<title>Quarterly memo</title><p>Body text here.</p>", encoding="utf-8")
