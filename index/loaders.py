@@ -291,6 +291,9 @@ def _content_root(soup):
     """The page's one <main> (or role="main") when it holds most of its text, else the body: what
     lies outside it is the site's (mdBook's keyboard-shortcut help and menu bar carry no role)."""
     page = soup.body or soup
+    # "Most": the main part holds a median 83% of a Python 3.11 library page's text (5th
+    # percentile 51%; the lowest, 10%, are contents pages, mostly sidebar) and 98% of a Rust
+    # book chapter's; under half, the page is read whole, its chrome dropped tag by tag.
     mains = soup.find_all("main") + soup.find_all(role="main")
     if len(mains) != 1:
         return page
