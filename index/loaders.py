@@ -42,7 +42,7 @@ SUPPORTED_SUFFIXES: set[str] = {
 # the cleaned text of some file. Each file's catalog record stores its hash under this version,
 # so the next ordinary `rag index` re-cleans every file recorded under another one; chunk texts
 # that come out the same keep their cached vectors (the catalog keys vectors by text).
-CLEANING_VERSION = "2026-12-03d"
+CLEANING_VERSION = "2026-12-03e"
 
 
 def file_hash(data: bytes) -> str:
@@ -168,7 +168,10 @@ def _read_rst(data: bytes, source: str) -> Extracted:
 # ---------------------------------------------------------------- HTML
 
 
-_DROP_TAGS = ["script", "style", "noscript", "template", "nav", "aside", "iframe", "svg", "form"]
+# Chrome and controls: a <button>'s label ("Copy item path" inside rustdoc's <h1>) is no text.
+_DROP_TAGS = [
+    "script", "style", "noscript", "template", "nav", "aside", "iframe", "svg", "form", "button",
+]  # fmt: skip
 _BLOCK_TAGS = {
     "p", "div", "section", "article", "main", "li", "ul", "ol", "dl", "dt", "dd", "table",
     "tr", "blockquote", "pre", "figure", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -207,19 +210,6 @@ def read_html(data: bytes, source: str) -> Extracted:
     for a in soup.find_all("a", href=True):
         if a["href"].startswith("#") and a.get_text().strip() in _PERMALINK_MARKS:
             a.decompose()
-    # Prefer the article's own <h1> over a site logo's, then the article's first heading of any
-    # level (mdBook's chapter is an <h2> in <main>, its <h1> the book's name in the menu bar);
-    # inline tags must not split words.
-    h1s = soup.find_all("h1")
-    h1 = next((h for h in h1s if h.find_parent(["article", "main"])), None)
-    body = soup.find(["main", "article"])
-    h1 = h1 or (body.find(list(_HEADINGS)) if body else None) or (h1s[0] if h1s else None)
-    title = None
-    for tag in (h1, soup.find("title")):
-        if tag and (title := " ".join(tag.get_text().split())):
-            break
-    if soup.head:
-        soup.head.decompose()  # <title> and <meta> are not body text
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
     # The same chrome marked by ARIA landmark roles instead (Sphinx's related-links bar and
@@ -230,6 +220,20 @@ def read_html(data: bytes, source: str) -> Extracted:
     for tag in soup.find_all(lambda t: t.has_attr("hidden") or t.get("aria-hidden") == "true"):
         if not tag.decomposed:
             tag.decompose()  # not shown to a reader
+    # The title, read once controls are gone ("Copy item path" in rustdoc's <h1>): the article's
+    # own <h1> before a site logo's, then the article's first heading of any level (mdBook's
+    # chapter is an <h2> in <main>, its <h1> the book's name in the menu bar); inline tags
+    # must not split words.
+    h1s = soup.find_all("h1")
+    h1 = next((h for h in h1s if h.find_parent(["article", "main"])), None)
+    body = soup.find(["main", "article"])
+    h1 = h1 or (body.find(list(_HEADINGS)) if body else None) or (h1s[0] if h1s else None)
+    title = None
+    for tag in (h1, soup.find("title")):
+        if tag and (title := " ".join(tag.get_text().split())):
+            break
+    if soup.head:
+        soup.head.decompose()  # <title> and <meta> are not body text
     banners = [
         *soup.find_all(["header", "footer"]),
         *soup.find_all(role=lambda r: r in ("banner", "contentinfo")),

@@ -263,14 +263,16 @@ def test_html_drops_chrome_marked_by_roles_and_permalinks(tmp_path: Path) -> Non
 def test_html_reads_the_pages_main_and_keeps_code_verbatim(tmp_path: Path) -> None:
     # How mdBook renders a chapter (the Rust book): a keyboard-help popup and a menu bar with
     # the book's <h1> outside <main>, a theme picker (role="menu"), the chapter an <h2> in
-    # <main>, code in <pre> whose indentation and lone "}" lines are the code.
+    # <main> (a <button>'s label in it, as in rustdoc's titles), code in <pre> whose indentation
+    # and lone "}" lines are the code.
     path = tmp_path / "ch04.html"
     path.write_text(
         "<html><body><div id='help'><h2>Keyboard shortcuts</h2><p>Press S to search</p></div>"
         "<div class='menu-bar'><h1 class='menu-title'>The Book</h1><ul role='menu'>"
         "<li><button>Light</button></li></ul><span hidden>Loading</span></div>"
-        "<main><h2>What Is Ownership?</h2><p>Ownership is a set of rules that govern how a"
-        " program manages memory, checked by the compiler at every build.</p>"
+        "<main><h2>What Is Ownership?<button>Copy item path</button></h2>"
+        "<p>Ownership is a set of rules that govern how a program manages memory,"
+        " checked by the compiler at every build.</p>"
         "<pre><code>fn main() {\n    let s = String::from(&quot;hi&quot;);\n\n    drop(s);\n}"
         "</code></pre><p>Listing 4-1: A scope.</p></main></body></html>",
         encoding="utf-8",
