@@ -74,13 +74,19 @@ def md_inline(text: str) -> str:
 def read_markdown(text: str) -> Extracted:
     raw = text.expandtabs(4).splitlines()
     title = None
+    out: list[Line] = []
     if raw and raw[0].strip() == "---":  # YAML front matter: metadata, not text
         end = next((i for i, t in enumerate(raw[1:60], 1) if t.strip() in ("---", "...")), 0)
         for t in raw[1:end]:
-            if t.lower().startswith("title:"):
-                title = t.split(":", 1)[1].strip().strip("\"'") or None
+            key, _, value = t.partition(":")
+            value = value.strip().strip("\"'")
+            if key.strip().lower() == "title":
+                title = value or None
+            elif key.strip().lower() in ("description", "summary", "abstract") and value:
+                # The page's summary, written for readers ("Manage the npm configuration files"):
+                # its first paragraph.
+                _para(md_inline(value), out)
         raw = raw[end + 1 :] if end else raw
-    out: list[Line] = []
     para: list[str] = []
 
     def flush() -> None:

@@ -108,6 +108,16 @@ def test_markdown_paragraphs_lists_tables_and_code() -> None:
     assert md_inline("[text](http://x) and `code`") == "text and code"
 
 
+def test_markdown_front_matter_gives_the_title_and_its_summary_is_text() -> None:
+    source = (
+        "---\ntitle: npm-config\nsection: 1\ndescription: Manage the npm configuration files\n"
+        "---\n\n### Synopsis\n\nSet a key.\n"
+    )
+    lines, title = read_markdown(source)
+    assert title == "npm-config"
+    assert clean_lines(lines)[0] == "Manage the npm configuration files\n\nSynopsis\n\nSet a key."
+
+
 def test_code_lines_are_verbatim_and_never_boilerplate() -> None:
     lines = [Line("Intro text."), Line(""), Line("print", kind=CODE), Line("  x  =  1", kind=CODE)]
     text, kept = clean_lines(lines)
