@@ -42,7 +42,7 @@ SUPPORTED_SUFFIXES: set[str] = {
 # the cleaned text of some file. Each file's catalog record stores its hash under this version,
 # so the next ordinary `rag index` re-cleans every file recorded under another one; chunk texts
 # that come out the same keep their cached vectors (the catalog keys vectors by text).
-CLEANING_VERSION = "2026-12-03f"
+CLEANING_VERSION = "2026-12-03g"
 
 
 def file_hash(data: bytes) -> str:
@@ -168,9 +168,11 @@ def _read_rst(data: bytes, source: str) -> Extracted:
 # ---------------------------------------------------------------- HTML
 
 
-# Chrome and controls: a <button>'s label ("Copy item path" inside rustdoc's <h1>) is no text.
+# Chrome and controls: a <button>'s label ("Copy item path" inside rustdoc's <h1>) is no text,
+# nor a control outside a form (Node.js's ES-module/CommonJS toggle inside a code block).
 _DROP_TAGS = [
     "script", "style", "noscript", "template", "nav", "aside", "iframe", "svg", "form", "button",
+    "input", "select", "textarea",
 ]  # fmt: skip
 _BLOCK_TAGS = {
     "p", "div", "section", "article", "main", "li", "ul", "ol", "dl", "dt", "dd", "table",
@@ -220,20 +222,6 @@ def read_html(data: bytes, source: str) -> Extracted:
     for tag in soup.find_all(lambda t: t.has_attr("hidden") or t.get("aria-hidden") == "true"):
         if not tag.decomposed:
             tag.decompose()  # not shown to a reader
-    # The title, read once controls are gone ("Copy item path" in rustdoc's <h1>): the article's
-    # own <h1> before a site logo's, then the article's first heading of any level (mdBook's
-    # chapter is an <h2> in <main>, its <h1> the book's name in the menu bar); inline tags
-    # must not split words.
-    h1s = soup.find_all("h1")
-    h1 = next((h for h in h1s if h.find_parent(["article", "main"])), None)
-    body = soup.find(["main", "article"])
-    h1 = h1 or (body.find(list(_HEADINGS)) if body else None) or (h1s[0] if h1s else None)
-    title = None
-    for tag in (h1, soup.find("title")):
-        if tag and (title := " ".join(tag.get_text().split())):
-            break
-    if soup.head:
-        soup.head.decompose()  # <title> and <meta> are not body text
     banners = [
         *soup.find_all(["header", "footer"]),
         *soup.find_all(role=lambda r: r in ("banner", "contentinfo")),
@@ -244,6 +232,21 @@ def read_html(data: bytes, source: str) -> Extracted:
         # Page-level banners go; an article's own <header> usually holds its <h1>.
         if tag.decomposed or not tag.find_parent(["article", "main"]):
             tag.decompose()
+    # The title, read once chrome and controls are gone ("Copy item path" in rustdoc's <h1>; the
+    # site's name as the <h1> of Node.js's page banner): the article's own <h1> first, then
+    # the article's first heading of any level (mdBook's chapter is an <h2> in <main>, its
+    # <h1> the book's name in the menu bar), then the page's <title>; inline tags must not
+    # split words.
+    h1s = soup.find_all("h1")
+    h1 = next((h for h in h1s if h.find_parent(["article", "main"])), None)
+    body = soup.find(["main", "article"])
+    h1 = h1 or (body.find(list(_HEADINGS)) if body else None) or (h1s[0] if h1s else None)
+    title = None
+    for tag in (h1, soup.find("title")):
+        if tag and (title := " ".join(tag.get_text().split())):
+            break
+    if soup.head:
+        soup.head.decompose()  # <title> and <meta> are not body text
     articles = soup.find_all("article")
     article_heads = set()
     if len(articles) >= 2:
@@ -277,7 +280,12 @@ def read_html(data: bytes, source: str) -> Extracted:
             # A code block, kept verbatim as code (indentation, a line of only "}", blank lines
             # inside it), as the Markdown and rST readers keep theirs: not prose lines.
             flush()
-            _code(child.get_text().split("\n"), lines)
+            # One block may show a snippet in several variants, each its own <code> (Node.js
+            # docs: the ES module and CommonJS forms): each starts on a line of its own.
+            parts = [c for c in child.children if not isinstance(c, str) or c.strip()]
+            variants = len(parts) > 1 and all(c.name == "code" for c in parts)
+            text = "\n".join(c.get_text() for c in parts) if variants else child.get_text()
+            _code(text.split("\n"), lines)
         elif child.name == "table" and (rows := html_table_lines(child)) is not None:
             flush()  # a data table: one "column: value; ..." line per row (index/tables.py)
             lines.extend(Line(t) for t in rows)

@@ -287,6 +287,28 @@ def test_html_reads_the_pages_main_and_keeps_code_verbatim(tmp_path: Path) -> No
     assert [doc.text[a:b] for a, b in doc.code] == [code]
 
 
+def test_html_banner_h1_is_no_title_and_code_variants_keep_their_lines(tmp_path: Path) -> None:
+    # Node.js's API pages: the site's name is the <h1> of a page-level <header>, the page's own
+    # heading an <h2> with a "#" anchor, and a snippet's ES-module and CommonJS forms two <code>
+    # elements of one <pre>.
+    path = tmp_path / "fs.html"
+    path.write_text(
+        "<html><head><title>File system | Node.js Docs</title></head><body>"
+        "<header><h1>Node.js documentation</h1></header><div id='apicontent'>"
+        "<h2>File system<a href='#file-system'>#</a></h2><p>Use the promise API:</p>"
+        "<pre><input type='checkbox'><code class='mjs'>import * as fs from 'node:fs';</code>"
+        "<code class='cjs'>"
+        "const fs = require('node:fs');</code></pre></div></body></html>",
+        encoding="utf-8",
+    )
+    doc = load_document(path)
+    assert doc.title == "File system | Node.js Docs"
+    assert doc.text == (
+        "File system\n\nUse the promise API:\n\n"
+        "import * as fs from 'node:fs';\nconst fs = require('node:fs');"
+    )
+
+
 def test_html_title_falls_back_to_title_tag(tmp_path: Path) -> None:
     path = tmp_path / "t.htm"
     path.write_text("<title>Quarterly memo</title><p>Body text here.</p>", encoding="utf-8")
