@@ -29,6 +29,7 @@ from xml.etree import ElementTree
 
 from index.clean import Line
 from index.errors import LoadError
+from index.html import read_html
 from index.tables import Cell, docx_table_lines, normalise_cell, row_lines
 
 Extracted = tuple[list[Line], str | None]
@@ -262,8 +263,6 @@ def _add_label(labels: dict[str, str], toc: str, link: str, text: str) -> None:
 
 
 def _chapter(book: zipfile.ZipFile, href: str, label: str | None, source: str) -> list[Line]:
-    from index.loaders import read_html  # loaders imports this module: import at call time
-
     try:
         lines, _ = read_html(_member(book, href, source), source)
     except KeyError:
