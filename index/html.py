@@ -62,7 +62,7 @@ def read_html(data: bytes, source: str) -> Extracted:
         tag.decompose()
     # The same chrome marked by ARIA landmark roles instead (Sphinx's related-links bar and
     # sidebar are <div role="navigation">), and a pre-HTML5 <div class="footer">.
-    for tag in soup.find_all(role=lambda r: r in _DROP_ROLES):
+    for tag in soup.find_all(role=_has_role(_DROP_ROLES)):
         if not tag.decomposed:
             tag.decompose()
     for tag in soup.find_all(lambda t: t.has_attr("hidden") or t.get("aria-hidden") == "true"):
@@ -70,7 +70,7 @@ def read_html(data: bytes, source: str) -> Extracted:
             tag.decompose()  # not shown to a reader
     banners = [
         *soup.find_all(["header", "footer"]),
-        *soup.find_all(role=lambda r: r in ("banner", "contentinfo")),
+        *soup.find_all(role=_has_role({"banner", "contentinfo"})),
         *soup.find_all(class_="footer"),
         *soup.find_all(id="footer"),
     ]
@@ -145,6 +145,11 @@ def read_html(data: bytes, source: str) -> Extracted:
     return lines, title or None
 
 
+def _has_role(roles):
+    """A role attribute naming one of `roles` (it may list fallbacks: role="navigation menu")."""
+    return lambda value: bool(value) and not roles.isdisjoint(value.split())
+
+
 def _content_root(soup):
     """The page's one <main> (or role="main") when it holds most of its text, else the body: what
     lies outside it is the site's (mdBook's keyboard-shortcut help and menu bar carry no role)."""
@@ -152,7 +157,7 @@ def _content_root(soup):
     # "Most": the main part holds a median 83% of a Python 3.11 library page's text (5th
     # percentile 51%; the lowest, 10%, are contents pages, mostly sidebar) and 98% of a Rust
     # book chapter's; under half, the page is read whole, its chrome dropped tag by tag.
-    mains = soup.find_all("main") + soup.find_all(role="main")
+    mains = soup.find_all("main") + soup.find_all(role=_has_role({"main"}))
     if len(mains) != 1:
         return page
     inside = len(" ".join(mains[0].get_text().split()))

@@ -251,7 +251,7 @@ def test_html_drops_chrome_marked_by_roles_and_permalinks(tmp_path: Path) -> Non
         '<div class="body" role="main"><h1>glob — paths<a class="headerlink" href="#glob">¶</a>'
         '</h1><dl><dt>glob.glob(pathname)<a href="#glob.glob">¶</a></dt><dd><p>Return a'
         ' list; see <a href="#note">the note</a>.</p></dd></dl></div>'
-        '<div class="sphinxsidebar" role="navigation"><p>Previous topic</p></div>'
+        '<div class="sphinxsidebar" role="navigation menu"><p>Previous topic</p></div>'
         '<div class="footer">© Copyright 2001, PSF. Found a bug?</div></body></html>',
         encoding="utf-8",
     )
@@ -307,6 +307,16 @@ def test_html_banner_h1_is_no_title_and_code_variants_keep_their_lines(tmp_path:
         "File system\n\nUse the promise API:\n\n"
         "import * as fs from 'node:fs';\nconst fs = require('node:fs');"
     )
+
+
+def test_html_role_attribute_may_list_fallback_roles(tmp_path: Path) -> None:
+    path = tmp_path / "r.html"
+    path.write_text(
+        '<body><div role="navigation menu">Home | Docs</div><p>The text itself.</p>'
+        '<div role="contentinfo region">© 2026</div></body>',
+        encoding="utf-8",
+    )
+    assert load_document(path).text == "The text itself."
 
 
 def test_html_title_falls_back_to_title_tag(tmp_path: Path) -> None:
