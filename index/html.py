@@ -61,13 +61,16 @@ def read_html(data: bytes, source: str) -> Extracted:
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
     # The same chrome marked by ARIA landmark roles instead (Sphinx's related-links bar and
-    # sidebar are <div role="navigation">), and a pre-HTML5 <div class="footer">.
-    for tag in soup.find_all(role=_has_role(_DROP_ROLES)):
+    # sidebar are <div role="navigation">), and what is not shown to a reader; below, a
+    # pre-HTML5 <div class="footer"> goes with the page-level banners.
+    dropped_role = _has_role(_DROP_ROLES)
+    for tag in soup.find_all(
+        lambda t: (
+            dropped_role(t.get("role")) or t.has_attr("hidden") or t.get("aria-hidden") == "true"
+        )
+    ):
         if not tag.decomposed:
             tag.decompose()
-    for tag in soup.find_all(lambda t: t.has_attr("hidden") or t.get("aria-hidden") == "true"):
-        if not tag.decomposed:
-            tag.decompose()  # not shown to a reader
     banners = [
         *soup.find_all(["header", "footer"]),
         *soup.find_all(role=_has_role({"banner", "contentinfo"})),

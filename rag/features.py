@@ -110,9 +110,10 @@ class Question:
 
 # A condition before the question proper ("When I call search on a pattern, where does it
 # start?", "If the file is missing, what happens?"): its "when" asks for no time.
+# An auxiliary right after "when" makes it the question's own ("When did ...?").
+_AUX = r"(?:did|does|do|is|was|were|are|will|would|can|could|has|have|had|should|might|must)\b"
 _LEADING_CLAUSE = re.compile(
-    r"^\s*(?:(?:when|whenever)(?!\s+(?:did|does|do|is|was|were|are|will|would|can|could|has|have|"
-    r"had|should|might|must)\b)|if|once|while|after|before)\b[^,?]*,\s*(?=\w)"
+    rf"^\s*(?:(?:when|whenever)(?!\s+{_AUX})|if|once|while|after|before)\b[^,?]*,\s*(?=\w)"
 )
 # A subordinate "when" after the question's own wh-word ("What does re.sub return when the
 # pattern does not occur?") asks for no time either: the wh-word that comes first decides.
@@ -122,8 +123,7 @@ _WHEN = re.compile(r"\bwhen\b")
 # have occurred when the contractor did what?", "When the Rhine took a right turn what did it
 # create?"): the later wh-word asks. "When was it signed, and by whom?" still asks when.
 _SUBORDINATE_WHEN = re.compile(
-    r"\bwhen\s+(?!(?:did|does|do|is|was|were|are|will|would|can|could|has|have|had|should|"
-    r"might|must)\b)[^?]*?\b(?=(?:who|whom|whose|where|why|how|which|what)\b)"
+    rf"\bwhen\s+(?!{_AUX})[^?]*?\b(?=(?:who|whom|whose|where|why|how|which|what)\b)"
 )
 
 

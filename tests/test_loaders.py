@@ -240,12 +240,17 @@ def test_html_drops_chrome_and_keeps_paragraphs(tmp_path: Path) -> None:
     assert doc.text == ("Alibaba & the AI race\n\nFirst paragraph about Qwen.\n\nSecond\nline two.")
 
 
+def _load_html(path: Path, source: str):
+    path.write_text(source, encoding="utf-8")
+    return load_document(path)
+
+
 def test_html_drops_chrome_marked_by_roles_and_permalinks(tmp_path: Path) -> None:
     # How Sphinx renders a page (the Python docs): breadcrumbs and sidebar are <div
     # role="navigation">, the footer a <div class="footer">, every heading and signature ends
     # in a "¶" permalink. The Python 3.11 library pages lose 60,210 words of this (7%).
-    path = tmp_path / "glob.html"
-    path.write_text(
+    doc = _load_html(
+        tmp_path / "glob.html",
         '<html><body><div class="related" role="navigation"><a href="../index.html">index</a>'
         ' Python »</div><div class="inline-search" role="search"><input></div>'
         '<div class="body" role="main"><h1>glob — paths<a class="headerlink" href="#glob">¶</a>'
@@ -253,9 +258,7 @@ def test_html_drops_chrome_marked_by_roles_and_permalinks(tmp_path: Path) -> Non
         ' list; see <a href="#note">the note</a>.</p></dd></dl></div>'
         '<div class="sphinxsidebar" role="navigation menu"><p>Previous topic</p></div>'
         '<div class="footer">© Copyright 2001, PSF. Found a bug?</div></body></html>',
-        encoding="utf-8",
     )
-    doc = load_document(path)
     assert doc.title == "glob — paths"
     assert doc.text == "glob — paths\n\nglob.glob(pathname)\n\nReturn a list; see the note."
 
@@ -265,8 +268,8 @@ def test_html_reads_the_pages_main_and_keeps_code_verbatim(tmp_path: Path) -> No
     # the book's <h1> outside <main>, a theme picker (role="menu"), the chapter an <h2> in
     # <main> (a <button>'s label in it, as in rustdoc's titles), code in <pre> whose indentation
     # and lone "}" lines are the code.
-    path = tmp_path / "ch04.html"
-    path.write_text(
+    doc = _load_html(
+        tmp_path / "ch04.html",
         "<html><body><div id='help'><h2>Keyboard shortcuts</h2><p>Press S to search</p></div>"
         "<div class='menu-bar'><h1 class='menu-title'>The Book</h1><ul role='menu'>"
         "<li><button>Light</button></li></ul><span hidden>Loading</span></div>"
@@ -275,9 +278,7 @@ def test_html_reads_the_pages_main_and_keeps_code_verbatim(tmp_path: Path) -> No
         " checked by the compiler at every build.</p>"
         "<pre><code>fn main() {\n    let s = String::from(&quot;hi&quot;);\n\n    drop(s);\n}"
         "</code></pre><p>Listing 4-1: A scope.</p></main></body></html>",
-        encoding="utf-8",
     )
-    doc = load_document(path)
     assert doc.title == "What Is Ownership?"
     code = 'fn main() {\n    let s = String::from("hi");\n\n    drop(s);\n}'
     assert doc.text == (
@@ -291,17 +292,15 @@ def test_html_banner_h1_is_no_title_and_code_variants_keep_their_lines(tmp_path:
     # Node.js's API pages: the site's name is the <h1> of a page-level <header>, the page's own
     # heading an <h2> with a "#" anchor, and a snippet's ES-module and CommonJS forms two <code>
     # elements of one <pre>.
-    path = tmp_path / "fs.html"
-    path.write_text(
+    doc = _load_html(
+        tmp_path / "fs.html",
         "<html><head><title>File system | Node.js Docs</title></head><body>"
         "<header><h1>Node.js documentation</h1></header><div id='apicontent'>"
         "<h2>File system<a href='#file-system'>#</a></h2><p>Use the promise API:</p>"
         "<pre><input type='checkbox'><code class='mjs'>import * as fs from 'node:fs';</code>"
         "<code class='cjs'>"
         "const fs = require('node:fs');</code></pre></div></body></html>",
-        encoding="utf-8",
     )
-    doc = load_document(path)
     assert doc.title == "File system | Node.js Docs"
     assert doc.text == (
         "File system\n\nUse the promise API:\n\n"
@@ -310,13 +309,12 @@ def test_html_banner_h1_is_no_title_and_code_variants_keep_their_lines(tmp_path:
 
 
 def test_html_role_attribute_may_list_fallback_roles(tmp_path: Path) -> None:
-    path = tmp_path / "r.html"
-    path.write_text(
+    doc = _load_html(
+        tmp_path / "r.html",
         '<body><div role="navigation menu">Home | Docs</div><p>The text itself.</p>'
         '<div role="contentinfo region">© 2026</div></body>',
-        encoding="utf-8",
     )
-    assert load_document(path).text == "The text itself."
+    assert doc.text == "The text itself."
 
 
 def test_html_title_falls_back_to_title_tag(tmp_path: Path) -> None:
