@@ -23,7 +23,7 @@ import numpy as np
 
 from index.text import sentence_spans, squash, strip_markers, tokens
 from rag.answer import Source
-from rag.answer_features import states_a_number
+from rag.answer_features import states_a_number, states_a_time
 from rag.claims import analyze as analyze_claim
 from rag.prompt import NOT_FOUND
 from rag.question import analyse, coverage, untrusted
@@ -130,6 +130,10 @@ def after_generation(
     April." for "How many parameters ...?"); the extractive pick can be a sentence on the topic
     with no count in it ("large language" for the same question). In llm_answers_dev end to
     end: invented answers dropped 19 -> 20/28, faithful answers abstaining unchanged (3/79).
+    Likewise a "When ...?" question none of whose verified sentences says when (a date, a time
+    word or a clause of time, rag.answer_features.states_a_time): "In bays where ctenophores are
+    very numerous, their predation can keep copepod populations in check." is left of an answer
+    to "When are copepod populations abundant?" whose invented season was dropped.
     """
     if refused(text):
         return replace(judgement, answerable=False, uncovered=())
@@ -138,7 +142,7 @@ def after_generation(
         # none of them addresses the question, which the usual message says.
         reason = "unverified" if writes_answer else ""
         return replace(judgement, answerable=False, uncovered=(), reason=reason)
-    if not states_a_number(query, kept):
+    if not states_a_number(query, kept) or not states_a_time(query, kept):
         return replace(judgement, answerable=False, uncovered=())
     return judgement
 

@@ -273,3 +273,45 @@ def test_the_number_check_reads_the_question_type():
     assert not states_a_number("How many of the 12 members voted?", ["All 12 members met."])
     assert states_a_number("How fast is pharmacy informatics growing?", ["It grows quickly."])
     assert states_a_number("Who launched Tongyi Qianwen?", ["Alibaba Cloud launched it."])
+
+
+def test_the_time_check_reads_the_question_type():
+    from rag.answer_features import states_a_time
+
+    q = "When are copepod populations abundant?"
+    context = "In bays where ctenophores are numerous, predation keeps copepods in check."
+    assert not states_a_time(q, [context])
+    assert states_a_time(q, [context, "Copepods peak during the summer months."])
+    # Dates, years inside a word, a year after a preposition, time nouns and clauses of time.
+    assert states_a_time("When was the Duchy founded?", ["It was founded in 911."])
+    assert states_a_time("When did funding start?", ["It started in the mid-2000s."])
+    assert states_a_time("When did the glacial end?", ["It ended about 11,600 BP."])
+    assert states_a_time("When did Warsaw rebuild?", ["It rebuilt after liberation."])
+    # A period the question names is still an answer's word; a date it gives is not.
+    assert states_a_time("What period did plates reverse?", ["In the Jurassic Period."])
+    assert not states_a_time("When did the 1990 law pass?", ["The 1990 law banned it."])
+    assert states_a_time("When was cached_property added?", ["New in version 3.8."])
+    assert not states_a_time("When did they peak?", ["They peaked at 2.5 metres."])
+    assert states_a_time("Who founded it?", ["Bo founded it."])
+
+
+@pytest.mark.slow
+def test_a_when_question_whose_invented_time_was_dropped_abstains(tmp_path: Path):
+    # llm_answers_dev's invented answer to an unanswerable question (SQuAD 2.0 5a834dbd): the
+    # season is the ctenophores', not the copepods'. Verification drops that sentence; the true
+    # one left says nothing about when, so there is no answer to "When ...?".
+    row = next(
+        json.loads(line)
+        for line in LLM_ANSWERS.open()
+        if '"5a834dbde60761001a2eb555"' in line and '"hallucinated"' in line
+    )
+    store = tmp_path / "store"
+    index_paths([EVAL.parent / "data/squad2-dev/corpus/Ctenophora.txt"], IndexConfig(store=store))
+    p = pipeline(store, f"scripted:{LLM_ANSWERS}#variant=hallucinated")
+    try:
+        ans = p.ask(row["question"])
+    finally:
+        p.close()
+    assert ans.abstained, ans.text
+    assert [c.status for c in ans.sentences if "summer" in c.text] == ["dropped"]
+    assert any(c.status == "supported" for c in ans.sentences)
