@@ -143,7 +143,10 @@ def after_generation(
         reason = "unverified" if writes_answer else ""
         return replace(judgement, answerable=False, uncovered=(), reason=reason)
     if not states_a_number(query, kept) or not states_a_time(query, kept):
-        return replace(judgement, answerable=False, uncovered=())
+        # A written answer kept only sentences around the count or time asked for: its own
+        # answer to the question was refused, or never given.
+        reason = "unverified" if writes_answer else ""
+        return replace(judgement, answerable=False, uncovered=(), reason=reason)
     return judgement
 
 

@@ -315,3 +315,5 @@ def test_a_when_question_whose_invented_time_was_dropped_abstains(tmp_path: Path
     assert ans.abstained, ans.text
     assert [c.status for c in ans.sentences if "summer" in c.text] == ["dropped"]
     assert any(c.status == "supported" for c in ans.sentences)
+    # The user is told an answer was written and refused, not that the passages lack it.
+    assert "An answer was written" in ans.text
