@@ -37,6 +37,26 @@ def write_rows(path: Path, rows: list[dict]) -> str:
     return f"scripted:{path}"
 
 
+def replay_squad(tmp_path: Path, qid: str, variant: str, article: str) -> dict:
+    """The extractive answer and llm_answers_dev's `variant` answer to SQuAD question `qid`,
+    asked of a store holding its one article: {"extractive": Answer, "scripted": Answer}."""
+    row = next(
+        json.loads(line)
+        for line in LLM_ANSWERS.open()
+        if f'"{qid}"' in line and f'"{variant}"' in line
+    )
+    store = tmp_path / "store"
+    index_paths([EVAL.parent / "data/squad2-dev/corpus" / article], IndexConfig(store=store))
+    answers = {}
+    for backend in ("extractive", f"scripted:{LLM_ANSWERS}#variant={variant}"):
+        p = pipeline(store, backend)
+        try:
+            answers[backend.split(":")[0]] = p.ask(row["question"])
+        finally:
+            p.close()
+    return answers
+
+
 def src(i: int, text: str, start: int = 0, source: str = "/d/a.txt") -> Source:
     return Source(f"c{i}", source, "A", start, start + len(text), text, 1.0, 0.9, None)
 
@@ -217,20 +237,7 @@ def test_a_written_answer_is_judged_by_verification_not_by_the_extractive_gate(t
     # (it reads "fail to pull off a bloodless coup" against "tried to stage ... failed"). The
     # extractive backend, whose answer is the reader's own pick, abstains; a model's answer is
     # checked sentence by sentence instead, and its supported sentences stand.
-    row = next(
-        json.loads(line)
-        for line in LLM_ANSWERS.open()
-        if '"57302efe04bcaa1900d772f8"' in line and '"faithful"' in line
-    )
-    store = tmp_path / "store"
-    index_paths([EVAL.parent / "data/squad2-dev/corpus/Islamism.txt"], IndexConfig(store=store))
-    answers = {}
-    for backend in ("extractive", f"scripted:{LLM_ANSWERS}#variant=faithful"):
-        p = pipeline(store, backend)
-        try:
-            answers[backend.split(":")[0]] = p.ask(row["question"])
-        finally:
-            p.close()
+    answers = replay_squad(tmp_path, "57302efe04bcaa1900d772f8", "faithful", "Islamism.txt")
     extractive, scripted = answers["extractive"], answers["scripted"]
     assert extractive.probability == scripted.probability < default_model().threshold
     assert extractive.abstained
@@ -300,18 +307,9 @@ def test_a_when_question_whose_invented_time_was_dropped_abstains(tmp_path: Path
     # llm_answers_dev's invented answer to an unanswerable question (SQuAD 2.0 5a834dbd): the
     # season is the ctenophores', not the copepods'. Verification drops that sentence; the true
     # one left says nothing about when, so there is no answer to "When ...?".
-    row = next(
-        json.loads(line)
-        for line in LLM_ANSWERS.open()
-        if '"5a834dbde60761001a2eb555"' in line and '"hallucinated"' in line
-    )
-    store = tmp_path / "store"
-    index_paths([EVAL.parent / "data/squad2-dev/corpus/Ctenophora.txt"], IndexConfig(store=store))
-    p = pipeline(store, f"scripted:{LLM_ANSWERS}#variant=hallucinated")
-    try:
-        ans = p.ask(row["question"])
-    finally:
-        p.close()
+    ans = replay_squad(tmp_path, "5a834dbde60761001a2eb555", "hallucinated", "Ctenophora.txt")[
+        "scripted"
+    ]
     assert ans.abstained, ans.text
     assert [c.status for c in ans.sentences if "summer" in c.text] == ["dropped"]
     assert any(c.status == "supported" for c in ans.sentences)
