@@ -282,6 +282,15 @@ def main(argv: list[str] | None = None) -> int:
             squad=squad,
             held_x=np.stack([preds[r["id"]]["x"] for r in dump]),
             held_y=np.asarray([float(r["answerable"]) for r in dump]),
+            # What was read, for features tried outside this script: question, best sentence
+            # and phrase of every row above (training rows first, then held-out ones).
+            **{
+                f"{prefix}{key}": np.asarray([str(preds[r["id"]][src] or "") for r in rs])
+                for prefix, rs in (("", fit_rows), ("held_", dump))
+                for key, src in (("sentence", "sentence"), ("answer", "answer"))
+            },
+            question=np.asarray([r["question"] for r in fit_rows]),
+            held_question=np.asarray([r["question"] for r in dump]),
         )
     oof = np.zeros(len(fit_rows))
     folds = sorted(set(arts))
