@@ -285,9 +285,9 @@ def main(argv: list[str] | None = None) -> int:
             # What was read, for features tried outside this script: question, best sentence
             # and phrase of every row above (training rows first, then held-out ones).
             **{
-                f"{prefix}{key}": np.asarray([str(preds[r["id"]][src] or "") for r in rs])
+                f"{prefix}{key}": np.asarray([str(preds[r["id"]][key] or "") for r in rs])
                 for prefix, rs in (("", fit_rows), ("held_", dump))
-                for key, src in (("sentence", "sentence"), ("answer", "answer"))
+                for key in ("sentence", "answer")
             },
             question=np.asarray([r["question"] for r in fit_rows]),
             held_question=np.asarray([r["question"] for r in dump]),

@@ -116,29 +116,36 @@ def states_a_number(question: str, sentences: Sequence[str]) -> bool:
     fairly answered in words ("quickly", "little"). A number as the reader's answer-type
     feature sees one (digits, "seventy", "thousands", "several"), also inside a compound
     ("ten-horsepower", "one-half") or in the plural ("dozens")."""
+    return _states(question, sentences, "how_many", _a_count)
+
+
+def _states(question: str, sentences: Sequence[str], qtype: str, test) -> bool:
+    """True unless the question is of `qtype` and no token of `sentences` passes
+    `test(token, previous word, the question's stems)`."""
     q = analyse_question(question)
-    if q.qtype != "how_many":
+    if q.qtype != qtype:
         return True
     qstems = {t.stem for t in q.toks}
-
-    def numeric(t) -> bool:
-        parts = t.low.split("-")
-        return (
-            _is_num(t)
-            or t.low in _TIMES
-            or any(w in _NUMBER_WORDS for p in parts for w in (p, p.removesuffix("s")))
-        )
-
     for s in sentences:
         before = ""
         for t in tokenize(s):
-            # A year is a date, not a count: "in late 2022", "since 1998", "the 1990s".
-            year = re.fullmatch(r"(1[0-9]|20)\d\d", t.low) and before in _YEAR_BEFORE
-            decade = re.fullmatch(r"(1[0-9]|20)\d0s", t.low)
-            if t.stem not in qstems and numeric(t) and not (year or decade):
+            if test(t, before, qstems):
                 return True
             before = t.low
     return False
+
+
+def _a_count(t, before: str, qstems: set[str]) -> bool:
+    parts = t.low.split("-")
+    numeric = (
+        _is_num(t)
+        or t.low in _TIMES
+        or any(w in _NUMBER_WORDS for p in parts for w in (p, p.removesuffix("s")))
+    )
+    # A year is a date, not a count: "in late 2022", "since 1998", "the 1990s".
+    year = re.fullmatch(r"(1[0-9]|20)\d\d", t.low) and before in _YEAR_BEFORE
+    decade = re.fullmatch(r"(1[0-9]|20)\d0s", t.low)
+    return t.stem not in qstems and numeric and not (year or decade)
 
 
 _TIMES = frozenset(("twice", "thrice"))  # "How many times ...?" "twice"
@@ -157,27 +164,21 @@ def states_a_time(question: str, sentences: Sequence[str]) -> bool:
     "when Germany started to build"). Measured on SQuAD 2.0's 362 answerable "when" questions:
     the sentence holding the gold answer says when in 361 (by the reader's date tokens alone:
     330)."""
-    q = analyse_question(question)
-    if q.qtype != "when":
-        return True
-    qstems = {t.stem for t in q.toks}
-    for s in sentences:
-        before = ""
-        for t in tokenize(s):
-            # A time word counts even when the question has it ("What period ...?" "the
-            # Jurassic Period"); a date the question gives is no answer.
-            if t.low in _TIME_WORDS or (
-                t.stem not in qstems
-                and (
-                    _is_date(t)
-                    or re.fullmatch(r"(?:\w+-)?(1[0-9]|20)\d\d(s)?", t.low)
-                    or (before in _YEAR_BEFORE and re.fullmatch(r"\d{3,4}", t.low))
-                    or (before in _RELEASE_BEFORE and re.fullmatch(r"\d+(?:\.\d+)+", t.low))
-                )
-            ):
-                return True
-            before = t.low
-    return False
+    return _states(question, sentences, "when", _a_time)
+
+
+def _a_time(t, before: str, qstems: set[str]) -> bool:
+    # A time word counts even when the question has it ("What period ...?" "the Jurassic
+    # Period"); a date the question gives is no answer.
+    return t.low in _TIME_WORDS or (
+        t.stem not in qstems
+        and bool(
+            _is_date(t)
+            or re.fullmatch(r"(?:\w+-)?(1[0-9]|20)\d\d(s)?", t.low)
+            or (before in _YEAR_BEFORE and re.fullmatch(r"\d{3,4}", t.low))
+            or (before in _RELEASE_BEFORE and re.fullmatch(r"\d+(?:\.\d+)+", t.low))
+        )
+    )
 
 
 _RELEASE_BEFORE = frozenset("version versions release python".split())
@@ -185,7 +186,6 @@ _TIME_WORDS = frozenset(
     "spring summer autumn fall winter season seasons month months week weeks day days night "
     "nights morning evening afternoon hour hours minute minutes era eras age ages period periods "
     "epoch reign dynasty lifetime childhood youth today yesterday tomorrow weekend midnight noon "
-    "dawn dusk annually yearly monthly weekly daily war wars ago bp time times century "
-    "centuries "
+    "dawn dusk annually yearly monthly weekly daily war wars ago bp time times century centuries "
     "after before during until till since while when whenever once".split()
 )
