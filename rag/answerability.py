@@ -23,7 +23,7 @@ import numpy as np
 
 from index.text import sentence_spans, squash, strip_markers, tokens
 from rag.answer import Source
-from rag.answer_features import states_a_number, states_a_time
+from rag.answer_features import states_a_number, states_a_time, states_a_version
 from rag.claims import analyze as analyze_claim
 from rag.prompt import NOT_FOUND
 from rag.question import analyse, coverage, untrusted
@@ -133,7 +133,11 @@ def after_generation(
     Likewise a "When ...?" question none of whose verified sentences says when (a date, a time
     word or a clause of time, rag.answer_features.states_a_time): "In bays where ctenophores are
     very numerous, their predation can keep copepod populations in check." is left of an answer
-    to "When are copepod populations abundant?" whose invented season was dropped.
+    to "When are copepod populations abundant?" whose invented season was dropped. And a
+    "Which version ...?" question none of whose verified sentences gives a version of what it
+    asks about (rag.answer_features.states_a_version): a Sphinx page's "Changed in version
+    3.11: Raises TypeError ..." is no answer to "In which version was contextlib.nested
+    removed?".
     """
     if refused(text):
         return replace(judgement, answerable=False, uncovered=())
@@ -142,9 +146,10 @@ def after_generation(
         # none of them addresses the question, which the usual message says.
         reason = "unverified" if writes_answer else ""
         return replace(judgement, answerable=False, uncovered=(), reason=reason)
-    if not states_a_number(query, kept) or not states_a_time(query, kept):
-        # A written answer kept only sentences around the count or time asked for: its own
-        # answer to the question was refused, or never given.
+    stated = (states_a_number, states_a_time, states_a_version)
+    if not all(states(query, kept) for states in stated):
+        # A written answer kept only sentences around the count, time or version asked for:
+        # its own answer to the question was refused, or never given.
         reason = "unverified" if writes_answer else ""
         return replace(judgement, answerable=False, uncovered=(), reason=reason)
     return judgement

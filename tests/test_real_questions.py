@@ -156,10 +156,15 @@ def _short(s: str, n: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory):
+def store(tmp_path_factory):
     store = tmp_path_factory.mktemp("real-store")
     report = index_paths(DOCS, IndexConfig(store=store))
     assert not report.errors, report.errors
+    return store
+
+
+@pytest.fixture(scope="module")
+def results(store):
     pipeline = Pipeline(AskConfig(index=IndexConfig(store=store)))
     try:
         rows = [(q, golds, doc, pipeline.ask(q)) for q, golds, doc in QUESTIONS]
@@ -202,3 +207,17 @@ def test_sentence_rule_rejects_fragments_and_accepts_code_names():
     assert sentence_problem('"MUST" is to be interpreted as in RFC 2119.') is None
     assert sentence_problem("The correct form is:") is None
     assert sentence_problem("• If the glob matching fails, sniff.") == "starts with a list bullet"
+
+
+def test_a_version_note_on_something_else_is_no_answer(store):
+    # itertools.batched came in 3.12: the 3.11 page has no word of it, only "Changed in version"
+    # notes on other functions, which the reader falls back on. The pathlib question is
+    # answered by such a note, on its own subject.
+    pipeline = Pipeline(AskConfig(index=IndexConfig(store=store)))
+    try:
+        absent = pipeline.ask("Since which Python version does itertools offer batched?")
+        present = pipeline.ask("In which Python version was pathlib added?")
+    finally:
+        pipeline.close()
+    assert absent.abstained, absent.text
+    assert not present.abstained and "3.4" in present.text, present.text

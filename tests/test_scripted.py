@@ -315,3 +315,21 @@ def test_a_when_question_whose_invented_time_was_dropped_abstains(tmp_path: Path
     assert any(c.status == "supported" for c in ans.sentences)
     # The user is told an answer was written and refused, not that the passages lack it.
     assert "An answer was written" in ans.text
+
+
+def test_the_version_check_wants_a_version_of_the_thing_asked():
+    from rag.answer_features import states_a_version
+
+    q = "In which Python version was contextlib.nested removed?"
+    other = "Changed in version 3.11: Raises TypeError instead of AttributeError if cm is bad."
+    assert not states_a_version(q, [other])
+    assert states_a_version(q, [other, "Removed in version 3.2: nested is gone."])
+    # A version after the name the question gives, or a note on the event it asks about.
+    q = "What is the minimum SQLite version the sqlite3 module needs?"
+    assert states_a_version(q, ["This module requires SQLite 3.7.15 or newer."])
+    q = "tempfile.mktemp has been deprecated since which Python version?"
+    assert states_a_version(q, ["Deprecated since version 2.3: Use mkstemp instead."])
+    # The subject, but no version of it; and any question that asks for no version.
+    q = "Since which Python version does the random module offer binomialvariate?"
+    assert not states_a_version(q, ["Most of the random module's functions may change."])
+    assert states_a_version("Who wrote the sqlite3 module?", ["Gerhard Häring wrote it."])
