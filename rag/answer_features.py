@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.text import stem
-from rag.code_answers import answer_kind, versions_of
+from rag.code_answers import answer_kind, gives_a_version
 from rag.features import (
     _NUMBER_WORDS,
     QTYPES,
@@ -176,9 +176,11 @@ _VERSION_WORDS = frozenset(stem(w) for w in ("python", "version", "release"))
 
 
 def states_a_version(question: str, sentences: Sequence[str]) -> bool:
-    """Does one of `sentences` give a version (rag.code_answers.versions_of) and name something
-    else the question asks about, when the question asks which version? True for any other
-    question, and when there is no sentence to judge.
+    """Does one of `sentences` give a version (a dotted number: "3.11", "3.7.15") and name
+    something else the question asks about, when the question asks which version? True for any
+    other question, and when there is no sentence to judge. Any version counts, however it is
+    introduced ("It arrived in 3.8."): a model writes its answer in its own words; what a
+    note on another thing lacks is the question's subject.
 
     The "How many ...?" and "When ...?" rules for software: a version is what was asked, and a
     version note about another thing answers nothing. Sphinx pages hold dozens of "Changed in
@@ -189,9 +191,8 @@ def states_a_version(question: str, sentences: Sequence[str]) -> bool:
     answers given to unanswerable ones fail; SQuAD 2.0 asks no version question."""
     if not sentences or answer_kind(question) != "version":
         return True
-    asked = question.lower()
     terms = set(analyse_question(question).focus) - _VERSION_WORDS
-    return any(versions_of(s, asked) and terms & set(content(s)) for s in sentences)
+    return any(gives_a_version(s) and terms & set(content(s)) for s in sentences)
 
 
 def _a_time(t, before: str, qstems: set[str]) -> bool:

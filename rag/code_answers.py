@@ -96,6 +96,11 @@ def names_kind(kind: str, word: str) -> bool:
     return (_EXCEPTION if kind == "exception" else _VERSION).fullmatch(word) is not None
 
 
+def gives_a_version(text: str) -> bool:
+    """Does `text` hold a version number ("3.11:", "SQLite 3.7.15", "(3.8)")?"""
+    return _VERSION.search(text) is not None
+
+
 def versions_of(text: str, asked: str) -> list[str]:
     """The versions in `text` of what the question asks about: a number right after "version"
     or "release", or after a word of the question ("requires SQLite 3.7.15" for "the minimum

@@ -333,3 +333,6 @@ def test_the_version_check_wants_a_version_of_the_thing_asked():
     q = "Since which Python version does the random module offer binomialvariate?"
     assert not states_a_version(q, ["Most of the random module's functions may change."])
     assert states_a_version("Who wrote the sqlite3 module?", ["Gerhard Häring wrote it."])
+    # A written answer may bring its version in any words.
+    q = "Which Python version added the fold argument?"
+    assert states_a_version(q, ["The fold argument arrived in 3.6."])
