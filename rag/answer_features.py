@@ -176,11 +176,11 @@ _VERSION_WORDS = frozenset(stem(w) for w in ("python", "version", "release"))
 
 
 def states_a_version(question: str, sentences: Sequence[str]) -> bool:
-    """Does one of `sentences` give a version (a dotted number: "3.11", "3.7.15") and name
-    something else the question asks about, when the question asks which version? True for any
-    other question, and when there is no sentence to judge. Any version counts, however it is
-    introduced ("It arrived in 3.8."): a model writes its answer in its own words; what a
-    note on another thing lacks is the question's subject.
+    """Does one of `sentences` give a version (a number: "3.11", "Windows 10", "GPLv3") and
+    name something else the question asks about, when the question asks which version or
+    release? True for any other question, and when there is no sentence to judge. A version
+    counts however it is introduced ("It arrived in 3.8."), since a model writes in its own
+    words: what a note on another thing lacks is the question's subject.
 
     The "How many ...?" and "When ...?" rules for software: a version is what was asked, and a
     version note about another thing answers nothing. Sphinx pages hold dozens of "Changed in

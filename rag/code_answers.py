@@ -97,8 +97,10 @@ def names_kind(kind: str, word: str) -> bool:
 
 
 def gives_a_version(text: str) -> bool:
-    """Does `text` hold a version number ("3.11:", "SQLite 3.7.15", "(3.8)")?"""
-    return _VERSION.search(text) is not None
+    """Could `text` name a version? Releases are named by numbers, dotted or not ("3.11:",
+    "SQLite 3.7.15", "Windows 10", "GPLv3", "version 2"): any digit will do, so this only
+    says that a sentence without one names none."""
+    return any(ch.isdigit() for ch in text)
 
 
 def versions_of(text: str, asked: str) -> list[str]:

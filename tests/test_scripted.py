@@ -336,3 +336,8 @@ def test_the_version_check_wants_a_version_of_the_thing_asked():
     # A written answer may bring its version in any words.
     q = "Which Python version added the fold argument?"
     assert states_a_version(q, ["The fold argument arrived in 3.6."])
+    # Not only Python's dotted releases; a sentence with no number names no version.
+    q = "Which version of Windows dropped support for the driver?"
+    assert states_a_version(q, ["Windows 10 dropped the driver."])
+    q = "Which release of the IANA time zone database is bundled with datetime?"
+    assert not states_a_version(q, ["Concrete time zones represent the IANA database."])
