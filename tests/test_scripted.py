@@ -317,27 +317,47 @@ def test_a_when_question_whose_invented_time_was_dropped_abstains(tmp_path: Path
     assert "An answer was written" in ans.text
 
 
-def test_the_version_check_wants_a_version_of_the_thing_asked():
+_OTHER_NOTE = "Changed in version 3.11: Raises TypeError instead of AttributeError if cm is bad."
+# (question, kept sentences, does one of them state a version of what is asked?)
+VERSION_CASES = [
+    # A note on another thing is no answer; one on the subject or the event asked about is.
+    ("In which Python version was contextlib.nested removed?", [_OTHER_NOTE], False),
+    (
+        "In which Python version was contextlib.nested removed?",
+        [_OTHER_NOTE, "Removed in version 3.2: nested is gone."],
+        True,
+    ),
+    (
+        "What is the minimum SQLite version the sqlite3 module needs?",
+        ["This module requires SQLite 3.7.15 or newer."],
+        True,
+    ),
+    (
+        "tempfile.mktemp has been deprecated since which Python version?",
+        ["Deprecated since version 2.3: Use mkstemp instead."],
+        True,
+    ),
+    # The subject, but no version of it.
+    (
+        "Since which Python version does the random module offer binomialvariate?",
+        ["Most of the random module's functions may change."],
+        False,
+    ),
+    # A written answer brings its version in its own words, not only as a dotted release.
+    ("Which Python version added the fold argument?", ["The fold argument arrived in 3.6."], True),
+    ("Which version of Windows dropped the driver?", ["Windows 10 dropped the driver."], True),
+    (
+        "Which release of the IANA time zone database is bundled with datetime?",
+        ["Concrete time zones represent the IANA database."],
+        False,
+    ),
+    # Any question that asks for no version.
+    ("Who wrote the sqlite3 module?", ["Gerhard Häring wrote it."], True),
+]
+
+
+@pytest.mark.parametrize(("question", "kept", "stated"), VERSION_CASES)
+def test_the_version_check_wants_a_version_of_the_thing_asked(question, kept, stated):
     from rag.answer_features import states_a_version
 
-    q = "In which Python version was contextlib.nested removed?"
-    other = "Changed in version 3.11: Raises TypeError instead of AttributeError if cm is bad."
-    assert not states_a_version(q, [other])
-    assert states_a_version(q, [other, "Removed in version 3.2: nested is gone."])
-    # A version after the name the question gives, or a note on the event it asks about.
-    q = "What is the minimum SQLite version the sqlite3 module needs?"
-    assert states_a_version(q, ["This module requires SQLite 3.7.15 or newer."])
-    q = "tempfile.mktemp has been deprecated since which Python version?"
-    assert states_a_version(q, ["Deprecated since version 2.3: Use mkstemp instead."])
-    # The subject, but no version of it; and any question that asks for no version.
-    q = "Since which Python version does the random module offer binomialvariate?"
-    assert not states_a_version(q, ["Most of the random module's functions may change."])
-    assert states_a_version("Who wrote the sqlite3 module?", ["Gerhard Häring wrote it."])
-    # A written answer may bring its version in any words.
-    q = "Which Python version added the fold argument?"
-    assert states_a_version(q, ["The fold argument arrived in 3.6."])
-    # Not only Python's dotted releases; a sentence with no number names no version.
-    q = "Which version of Windows dropped support for the driver?"
-    assert states_a_version(q, ["Windows 10 dropped the driver."])
-    q = "Which release of the IANA time zone database is bundled with datetime?"
-    assert not states_a_version(q, ["Concrete time zones represent the IANA database."])
+    assert states_a_version(question, kept) is stated
