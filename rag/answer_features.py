@@ -192,7 +192,8 @@ def states_a_version(question: str, sentences: Sequence[str]) -> bool:
     if not sentences or answer_kind(question) != "version":
         return True
     terms = set(analyse_question(question).focus) - _VERSION_WORDS
-    return any(gives_a_version(s) and terms & set(content(s)) for s in sentences)
+    # "Which Python version is current?" names nothing a sentence must be about.
+    return any(gives_a_version(s) and (not terms or terms & set(content(s))) for s in sentences)
 
 
 def _a_time(t, before: str, qstems: set[str]) -> bool:

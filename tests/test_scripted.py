@@ -351,6 +351,8 @@ VERSION_CASES = [
         ["Concrete time zones represent the IANA database."],
         False,
     ),
+    # A question that names nothing else wants only a version.
+    ("Which Python version?", ["Python 3.11 is used here."], True),
     # Any question that asks for no version.
     ("Who wrote the sqlite3 module?", ["Gerhard Häring wrote it."], True),
 ]
