@@ -151,6 +151,7 @@ def cmd_run(args: argparse.Namespace, index_config: Callable) -> int:
         raise ConfigError(f"no dataset file {args.dataset}")
     if args.corpus is not None and not args.corpus.exists():
         raise ConfigError(f"no corpus folder {args.corpus}")
+    _out_folder(args.out)
     cfg = RunConfig(
         dataset=args.dataset,
         out=args.out,
@@ -170,6 +171,19 @@ def cmd_run(args: argparse.Namespace, index_config: Callable) -> int:
         print(f"  {group:<11}{key:<22}{fmt(value, group)}")
     print(f"wrote results.jsonl, report.json, report.md, report.html to {args.out}")
     return 0
+
+
+def _out_folder(out: Path) -> None:
+    """Create the reports folder before the run: a run of thousands of questions (hours with a
+    local model) must not end in a traceback because --out names a file or a read-only place."""
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out} is a file; pass a folder for results and reports")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ConfigError(
+            f"cannot create the --out folder {out} ({e.strerror}); pass a writable folder"
+        ) from None
 
 
 def cmd_grounding(args: argparse.Namespace, index_config: Callable) -> int:
@@ -248,6 +262,8 @@ def cmd_generate(args: argparse.Namespace, index_config: Callable) -> int:
 
     if not args.path.exists():
         raise ConfigError(f"no such file or folder: {args.path}")
+    if args.out.is_dir():
+        raise ConfigError(f"--out {args.out} is a folder; pass the dataset file to write")
     rows, stats = generate(args.path, args.n, get_llm(_llm_config(args)), args.seed)
     if not rows:
         raise ConfigError(

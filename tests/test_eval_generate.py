@@ -74,3 +74,9 @@ def test_cli_generate_offline(tmp_path: Path, capsys):
     assert main(["eval", "generate", str(CORPUS), "--n", "5", "--out", str(out)]) == 0
     assert len(out.read_text().splitlines()) == 5
     assert "generator template" in capsys.readouterr().out
+
+
+def test_a_folder_given_as_out_is_refused_before_generating(tmp_path: Path, capsys):
+    assert main(["eval", "generate", str(CORPUS), "--n", "5", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--out" in err and "folder" in err and "\n" not in err, err

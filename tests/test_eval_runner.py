@@ -234,3 +234,22 @@ def test_judge_asks_for_the_schema_and_falls_back_between_formats(tmp_path: Path
     verdicts, errors = judge_pairs([{"id": "a", "passage": "p", "claim": "c"}], judge, tmp_path)
     assert verdicts == [True] and errors == [] and judge.calls == 0
     assert judge._client.formats == ["json_schema", "json_object"]
+
+
+def test_a_bad_out_folder_is_refused_before_the_run(monkeypatch, tmp_path: Path, capsys):
+    # The reports are written after every question was asked: a file or an unwritable place
+    # given as --out must stop the run before it starts, with one line, not end it in a
+    # traceback.
+    def fake_run(cfg):
+        raise AssertionError("the run started")
+
+    monkeypatch.setattr("eval.runner.run_eval", fake_run)
+    data = tmp_path / "d.jsonl"
+    data.write_text('{"question": "q"}\n')
+    taken = tmp_path / "report.txt"
+    taken.write_text("not a folder")
+    for out in (taken, taken / "sub"):
+        assert main(["eval", str(data), "--out", str(out), "--store", str(tmp_path / "s")]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and "--out" in err and str(taken) in err, err
+    assert taken.read_text() == "not a folder"
