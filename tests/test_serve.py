@@ -171,6 +171,12 @@ def test_user_errors_are_one_line_with_a_status(url):
     assert r.status_code == 404 and "GET /v1/documents" in r.json()["error"]
     r = httpx.post(f"{url}/v1/chat/completions", json={"messages": [{"role": "system"}]})
     assert r.status_code == 400 and "user message" in r.json()["error"]
+    # A body that is not the request's shape: the same one-line "error", FastAPI's detail kept.
+    r = httpx.post(f"{url}/v1/ask", json={"question": 5})
+    assert r.status_code == 422 and "field question" in r.json()["error"], r.text
+    assert "\n" not in r.json()["error"] and r.json()["detail"][0]["loc"] == ["body", "question"]
+    r = httpx.post(f"{url}/v1/ask", content=b"{bad", headers={"content-type": "application/json"})
+    assert r.status_code == 422 and "JSON" in r.json()["error"], r.text
 
 
 def test_status_and_openapi_docs(url):

@@ -15,6 +15,7 @@ from itertools import chain
 from typing import Any
 
 from fastapi import FastAPI, File, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -57,6 +58,15 @@ def _event_stream(events: Iterator[str]) -> StreamingResponse:
     # No buffering by proxies: each event is sent as it is made.
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(events, media_type="text/event-stream", headers=headers)
+
+
+def _invalid_line(errors: list[dict]) -> str:
+    """ "request body, field question: Input should be a valid string; see GET /docs" """
+    first = errors[0] if errors else {}
+    where = [str(p) for p in first.get("loc", ()) if p != "body"]
+    at = f", field {'.'.join(where)}" if where and first.get("type") != "json_invalid" else ""
+    what = first.get("msg", "invalid request")
+    return f"request body{at}: {what}; see GET /docs for the request shape"
 
 
 def _error_line(e: Exception, doing: str) -> str:
@@ -110,6 +120,12 @@ def create_api(service: Service) -> FastAPI:
         status = 404 if isinstance(e, NotFound) else 503 if isinstance(e, StoreLocked) else 400
         headers = {"Retry-After": "5"} if status == 503 else None
         return JSONResponse({"error": str(e)}, status, headers=headers)
+
+    @api.exception_handler(RequestValidationError)
+    def bad_request(request: Request, e: RequestValidationError):
+        # The same one-line "error" as every other refusal, so a client reads one key;
+        # FastAPI's "detail" list stays beside it for clients that already read that.
+        return JSONResponse({"error": _invalid_line(e.errors()), "detail": e.errors()}, 422)
 
     @api.exception_handler(Exception)
     def server_error(request: Request, e: Exception):
