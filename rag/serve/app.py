@@ -3,7 +3,8 @@
 Routes are plain `def` functions: FastAPI runs them in its worker threads, so questions are
 answered concurrently while an upload is being indexed (see rag/serve/service.py).
 Errors meant for users come back as {"error": "one line"} with 400 (bad input), 404 (unknown
-document), 413 (too large), 401 (no token) or 503 (another process is writing the store).
+document), 413 (too large), 401 (no token), 422 (a body of the wrong shape; FastAPI's "detail"
+list kept beside it) or 503 (another process is writing the store).
 """
 
 from __future__ import annotations
