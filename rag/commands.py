@@ -38,7 +38,12 @@ def backend_args(p: argparse.ArgumentParser, top_k: int | None = 6, note: str = 
 
 def _llm_args(p: argparse.ArgumentParser) -> None:
     backend_args(p)
-    p.add_argument("--source", action="append", default=None, help="only search this file")
+    p.add_argument(
+        "--source",
+        action="append",
+        default=None,
+        help="only search this file: its path, or its name as citations show it (repeatable)",
+    )
 
 
 def ask_config(args: argparse.Namespace, index_config) -> AskConfig:
@@ -54,8 +59,32 @@ def ask_config(args: argparse.Namespace, index_config) -> AskConfig:
     )
 
 
-def _sources(args) -> list[str] | None:
-    return [os.path.abspath(s) for s in args.source] if args.source else None
+def _sources(args, pipeline: Pipeline) -> list[str] | None:
+    """--source values -> indexed sources: a path as given or from here, or a file name or path
+    ending that names exactly one indexed document ("ok.txt", as citations show it). A value
+    that names none, or several, is an error: searching nothing would answer "the documents do
+    not say", which is not what the user asked."""
+    if not args.source:
+        return None
+    from index.errors import ConfigError
+
+    known = pipeline.reader.sources()
+    out = []
+    for s in args.source:
+        full = os.path.abspath(s)
+        if s in known or full in known:
+            out.append(s if s in known else full)
+            continue
+        tail = "/" + s.replace(os.sep, "/").lstrip("/")
+        found = [k for k in known if k.replace(os.sep, "/").endswith(tail)]
+        if len(found) != 1:
+            what = f"names {len(found)} indexed documents" if found else "is no indexed document"
+            raise ConfigError(
+                f"--source {s!r} {what} in {pipeline.cfg.index.store}; pass the path you indexed "
+                "(`rag status` counts the documents)"
+            )
+        out.append(found[0])
+    return out
 
 
 def _print_answer(answer, out=sys.stdout) -> None:
@@ -79,12 +108,12 @@ def cmd_ask(args: argparse.Namespace, index_config) -> int:
     pipeline = Pipeline(ask_config(args, index_config))
     try:
         if args.json:
-            answer = pipeline.ask(args.question, sources=_sources(args))
+            answer = pipeline.ask(args.question, sources=_sources(args, pipeline))
             print(json.dumps(answer.to_dict(), ensure_ascii=False))
             return 0
         answer = None
         streaming = pipeline.llm.is_model and sys.stdout.isatty()
-        for item in pipeline.stream(args.question, sources=_sources(args)):
+        for item in pipeline.stream(args.question, sources=_sources(args, pipeline)):
             if isinstance(item, str):
                 if streaming:
                     print(item, end="", flush=True, file=sys.stderr)
@@ -101,8 +130,9 @@ def cmd_ask(args: argparse.Namespace, index_config) -> int:
 def cmd_chat(args: argparse.Namespace, index_config) -> int:
     pipeline = Pipeline(ask_config(args, index_config))
     history: list[dict] = []
-    print("Ask about your documents. Empty line or Ctrl-D to quit.", file=sys.stderr)
     try:
+        sources = _sources(args, pipeline)
+        print("Ask about your documents. Empty line or Ctrl-D to quit.", file=sys.stderr)
         while True:
             try:
                 question = input("> ").strip()
@@ -110,7 +140,7 @@ def cmd_chat(args: argparse.Namespace, index_config) -> int:
                 break
             if not question:
                 break
-            answer = pipeline.ask(question, history=history, sources=_sources(args))
+            answer = pipeline.ask(question, history=history, sources=sources)
             if answer.query != question:
                 print(f"(searching for: {answer.query})", file=sys.stderr)
             _print_answer(answer)

@@ -126,6 +126,24 @@ def test_cli_json_contract(store):
     assert set(d["timings"]) == {"retrieve_ms", "generate_ms", "total_ms"}
 
 
+def test_cli_source_by_file_name_and_an_unknown_one(store, tmp_path, monkeypatch, capsys):
+    # Citations show a file's name; --source takes it from any folder. A name that matches no
+    # indexed document is refused in one line: searching nothing would answer "the documents
+    # do not say", which is not what was asked.
+    from rag.cli import main
+
+    monkeypatch.chdir(tmp_path)  # the name alone does not resolve from here
+    q = "Who is the CEO of Alibaba Group?"
+    name = "001_a55ab43c6b0c8f50.txt"
+    assert main(["ask", q, "--store", str(store[0]), "--source", name, "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert not d["abstained"] and "Eddie Wu" in d["text"], d["text"]
+    assert {c["source"] for c in d["citations"]} == {str(store[1] / name)}
+    assert main(["ask", q, "--store", str(store[0]), "--source", "nope.txt"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--source 'nope.txt'" in err and "\n" not in err, err
+
+
 def test_python_api_uses_rag_store(store, monkeypatch):
     import rag
 
