@@ -36,6 +36,12 @@ def load_dataset(path: Path, variant: str | None = None) -> list[dict]:
         # neither answerable nor unanswerable ("answerable": null).
         labelled = "answers" in row or "answerable" in row
         row.setdefault("answers", [])
+        if isinstance(row["answers"], str):  # one answer written bare: "Xu" for ["Xu"]
+            row["answers"] = [row["answers"]]
+        if not isinstance(row["answers"], list) or not all(
+            isinstance(a, str) for a in row["answers"]
+        ):
+            raise ConfigError(f'{where}: "answers" must be a list of strings, e.g. ["Xu"]')
         row.setdefault("evidence", [])
         row.setdefault("answerable", bool(row["answers"]) if labelled else None)
         kind = {None: "unlabelled", False: "unanswerable"}.get(row["answerable"], "factoid")

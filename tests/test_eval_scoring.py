@@ -170,6 +170,14 @@ def test_load_dataset_defaults_and_errors(tmp_path: Path):
     bad.write_text('{"question": "ok"}\n{"question": "x", "evidence": [{"doc": "a"}]}\n')
     with pytest.raises(ConfigError, match="bad.jsonl, line 2"):
         load_dataset(bad)
+    # One answer written bare is one answer (scored whole, not letter by letter); a number
+    # is an error that names the line.
+    bare = tmp_path / "bare.jsonl"
+    bare.write_text(json.dumps({"question": "Who?", "answers": "Eddie Wu"}) + "\n")
+    assert load_dataset(bare)[0]["answers"] == ["Eddie Wu"]
+    bare.write_text(json.dumps({"question": "How many?", "answers": 3}) + "\n")
+    with pytest.raises(ConfigError, match="bare.jsonl, line 1: .answers. must be a list"):
+        load_dataset(bare)
     broken = tmp_path / "broken.jsonl"
     broken.write_text("{nope\n")
     with pytest.raises(ConfigError, match="line 1: not valid JSON"):
