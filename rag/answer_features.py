@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.text import stem
-from rag.code_answers import answer_kind, gives_a_version
+from rag.code_answers import answer_kind
 from rag.features import (
     _NUMBER_WORDS,
     QTYPES,
@@ -192,8 +192,11 @@ def states_a_version(question: str, sentences: Sequence[str]) -> bool:
     if not sentences or answer_kind(question) != "version":
         return True
     terms = set(analyse_question(question).focus) - _VERSION_WORDS
-    # "Which Python version is current?" names nothing a sentence must be about.
-    return any(gives_a_version(s) and (not terms or terms & set(content(s))) for s in sentences)
+    # Releases are named by numbers, dotted or not ("3.11:", "Windows 10", "GPLv3"): a sentence
+    # without a digit names none. "Which Python version?" names nothing it must be about.
+    return any(
+        any(ch.isdigit() for ch in s) and (not terms or terms & set(content(s))) for s in sentences
+    )
 
 
 def _a_time(t, before: str, qstems: set[str]) -> bool:

@@ -96,13 +96,6 @@ def names_kind(kind: str, word: str) -> bool:
     return (_EXCEPTION if kind == "exception" else _VERSION).fullmatch(word) is not None
 
 
-def gives_a_version(text: str) -> bool:
-    """Could `text` name a version? Releases are named by numbers, dotted or not ("3.11:",
-    "SQLite 3.7.15", "Windows 10", "GPLv3", "version 2"): any digit will do, so this only
-    says that a sentence without one names none."""
-    return any(ch.isdigit() for ch in text)
-
-
 def versions_of(text: str, asked: str) -> list[str]:
     """The versions in `text` of what the question asks about: a number right after "version"
     or "release", or after a word of the question ("requires SQLite 3.7.15" for "the minimum

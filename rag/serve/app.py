@@ -126,7 +126,8 @@ def create_api(service: Service) -> FastAPI:
     def bad_request(request: Request, e: RequestValidationError):
         # The same one-line "error" as every other refusal, so a client reads one key;
         # FastAPI's "detail" list stays beside it for clients that already read that.
-        return JSONResponse({"error": _invalid_line(e.errors()), "detail": e.errors()}, 422)
+        errors = e.errors()
+        return JSONResponse({"error": _invalid_line(errors), "detail": errors}, 422)
 
     @api.exception_handler(Exception)
     def server_error(request: Request, e: Exception):
