@@ -31,7 +31,7 @@ from rag.answer import Answer, Source
 from rag.llm import SCRIPTED, LLMConfig
 from rag.reader import analyse_question
 from rag.retrieval import RetrievalConfig, retrieve
-from rag.verify import UNVERIFIED, support
+from rag.verify import NOT_STATED, UNVERIFIED, support
 
 RANK_DEPTH = 10  # chunks scored for MRR and nDCG@10
 TYPES_ORDER = ("factoid", "numeric", "multi-doc", "distractor", "unanswerable", "unlabelled")
@@ -85,7 +85,9 @@ def grounding_scores(answer: Answer) -> dict:
     sentences: list[tuple[str, list[str]]] = []
     rows = []
     for chk in answer.sentences:
-        if chk.status == "dropped":  # not in the answer the user sees
+        # Dropped: not in the answer the user sees; not stated: says the passages lack
+        # something, which is no claim for a passage to support.
+        if chk.status in ("dropped", NOT_STATED):
             continue
         # Citations are passages: two highlighted spans of one chunk cite it once.
         passages = list(dict.fromkeys(cited_chunk[n] for n in chk.citations if n in cited_chunk))

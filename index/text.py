@@ -135,6 +135,32 @@ def marker_numbers(text: str) -> list[int]:
     return out
 
 
+# A citation as models also write it: "[Source 1]", "[Sources 1 and 2]", "(Source: 3)", "[Doc 2]",
+# "[Passage 1, 4]", "【1】", "[1†source]", "[^1]". Parentheses count only with the word ("(1)" is
+# an enumeration, "(2021)" a year); "[Source code]" and "[citation needed]" hold no number.
+_CITE_WORD = r"(?:sources?|docs?|documents?|passages?|refs?|references?|citations?|excerpts?)"
+_CITE_NUMS = rf"\d{{1,3}}(?:\s*(?:,|;|-|–|and|&)\s*(?:{_CITE_WORD}\s*)?\d{{1,3}})*"
+_VARIANT_MARKER_RE = re.compile(
+    rf"\[\s*(?:{_CITE_WORD}\s*:?\s*(?:#|no\.\s*)?|\^)({_CITE_NUMS})\s*\]"
+    rf"|\(\s*{_CITE_WORD}\s*:?\s*(?:#|no\.\s*)?({_CITE_NUMS})\s*\)"
+    r"|【\s*(\d{1,3}(?:\s*[,;-]\s*\d{1,3})*)(?:†[^】]*)?\s*】"
+    r"|\[(\d{1,3})†[^\]]*\]",
+    re.I,
+)
+
+
+def canonical_markers(text: str) -> str:
+    """A model's citation variants ("[Source 1]", "【2】", "(Sources 1 and 3)") written as our
+    markers ("[1]", "[2]", "[1, 3]"), so verification reads what the model cited."""
+
+    def one(m: re.Match) -> str:
+        nums = next(g for g in m.groups() if g)
+        nums = re.sub(rf"\s*(?:,|;|and|&)\s*(?:{_CITE_WORD}\s*)?", ", ", nums, flags=re.I)
+        return "[" + re.sub(r"\s*[-–]\s*", "-", nums) + "]"
+
+    return _VARIANT_MARKER_RE.sub(one, text)
+
+
 # A footnote marker glued to the word or stop before it ("Hangzhou[1] is", "province.[2]").
 _ATTACHED_FOOTNOTES = re.compile(r"(?<=[^\s\[])(?:\[\d{1,3}\])+")
 

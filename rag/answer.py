@@ -27,9 +27,11 @@ class SentenceCheck:
     text: str
     citations: list[int]
     support: float
-    status: str  # "supported" | "reattached" | "flagged" | "dropped"
+    # "supported" | "reattached" | "flagged" | "dropped" | "not_stated" (the sentence says the
+    # passages do not give something: a refusal in the model's words, kept, nothing to verify)
+    status: str
     missing: list[str] = field(default_factory=list)
-    verdict: str = ""  # "supported" | "unsupported" (what verification concluded)
+    verdict: str = ""  # "supported" | "unsupported" | "not-stated" (what verification concluded)
     reason: str = ""  # why it failed or how it was kept ("missing: 2021", "re-attached: ...")
     conflicts: list[str] = field(default_factory=list)  # contradictions found
 

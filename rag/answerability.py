@@ -28,6 +28,7 @@ from rag.claims import analyze as analyze_claim
 from rag.prompt import NOT_FOUND
 from rag.question import analyse, coverage, untrusted
 from rag.reader import answer_phrase, default_model, read
+from rag.refusals import opens_with_refusal, says_not_found
 from rag.stand_ins import check_stand_ins
 
 
@@ -108,8 +109,9 @@ def on_topic(query: str) -> Callable[[str], bool]:
 
 
 def refused(text: str) -> bool:
-    """An empty reply, or the model's "NOT IN DOCUMENTS"."""
-    return not text.strip() or NOT_FOUND.lower() in text.lower()
+    """An empty reply, the model's "NOT IN DOCUMENTS", or a reply whose first sentence says so in
+    its own words ("The documents do not state ...", rag/refusals.py)."""
+    return not text.strip() or NOT_FOUND.lower() in text.lower() or opens_with_refusal(text)
 
 
 def after_generation(
@@ -119,9 +121,11 @@ def after_generation(
     query: str = "",
     kept: Sequence[str] = (),
     writes_answer: bool = True,
+    not_stated: Sequence[str] = (),
 ) -> Judgement:
     """The last word once a backend has written `text` and verification kept `citations` of it
-    (the sentences `kept`): a refusal, an empty reply or nothing verified abstains.
+    (the sentences `kept`): a refusal, an empty reply or nothing verified abstains; so does a
+    reply whose only kept sentences say the passages lack the answer (`not_stated`).
     `writes_answer`: the backend wrote the text (not the extractive one, which quotes).
 
     So does an answer to a "How many ...?" question none of whose verified sentences states a
@@ -140,6 +144,10 @@ def after_generation(
     removed?".
     """
     if refused(text):
+        return replace(judgement, answerable=False, uncovered=())
+    if citations == 0 and any(says_not_found(k) for k in not_stated):
+        # "The documents do not name DeepSeek's CEO." after context verification refused: the
+        # model declined to answer, which is a refusal, not an answer that failed.
         return replace(judgement, answerable=False, uncovered=())
     if citations == 0:  # the backend answered, and verification kept none of it
         # The extractive backend wrote nothing: its picks are the passages' own sentences, and

@@ -20,6 +20,7 @@ from index.embedders import EmbedderConfig, embedder_name
 from index.errors import RagError
 from index.pipeline import IndexConfig, default_store
 from index.reader import IndexReader
+from index.text import canonical_markers
 from rag.answer import Answer, Citation, Source
 from rag.answerability import (
     Judgement,
@@ -37,7 +38,7 @@ from rag.prompt import build_messages
 from rag.retrieval import RetrievalConfig, retrieve
 from rag.spelling import spelled_as_passages
 from rag.vector_cache import VectorCache
-from rag.verify import Verified, verify
+from rag.verify import NOT_STATED, Verified, verify
 
 DEFAULT_BACKEND = "extractive"  # measured best on the dev set: see README "Backends"
 
@@ -116,11 +117,17 @@ def build_answer(
             uncovered=list(judgement.uncovered),
             **common,
         )
+    # A reply that says what was asked is not in the passages, after some context ("DeepSeek is
+    # a rival to Alibaba [1]. The sources do not name its founder or CEO."), has no short
+    # answer to put first. A caveat about something else ("... do not say when he took office")
+    # leaves it.
+    asked = on_topic(query)
+    partial = any(s.status == NOT_STATED and asked(s.text) for s in verified.sentences)
     return Answer(
         text=verified.text,
         abstained=False,
         citations=verified.citations,
-        answer=direct_answer(judgement, verified.text, query),
+        answer=None if partial else direct_answer(judgement, verified.text, query),
         **common,
     )
 
@@ -194,6 +201,10 @@ class Pipeline:
                 pieces.append(piece)
                 yield piece
             text = "".join(pieces).strip()
+            if self.llm.writes_answer:
+                # "[Source 1]", "【1】": what the model cited, in the markers verification reads.
+                # Not for the extractive backend, whose sentences are the documents' own text.
+                text = canonical_markers(text)
             verified = check(
                 text,
                 reading,
@@ -205,8 +216,15 @@ class Pipeline:
             )
             verified = replace(verified, citations=cite_pages(self.reader, verified.citations))
             kept = [c.text for c in verified.sentences if c.verdict == "supported"]
+            caveats = [c.text for c in verified.sentences if c.status == NOT_STATED]
             judgement = after_generation(
-                judgement, text, len(verified.citations), query, kept, self.llm.writes_answer
+                judgement,
+                text,
+                len(verified.citations),
+                query,
+                kept,
+                self.llm.writes_answer,
+                caveats,
             )
         t2 = time.perf_counter()
         timings = {

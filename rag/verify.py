@@ -30,6 +30,7 @@ from index.text import (
 from rag.answer import Citation, SentenceCheck, Source
 from rag.paraphrase import Embed, accepts
 from rag.refer_back import resolve
+from rag.refusals import says_not_found
 from rag.support import Support, unsupported_reason
 from rag.support import support as _score
 
@@ -245,6 +246,16 @@ def _check(claim: str, nums: list[int], sources: list[Source], flag: bool, earli
     return ("flagged" if flag else "dropped"), cited, s, reason_of(s)
 
 
+NOT_STATED = "not_stated"
+_NOT_STATED_WHY = "says the passages do not give this: nothing to verify"
+
+
+def _verdict(status: str) -> str:
+    if status == NOT_STATED:
+        return "not-stated"
+    return "supported" if status in ("supported", "reattached") else "unsupported"
+
+
 def verify(
     text: str,
     sources: list[Source],
@@ -253,7 +264,8 @@ def verify(
     earlier: Callable[[Source], str] | None = None,
     embed: Embed | None = None,
 ) -> Verified:
-    """Verify each sentence against its citations (else re-attach, else drop or flag).
+    """Verify each sentence against its citations (else re-attach, else drop or flag). A
+    sentence saying the passages lack something (rag/refusals.py) is kept as is: `not_stated`.
 
     `on_topic` tells sentences that address the question (small models copy headlines from the
     sources). One that does not is still kept when it is supported and another sentence of the
@@ -271,6 +283,12 @@ def verify(
         if len(claim.split()) < 3 or squash(claim).lower() in seen:
             continue
         seen.add(squash(claim).lower())
+        if says_not_found(claim):
+            # "The sources do not say when.": the model's own word that something is not there,
+            # no claim about the world. Kept, uncited, so the reader sees the caveat; dropping it
+            # would present what is left as a whole answer.
+            rows.append((claim, NOT_STATED, [], None, _NOT_STATED_WHY, True))
+            continue
         topical = on_topic is None or on_topic(claim)
         status, cited, s, why = _check(claim, nums, sources, flag_unsupported, earlier, embed)
         rows.append((claim, status, cited, s, why, topical))
@@ -296,7 +314,7 @@ def verify(
                 missing=["off-topic"]
                 if why.startswith("off-topic")
                 else list(s.missing if s else []),
-                verdict="supported" if status in ("supported", "reattached") else "unsupported",
+                verdict=_verdict(status),
                 reason=why,
                 conflicts=list(s.conflicts) if s else [],
             )

@@ -4,6 +4,7 @@ import pytest
 
 from index.catalog import lexical
 from index.text import (
+    canonical_markers,
     fold_quotes,
     marker_numbers,
     neutralise_markers,
@@ -55,6 +56,32 @@ def test_markers():
     assert strip_markers(text) == "It rose. It fell. Both."
     assert marker_numbers(text) == [1, 2, 3, 1, 2, 3]
     assert neutralise_markers("see [3] and [4,5]") == "see (3) and (4,5)"
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("CEO [Source 1].", "CEO [1]."),
+        ("CEO (Source: 2).", "CEO [2]."),
+        ("X [Sources 1 and 3]", "X [1, 3]"),
+        ("X (Sources 1, 3)", "X [1, 3]"),
+        ("X [Doc 2][Passage 4]", "X [2][4]"),
+        ("X [Document 2-4]", "X [2-4]"),
+        ("X 【1】", "X [1]"),
+        ("X 【1†source】", "X [1]"),
+        ("X [1†source]", "X [1]"),
+        ("X [^1]", "X [1]"),
+        ("X [1]", "X [1]"),
+        # No marker: an enumeration, a year, a figure, a bracket without a number.
+        ("(1) first", "(1) first"),
+        ("in (2021)", "in (2021)"),
+        ("see (Figure 1)", "see (Figure 1)"),
+        ("[Source code]", "[Source code]"),
+        ("[citation needed]", "[citation needed]"),
+    ],
+)
+def test_citation_variants_read_as_markers(written, read):
+    assert canonical_markers(written) == read
 
 
 def test_folding():
