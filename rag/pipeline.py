@@ -20,7 +20,6 @@ from index.embedders import EmbedderConfig, embedder_name
 from index.errors import RagError
 from index.pipeline import IndexConfig, default_store
 from index.reader import IndexReader
-from index.text import canonical_markers
 from rag.answer import Answer, Citation, Source
 from rag.answerability import (
     Judgement,
@@ -35,6 +34,7 @@ from rag.condense import condense
 from rag.llm import LLM, LLMConfig, Prompt, get_llm
 from rag.paraphrase import MINILM, Embed
 from rag.prompt import build_messages
+from rag.replies import plain_reply
 from rag.retrieval import RetrievalConfig, retrieve
 from rag.spelling import spelled_as_passages
 from rag.vector_cache import VectorCache
@@ -202,9 +202,9 @@ class Pipeline:
                 yield piece
             text = "".join(pieces).strip()
             if self.llm.writes_answer:
-                # "[Source 1]", "【1】": what the model cited, in the markers verification reads.
-                # Not for the extractive backend, whose sentences are the documents' own text.
-                text = canonical_markers(text)
+                # "[Source 1]" as "[1]", bullets as sentences (rag/replies.py). Not for the
+                # extractive backend, whose sentences are the documents' own text.
+                text = plain_reply(text)
             verified = check(
                 text,
                 reading,

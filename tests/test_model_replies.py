@@ -1,5 +1,6 @@
 """Replies as capable models write them: a refusal in the model's own words ("The documents do
-not state ...") is told from a claim, and citations written "[Source 1]" are read as markers.
+not state ...") is told from a claim, citations written "[Source 1]" are read as markers, and
+Markdown bullets and emphasis are read as sentences.
 
 The phrasings are the forms capable models use when the passages lack the answer; the
 non-refusals are documents' own negatives, which are claims to verify. The corpus test is the
@@ -17,6 +18,7 @@ from index.text import sentence_spans
 from rag.llm import LLMConfig
 from rag.pipeline import AskConfig, Pipeline
 from rag.refusals import opens_with_refusal, says_not_found
+from rag.replies import plain_reply
 
 from .conftest import CORPUS, EVAL, SHARED
 
@@ -199,3 +201,49 @@ def test_citations_written_as_source_numbers_are_read(store, tmp_path: Path):
     assert not ans.abstained and "Eddie Wu" in (ans.answer or "")
     assert "Source" not in ans.text and ans.citations
     assert all(s.status == "supported" and s.citations == [1] for s in ans.sentences)
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        (
+            "**Eddie Wu** is the CEO [1]. He set two focuses:\n\n- *User First* [1]\n"
+            "- *AI-Driven* [1]",
+            "Eddie Wu is the CEO [1]. He set two focuses: User First [1]; AI-Driven [1].",
+        ),
+        (
+            "### Answer\nTongyi was spun off in late 2022 [2].",
+            "Tongyi was spun off in late 2022 [2].",
+        ),
+        # Whole sentences stay sentences, verified one by one.
+        (
+            "Key points:\n1. Quark had 370 million downloads by 2024 [1].\n2. It became an AI "
+            "assistant for students. [2]",
+            "Key points:\nQuark had 370 million downloads by 2024 [1].\nIt became an AI assistant "
+            "for students. [2]",
+        ),
+        ("- Eddie Wu is the CEO [Source 1]", "Eddie Wu is the CEO. [1]"),
+        # Not emphasis: a product, a glob, a code span.
+        (
+            "Use `os.sep` or *.py files; 2 * 3 = 6 [1].",
+            "Use `os.sep` or *.py files; 2 * 3 = 6 [1].",
+        ),
+    ],
+)
+def test_markdown_replies_read_as_sentences(written, read):
+    assert plain_reply(written) == read
+
+
+def test_a_bulleted_answer_keeps_every_item(store, tmp_path: Path):
+    # Before: "- *AI-Driven* [1]" was too short to read as a sentence and vanished from the
+    # answer; the lead-in was verified alone and the asterisks were shown.
+    ans = ask_scripted(
+        store,
+        tmp_path,
+        "What two strategic priorities did Eddie Wu set when he became CEO?",
+        "**Eddie Wu** set two strategic focuses for Alibaba:\n\n- *User First* [1]\n"
+        "- *AI-Driven* [1]",
+    )
+    assert not ans.abstained
+    assert "User First" in ans.text and "AI-Driven" in ans.text and "*" not in ans.text
+    assert [s.status for s in ans.sentences] == ["supported"]

@@ -1,0 +1,77 @@
+"""A written reply as verification reads it: citation variants as markers, Markdown as sentences.
+
+Capable models format their answers: "**Eddie Wu** is the CEO [1]. He set two priorities:" and
+then a bullet per item ("- *User First* [1]"). Read line by line, the lead-in is a claim of its
+own, each item a fragment ("AI-Driven" is too short to be a sentence and was skipped, so one
+item of the answer silently vanished), and the asterisks are shown to the reader. Here a list of
+short items after a line ending in ":" joins it ("He set two priorities: User First [1];
+AI-Driven [1]."), other items become sentences, emphasis marks and headings go. Code spans are
+kept: `os.sep` is a name the passages spell that way.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.text import MARKER_RE, canonical_markers
+
+SHORT = 5  # words: "User First", "the Liberal Party of Australia"
+_BULLET = re.compile(r"^\s*(?:[-*•+]|\d{1,2}[.)])\s+(\S.*)$")
+_HEADING = re.compile(r"^\s*#{1,6}\s+")
+_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
+# One star on each side of a word or phrase, not a multiplication ("2 * 3") or a glob ("*.py").
+_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*.])([^*\n]+?)(?<=\S)\*(?![\w*])")
+_TRAILING_MARKERS = re.compile(rf"^(.*?)((?:{MARKER_RE.pattern})*)\s*$", re.S)
+
+
+def plain_reply(text: str) -> str:
+    """The reply with citation variants as "[n]" markers and its Markdown flattened."""
+    return flatten_markdown(canonical_markers(text))
+
+
+def flatten_markdown(text: str) -> str:
+    text = _BOLD.sub(lambda m: m.group(1) or m.group(2), text)
+    text = _ITALIC.sub(r"\1", text)
+    lines = text.splitlines()
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if not _BULLET.match(lines[i]):
+            line = lines[i].strip()
+            if line and not _HEADING.match(line):  # a heading is a label, not a claim
+                out.append(line)
+            i += 1
+            continue
+        items: list[str] = []
+        while i < len(lines):
+            m = _BULLET.match(lines[i])
+            if m:
+                items.append(m.group(1).strip())
+            elif lines[i].strip():
+                break  # a line that is no item ends the list; blank lines between items do not
+            i += 1
+        # Names or terms (as many words as a title, SHORT) complete the line before them; whole
+        # sentences are verified one by one, so that one wrong item does not take the others.
+        if out and out[-1].endswith(":") and all(len(_split(x)[0].split()) <= SHORT for x in items):
+            out[-1] = f"{out[-1]} {'; '.join(_item(x) for x in items)}."
+        else:
+            out.extend(_sentence(x) for x in items)
+    return "\n".join(out)
+
+
+def _split(item: str) -> tuple[str, str]:
+    """(the item's words without their closing stop, its trailing citation markers)."""
+    m = _TRAILING_MARKERS.match(item)
+    body, markers = (m.group(1), m.group(2)) if m else (item, "")
+    return body.rstrip(" .;,"), markers.strip()
+
+
+def _item(item: str) -> str:
+    body, markers = _split(item)
+    return f"{body} {markers}" if markers else body
+
+
+def _sentence(item: str) -> str:
+    body, markers = _split(item)
+    end = "" if body.endswith(("!", "?", ":")) else "."
+    return f"{body}{end} {markers}".rstrip()
