@@ -5,8 +5,9 @@ then a bullet per item ("- *User First* [1]"). Read line by line, the lead-in is
 own, each item a fragment ("AI-Driven" is too short to be a sentence and was skipped, so one
 item of the answer silently vanished), and the asterisks are shown to the reader. Here a list of
 short items after a line ending in ":" joins it ("He set two priorities: User First [1];
-AI-Driven [1]."), other items become sentences, emphasis marks and headings go. Code spans are
-kept: `os.sep` is a name the passages spell that way.
+AI-Driven [1]."), other items become sentences, emphasis marks and headings go, and so does a list
+of the sources at the end (their titles are no claims). Code spans are kept: `os.sep` is a name
+the passages spell that way.
 """
 
 from __future__ import annotations
@@ -29,10 +30,29 @@ def plain_reply(text: str) -> str:
     return flatten_markdown(canonical_markers(text))
 
 
+# A list of the sources at the end of a reply ("Sources:" then "[1] Alibaba new CEO announces
+# ..."): titles, which would be verified as claims and shown as part of the answer.
+_SOURCES_HEAD = re.compile(
+    r"^\s*(?:#+\s*)?(?:sources?|references?|citations?|cited sources|bibliography)\s*:?\s*"
+    r"((?:\[\d{1,3}\][,;\s]*)*)$",
+    re.I,
+)
+_SOURCE_LINE = re.compile(r"^\s*(?:[-*•]\s*)?(?:\[\d{1,3}\]|\d{1,2}[.)]\s)")
+
+
+def _without_source_list(lines: list[str]) -> list[str]:
+    for k, line in enumerate(lines):
+        if _SOURCES_HEAD.match(line) and all(
+            _SOURCE_LINE.match(x) for x in lines[k + 1 :] if x.strip()
+        ):
+            return lines[:k]
+    return lines
+
+
 def flatten_markdown(text: str) -> str:
     text = _BOLD.sub(lambda m: m.group(1) or m.group(2), text)
     text = _ITALIC.sub(r"\1", text)
-    lines = text.splitlines()
+    lines = _without_source_list(text.splitlines())
     out: list[str] = []
     i = 0
     while i < len(lines):

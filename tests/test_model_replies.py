@@ -223,6 +223,16 @@ def test_citations_written_as_source_numbers_are_read(store, tmp_path: Path):
             "for students. [2]",
         ),
         ("- Eddie Wu is the CEO [Source 1]", "Eddie Wu is the CEO. [1]"),
+        # A list of the sources at the end: titles, no claims.
+        (
+            "Eddie Wu is the CEO [1].\n\nSources:\n[1] Alibaba new CEO announces\n[2] Wild Ride",
+            "Eddie Wu is the CEO [1].",
+        ),
+        ("Eddie Wu is the CEO [1].\n**References**\n- [1] Alibaba", "Eddie Wu is the CEO [1]."),
+        (
+            "Sources of revenue:\n- Cloud [1]\n- Commerce [2]",
+            "Sources of revenue: Cloud [1]; Commerce [2].",
+        ),
         # Not emphasis: a product, a glob, a code span.
         (
             "Use `os.sep` or *.py files; 2 * 3 = 6 [1].",
