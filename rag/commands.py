@@ -28,6 +28,12 @@ def backend_args(p: argparse.ArgumentParser, top_k: int | None = 6, note: str = 
         default=os.environ.get("RAG_OPENAI_BASE_URL"),
         help="openai: the server's base URL, e.g. http://127.0.0.1:8080/v1",
     )
+    p.add_argument(
+        "--max-tokens",
+        type=int,
+        default=int(os.environ.get("RAG_MAX_TOKENS", "256")),
+        help="local/openai: longest reply in tokens (256; a reasoning model needs 2048 or more)",
+    )
     p.add_argument("--top-k", type=int, default=top_k, help="passages given to the answerer (6)")
     p.add_argument(
         "--flag-unsupported",
@@ -46,6 +52,14 @@ def _llm_args(p: argparse.ArgumentParser) -> None:
     )
 
 
+def max_tokens(value: int) -> int:
+    if value < 1:
+        from index.errors import ConfigError
+
+        raise ConfigError(f"--max-tokens must be at least 1, not {value} (default 256)")
+    return value
+
+
 def ask_config(args: argparse.Namespace, index_config) -> AskConfig:
     if args.top_k < 1:
         from index.errors import ConfigError
@@ -53,7 +67,12 @@ def ask_config(args: argparse.Namespace, index_config) -> AskConfig:
         raise ConfigError(f"--top-k must be at least 1, not {args.top_k}")
     return AskConfig(
         index=index_config(args),
-        llm=LLMConfig(backend=args.llm, model=args.model, base_url=args.base_url),
+        llm=LLMConfig(
+            backend=args.llm,
+            model=args.model,
+            base_url=args.base_url,
+            max_tokens=max_tokens(args.max_tokens),
+        ),
         retrieval=RetrievalConfig(top_k=args.top_k),
         flag_unsupported=args.flag_unsupported,
     )

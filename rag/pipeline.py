@@ -31,10 +31,10 @@ from rag.answerability import (
     refused,
 )
 from rag.condense import condense
-from rag.llm import LLM, LLMConfig, Prompt, get_llm
+from rag.llm import LLM, LLMConfig, LLMError, Prompt, get_llm
 from rag.paraphrase import MINILM, Embed
 from rag.prompt import build_messages
-from rag.replies import plain_reply
+from rag.replies import plain_reply, unfinished_reasoning
 from rag.retrieval import RetrievalConfig, retrieve
 from rag.spelling import spelled_as_passages
 from rag.vector_cache import VectorCache
@@ -202,8 +202,14 @@ class Pipeline:
                 yield piece
             text = "".join(pieces).strip()
             if self.llm.writes_answer:
-                # "[Source 1]" as "[1]", bullets as sentences (rag/replies.py). Not for the
-                # extractive backend, whose sentences are the documents' own text.
+                if unfinished_reasoning(text):
+                    raise LLMError(
+                        f"{self.backend} spent its whole reply ({self.cfg.llm.max_tokens} tokens)"
+                        " reasoning inside <think> and wrote no answer; pass --max-tokens 2048"
+                        " (or more), or turn the model's reasoning off"
+                    )
+                # Reasoning dropped, "[Source 1]" as "[1]", bullets as sentences
+                # (rag/replies.py). Not for the extractive backend: its text is the documents'.
                 text = plain_reply(text)
             verified = check(
                 text,

@@ -25,9 +25,33 @@ _ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*.])([^*\n]+?)(?<=\S)\*(?![\w*])")
 _TRAILING_MARKERS = re.compile(rf"^(.*?)((?:{MARKER_RE.pattern})*)\s*$", re.S)
 
 
+# Reasoning models served through OpenAI-compatible servers (Qwen3, DeepSeek-R1 on Ollama,
+# llama.cpp or LM Studio) may return their reasoning in the reply: "<think>...</think>" before
+# the answer, or only the closing tag when the chat template opened the block.
+_REASONING = re.compile(r"<(think|thinking|reasoning)>.*?</\1>", re.S | re.I)
+_OPEN_REASONING = re.compile(r"<(?:think|thinking|reasoning)>", re.I)
+_CLOSE_REASONING = re.compile(r"^.*?</(?:think|thinking|reasoning)>", re.S | re.I)
+
+
+def unfinished_reasoning(text: str) -> bool:
+    """The reply is reasoning and nothing else (a block never closed, or closed with nothing
+    after it): the model ran out of tokens thinking and wrote no answer, which is no refusal,
+    as the documents may well say."""
+    reasoned = _OPEN_REASONING.search(text) or re.search(r"</(?:think|thinking|reasoning)>", text)
+    return bool(reasoned) and not without_reasoning(text)
+
+
+def without_reasoning(text: str) -> str:
+    text = _CLOSE_REASONING.sub("", _REASONING.sub("", text))
+    if m := _OPEN_REASONING.search(text):  # never closed: all reasoning from there on
+        text = text[: m.start()]
+    return text.strip()
+
+
 def plain_reply(text: str) -> str:
-    """The reply with citation variants as "[n]" markers and its Markdown flattened."""
-    return flatten_markdown(canonical_markers(text))
+    """The reply without reasoning blocks, with citation variants as "[n]" markers and its
+    Markdown flattened."""
+    return flatten_markdown(canonical_markers(without_reasoning(text)))
 
 
 # A list of the sources at the end of a reply ("Sources:" then "[1] Alibaba new CEO announces

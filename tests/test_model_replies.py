@@ -15,12 +15,12 @@ import pytest
 from eval.runner import grounding_scores
 from index.pipeline import IndexConfig, index_paths
 from index.text import sentence_spans
-from rag.llm import LLMConfig
+from rag.llm import LLMConfig, LLMError
 from rag.pipeline import AskConfig, Pipeline
 from rag.refusals import opens_with_refusal, says_not_found
-from rag.replies import plain_reply
+from rag.replies import plain_reply, unfinished_reasoning, without_reasoning
 
-from .conftest import CORPUS, EVAL, SHARED
+from .conftest import CORPUS, EVAL, SHARED, JsonHandler, loopback_server, run_rag
 
 LIBRARY = Path("/usr/share/doc/python3.11/html/_sources/library")
 
@@ -257,3 +257,95 @@ def test_a_bulleted_answer_keeps_every_item(store, tmp_path: Path):
     assert not ans.abstained
     assert "User First" in ans.text and "AI-Driven" in ans.text and "*" not in ans.text
     assert [s.status for s in ans.sentences] == ["supported"]
+
+
+# --- reasoning models: "<think>...</think>" before the answer ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "answer", "unfinished"),
+    [
+        (
+            "<think>The sources say Wu.</think>\n\nEddie Wu is the CEO [1].",
+            "Eddie Wu is the CEO [1].",
+            False,
+        ),
+        (
+            "Checking source 1 first.</think>Eddie Wu is the CEO [1].",
+            "Eddie Wu is the CEO [1].",
+            False,
+        ),
+        ("<thinking>a</thinking>A [1]. <think>b</think>B [2].", "A [1]. B [2].", False),
+        ("<think>Let me read the sources. The first one says", "", True),
+        ("<think>Source 1 names him.</think>\n", "", True),
+        ("Eddie Wu is the CEO [1].", "Eddie Wu is the CEO [1].", False),
+    ],
+)
+def test_reasoning_is_not_part_of_the_answer(written, answer, unfinished):
+    assert without_reasoning(written) == answer
+    assert unfinished_reasoning(written) is unfinished
+
+
+REASONED = (
+    "<think>The user asks who the CEO is. Source 1 names Eddie Wu Yongming as the new CEO, "
+    "so the answer is Eddie Wu.</think>\n\nEddie Wu Yongming is the CEO of Alibaba Group [1]."
+)
+
+
+class ReasoningModel(JsonHandler):
+    """An OpenAI-compatible server for a reasoning model (as Ollama or llama.cpp serve Qwen3):
+    its reply holds its reasoning; under 1,000 tokens it never gets past it."""
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        text = REASONED if body.get("max_tokens", 0) >= 1000 else REASONED[:60]
+        if not body.get("stream"):
+            message = {"role": "assistant", "content": text}
+            choice = {"index": 0, "message": message, "finish_reason": "stop"}
+            self.send_json(200, {"id": "r", "object": "chat.completion", "created": 0,
+                                 "model": "qwen3", "choices": [choice]})  # fmt: skip
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        for k in range(0, len(text), 40):
+            delta = {"content": text[k : k + 40]}
+            chunk = {"id": "r", "object": "chat.completion.chunk", "created": 0, "model": "qwen3",
+                     "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}  # fmt: skip
+            self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+        self.wfile.write(b"data: [DONE]\n\n")
+
+
+@pytest.fixture(scope="module")
+def reasoning_server():
+    with loopback_server(ReasoningModel) as url:
+        yield url + "/v1"
+
+
+def test_a_reasoning_models_answer_is_read_without_its_reasoning(store, reasoning_server):
+    llm = LLMConfig(backend="openai", base_url=reasoning_server, model="qwen3", max_tokens=4096)
+    p = Pipeline(AskConfig(index=IndexConfig(store=store), llm=llm))
+    try:
+        ans = p.ask(CEO)
+    finally:
+        p.close()
+    assert not ans.abstained and "Eddie Wu" in (ans.answer or "")
+    assert "think" not in ans.text and "user asks" not in ans.text
+    assert [s.status for s in ans.sentences] == ["supported"]
+
+
+def test_a_reply_cut_off_while_reasoning_says_so_and_how_to_fix_it(store, reasoning_server):
+    # Not "The documents do not say": they do; the model ran out of tokens before answering.
+    llm = LLMConfig(backend="openai", base_url=reasoning_server, model="qwen3")
+    p = Pipeline(AskConfig(index=IndexConfig(store=store), llm=llm))
+    try:
+        with pytest.raises(LLMError, match=r"256 tokens\) reasoning .* --max-tokens 2048"):
+            p.ask(CEO)
+    finally:
+        p.close()
+    proc = run_rag("ask", CEO, "--store", str(store), "--llm", "openai", "--base-url",
+                   reasoning_server, "--model", "qwen3", "--max-tokens", "4096")  # fmt: skip
+    assert "Answer: Eddie Wu" in proc.stdout and "think" not in proc.stdout
+    bad = run_rag("ask", CEO, "--store", str(store), "--max-tokens", "0", check=False)
+    assert bad.returncode != 0 and len(bad.stderr.strip().splitlines()) == 1
+    assert "--max-tokens must be at least 1, not 0" in bad.stderr

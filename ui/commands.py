@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from index.errors import ConfigError, RagError
 from index.pipeline import IndexConfig
-from rag.commands import backend_args
+from rag.commands import backend_args, max_tokens
 from rag.llm import LLMConfig
 from rag.pipeline import AskConfig
 
@@ -65,7 +65,10 @@ def cmd_ui(
     from ui.app import launch
     from ui.settings import settings_config
 
-    base = AskConfig(index=index_config(args), llm=LLMConfig(backend=args.llm))
+    base = AskConfig(
+        index=index_config(args),
+        llm=LLMConfig(backend=args.llm, max_tokens=max_tokens(args.max_tokens)),
+    )
     # The same validation as the settings form, so a bad flag fails before the server starts.
     cfg = settings_config(
         base, args.llm, args.base_url, args.model, args.top_k, args.flag_unsupported

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from index.errors import ConfigError, RagError
 from index.pipeline import CATALOG_FILE, IndexConfig
-from rag.commands import backend_args
+from rag.commands import backend_args, max_tokens
 from rag.llm import LLMConfig
 from rag.pipeline import AskConfig
 
@@ -54,7 +54,9 @@ def register(
 def ask_config(args: argparse.Namespace, index: IndexConfig) -> AskConfig:
     """The operator's settings; with the page, validated exactly as `rag ui` does, so the
     page's default settings name the same pipeline the API uses."""
-    base = AskConfig(index=index, llm=LLMConfig(backend=args.llm))
+    base = AskConfig(
+        index=index, llm=LLMConfig(backend=args.llm, max_tokens=max_tokens(args.max_tokens))
+    )
     if not args.no_ui:
         from ui.settings import settings_config
 
