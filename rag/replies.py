@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from index.text import MARKER_RE, canonical_markers
+from index.text import MARKER_RE, canonical_markers, marker_numbers, sentence_spans
 
 SHORT = 5  # words: "User First", "the Liberal Party of Australia"
 _BULLET = re.compile(r"^\s*(?:[-*•+]|\d{1,2}[.)])\s+(\S.*)$")
@@ -49,9 +49,48 @@ def without_reasoning(text: str) -> str:
 
 
 def plain_reply(text: str) -> str:
-    """The reply without reasoning blocks, with citation variants as "[n]" markers and its
-    Markdown flattened."""
-    return flatten_markdown(canonical_markers(without_reasoning(text)))
+    """The reply without reasoning blocks, with citation variants as "[n]" markers, its Markdown
+    flattened and "According to Source 1, X." read as "X. [1]"."""
+    return attributions_as_markers(flatten_markdown(canonical_markers(without_reasoning(text))))
+
+
+# A source named in the sentence instead of cited after it: "According to Source 1, X.",
+# "As [2] reports, X.", "Source 3 states that X.", "[1] notes that X." The words are no part of
+# the claim (verified, "Source" and "1" were missing from the passage; "As [2] reports," was
+# shown as "As reports,"), and a marker opening a sentence is read as the previous one's.
+_REF = (
+    r"(?:the\s+)?(?:(?:source|document|passage|excerpt|doc)\s*#?\s*\[?(\d{1,3})\]?|\[(\d{1,3})\])"
+)
+_VERB = r"(?:says|states|reports|notes|mentions|explains|shows|indicates|confirms|describes)"
+_LEAD_REF = re.compile(
+    rf"^(?:according\s+to|as\s+(?:stated|noted|reported|mentioned|described|explained|shown)\s+"
+    rf"(?:in|by)|per|as)\s+{_REF}(?:\s+(?:{_VERB}|puts\s+it))?\s*,\s*",
+    re.I,
+)
+_SUBJECT_REF = re.compile(rf"^{_REF}\s+{_VERB}\s+(?:that\s+)?", re.I)
+_END = re.compile(r"^(.*?)([.!?]?)((?:\s*\[[^\]]*\])*)\s*$", re.S)
+
+
+def attributions_as_markers(text: str) -> str:
+    out, last = [], 0
+    for a, b in sentence_spans(text):
+        out += [text[last:a], _attribution_as_marker(text[a:b])]
+        last = b
+    return "".join(out) + text[last:]
+
+
+def _attribution_as_marker(sentence: str) -> str:
+    m = _LEAD_REF.match(sentence) or _SUBJECT_REF.match(sentence)
+    if m is None or m.end() == len(sentence):
+        return sentence
+    n = int(next(g for g in m.groups() if g))
+    rest = sentence[m.end() :]
+    if re.match(r"[a-z]+\s", rest):  # "that the company ..." -> "The company ..."
+        rest = rest[0].upper() + rest[1:]
+    if n in marker_numbers(rest):  # "Per source 4, the fee is $5 [4]."
+        return rest
+    body, stop, markers = _END.match(rest).groups()
+    return f"{body}{stop} [{n}]{markers}"
 
 
 # A list of the sources at the end of a reply ("Sources:" then "[1] Alibaba new CEO announces

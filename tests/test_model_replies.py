@@ -233,6 +233,13 @@ def test_citations_written_as_source_numbers_are_read(store, tmp_path: Path):
             "Sources of revenue:\n- Cloud [1]\n- Commerce [2]",
             "Sources of revenue: Cloud [1]; Commerce [2].",
         ),
+        # A source named instead of cited: the words go, the number is the marker.
+        ("According to Source 1, Eddie Wu is the CEO.", "Eddie Wu is the CEO. [1]"),
+        ("As [2] reports, Tongyi was spun off in 2022.", "Tongyi was spun off in 2022. [2]"),
+        ("A [1]. Source 3 states that the firm grew.", "A [1]. The firm grew. [3]"),
+        ("[1] notes that Quark grew.", "Quark grew. [1]"),
+        ("Per source #4, the fee is $5 [4].", "The fee is $5 [4]."),
+        ("As a result, prices rose [1].", "As a result, prices rose [1]."),
         # Not emphasis: a product, a glob, a code span.
         (
             "Use `os.sep` or *.py files; 2 * 3 = 6 [1].",
@@ -349,3 +356,15 @@ def test_a_reply_cut_off_while_reasoning_says_so_and_how_to_fix_it(store, reason
     bad = run_rag("ask", CEO, "--store", str(store), "--max-tokens", "0", check=False)
     assert bad.returncode != 0 and len(bad.stderr.strip().splitlines()) == 1
     assert "--max-tokens must be at least 1, not 0" in bad.stderr
+
+
+def test_a_source_named_in_the_sentence_is_its_citation(store, tmp_path: Path):
+    # Before: "Source" and "1" were read as missing words and the answer abstained.
+    ans = ask_scripted(
+        store,
+        tmp_path,
+        CEO,
+        "According to Source 1, Eddie Wu Yongming is the CEO of Alibaba Group.",
+    )
+    assert not ans.abstained and "Eddie Wu" in (ans.answer or "")
+    assert ans.text.startswith("Eddie Wu Yongming is the CEO") and ans.citations
