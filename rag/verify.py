@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 
 from index.text import (
     MARKER_RE,
+    fold_key,
     marker_numbers,
     sentence_spans,
     spell_out,
@@ -248,6 +249,7 @@ def _check(claim: str, nums: list[int], sources: list[Source], flag: bool, earli
 
 NOT_STATED = "not_stated"
 _NOT_STATED_WHY = "says the passages do not give this: nothing to verify"
+_TITLE_WHY = "the title of a retrieved document, not a claim"
 
 
 def _verdict(status: str) -> str:
@@ -278,11 +280,17 @@ def verify(
     """
     rows: list[tuple[str, str, list[int], Support | None, str, bool]] = []
     seen: set[str] = set()
+    titles = {fold_key(s.title.rstrip(" .!?:")) for s in sources if s.title}
     for claim, nums in split_cited(text):
         # Small models repeat themselves and emit list numbers ("3.") as sentences.
         if len(claim.split()) < 3 or squash(claim).lower() in seen:
             continue
         seen.add(squash(claim).lower())
+        if fold_key(claim.rstrip(" .!?:")) in titles:
+            # "Alibaba's strategic shift in AI." (small models list the sources' titles): the
+            # passage holds the words, but a title states nothing.
+            rows.append((claim, "dropped", [], None, _TITLE_WHY, True))
+            continue
         if says_not_found(claim):
             # "The sources do not say when.": the model's own word that something is not there,
             # no claim about the world. Kept, uncited, so the reader sees the caveat; dropping it

@@ -368,3 +368,14 @@ def test_a_source_named_in_the_sentence_is_its_citation(store, tmp_path: Path):
     )
     assert not ans.abstained and "Eddie Wu" in (ans.answer or "")
     assert ans.text.startswith("Eddie Wu Yongming is the CEO") and ans.citations
+
+
+def test_a_listed_document_title_is_no_claim(store, tmp_path: Path):
+    # SmolLM2-135M lists the sources' titles ("1) Alibaba's strategic shift in AI"): the words
+    # are in the passage, but a title answers nothing.
+    title = "Alibaba new CEO announces strategic focus on ‘User First’, ‘AI-Driven’ transformation"
+    ans = ask_scripted(store, tmp_path, CEO, f"1) {title}\n2) {title}")
+    assert ans.abstained
+    assert [s.reason for s in ans.sentences] == ["the title of a retrieved document, not a claim"]
+    kept = ask_scripted(store, tmp_path, CEO, f"{title} [1]. Eddie Wu Yongming is the CEO [1].")
+    assert not kept.abstained and kept.text.startswith("Eddie Wu Yongming is the CEO")
