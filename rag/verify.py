@@ -212,6 +212,24 @@ def reason_of(s: Support | None) -> str:
     return unsupported_reason(s)
 
 
+def _needed(claim: str, cited: list[int], s: Support, sources: list[Source], earlier, embed):
+    """The cited passages the support needs, and its verdict on them. A model that pads its
+    citations ("[1][2][3][4][5][6]" on every sentence) would show the reader five passages that
+    say nothing of the claim (ALCE's citation precision counts each as irrelevant). A citation
+    goes when the others still support the claim, the last cited first (models cite their main
+    source first)."""
+    keep = list(cited)
+    for i in reversed(cited):
+        rest = [j for j in keep if j != i]
+        if not rest:
+            continue
+        before = (lambda r=rest: earlier(sources[r[0]])) if earlier else ""
+        t = support(claim, " ".join(sources[j].text for j in rest), before, embed=embed)
+        if t.supported:
+            keep, s = rest, t
+    return keep, s
+
+
 def _check(claim: str, nums: list[int], sources: list[Source], flag: bool, earlier, embed) -> tuple:
     """(status, cited source indexes, Support or None, reason) of one sentence."""
     cited = [n - 1 for n in nums if 1 <= n <= len(sources)]
@@ -219,6 +237,7 @@ def _check(claim: str, nums: list[int], sources: list[Source], flag: bool, earli
     joined = " ".join(sources[i].text for i in cited)
     s = support(claim, joined, before, embed=embed) if cited else None
     if s is not None and s.supported:
+        cited, s = _needed(claim, cited, s, sources, earlier, embed)
         return "supported", cited, s, _paraphrased(s)
     near = _neighbour_support(claim, cited, sources)
     if near is not None:

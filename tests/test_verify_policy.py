@@ -184,3 +184,23 @@ def test_only_a_backend_that_wrote_an_answer_is_said_to_have_written_one():
     text = abstention_text(q, quoted)
     assert not quoted.answerable and "An answer was written" not in text
     assert text.endswith("mention the topic but do not state the answer.")
+
+
+def test_padded_citations_keep_only_the_passages_the_claim_needs():
+    other = _chunk(2, "Alibaba Cloud launched Tongyi Qianwen in April.", 500, "/e.txt")
+    third = _chunk(3, "Quark was downloaded more than 370 million times.", 900, "/f.txt")
+    sources = [WENXIN, other, third]
+    v = verify("Baidu released Wenxin Yiyan on February 7 [1][2][3].", sources)
+    assert v.sentences[0].status == "supported" and v.sentences[0].citations == [1]
+    assert [c.source for c in v.citations] == ["/d.txt"]
+    # The model's main source listed last: the padding before it goes too.
+    v = verify("Baidu released Wenxin Yiyan on February 7 [3][2][1].", sources)
+    assert [c.source for c in v.citations] == ["/d.txt"]
+    # A claim that needs two passages keeps both.
+    both = (
+        "Baidu opened Wenxin Yiyan to the public on August 31, and Alibaba Cloud launched Tongyi "
+        "Qianwen in April [1][2][3]."
+    )
+    v = verify(both, sources)
+    assert v.sentences[0].status == "supported"
+    assert sorted(c.source for c in v.citations) == ["/d.txt", "/e.txt"]
