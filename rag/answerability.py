@@ -21,7 +21,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from index.text import sentence_spans, squash, strip_markers, tokens
+from index.text import (
+    neutralise_markers,
+    normalize_answer,
+    sentence_spans,
+    squash,
+    strip_markers,
+    tokens,
+)
 from rag.answer import Source
 from rag.answer_features import states_a_number, states_a_time, states_a_version
 from rag.claims import analyze as analyze_claim
@@ -206,3 +213,21 @@ def _surface_words(question: str, stems: list[str]) -> list[str]:
         if toks and toks[0] in wanted and w not in out:
             out.append(w)
     return out
+
+
+def evidence_for(short: str, judgement: Judgement) -> str | None:
+    """For a reply that is only its answer ("Eddie Wu [1]."): the best of the reader's answering
+    sentences that holds it, cited, as the claim to verify and the evidence shown under it.
+
+    Such a reply is read as the extractive backend's pick would be, since the sentence shown
+    is the passage's own: only when the reader judges the passages to answer (P(answerable) at
+    or above its threshold, as for the extractive backend) and one of its ranked sentences
+    holds the phrase. Else None: the reply stays a fragment, which verification does not keep."""
+    model = default_model()
+    if judgement.probability is None or judgement.probability < model.threshold:
+        return None
+    key = normalize_answer(short)
+    for c in judgement.candidates:
+        if key and f" {key} " in f" {normalize_answer(c.text)} ":
+            return f"{neutralise_markers(' '.join(c.text.split()))} [{c.source + 1}]"
+    return None

@@ -26,6 +26,7 @@ from rag.answerability import (
     abstention_text,
     after_generation,
     direct_answer,
+    evidence_for,
     judge,
     on_topic,
     refused,
@@ -34,7 +35,7 @@ from rag.condense import condense
 from rag.llm import LLM, LLMConfig, LLMError, Prompt, get_llm
 from rag.paraphrase import MINILM, Embed
 from rag.prompt import build_messages
-from rag.replies import plain_reply, unfinished_reasoning
+from rag.replies import plain_reply, terse_answer, unfinished_reasoning
 from rag.retrieval import RetrievalConfig, retrieve
 from rag.spelling import spelled_as_passages
 from rag.vector_cache import VectorCache
@@ -98,6 +99,7 @@ def build_answer(
     timings: dict[str, float],
     backend: str,
     read_as: str | None = None,
+    short: str | None = None,
 ) -> Answer:
     common = {
         "read_as": read_as if read_as != query else None,
@@ -127,7 +129,7 @@ def build_answer(
         text=verified.text,
         abstained=False,
         citations=verified.citations,
-        answer=None if partial else direct_answer(judgement, verified.text, query),
+        answer=None if partial else short or direct_answer(judgement, verified.text, query),
         **common,
     )
 
@@ -194,7 +196,7 @@ class Pipeline:
         judgement = judge(
             reading, retrieved, self.embed_sentences, qvec, writes_answer=self.llm.writes_answer
         )
-        verified = None
+        verified, short = None, None
         if judgement.answerable:
             pieces: list[str] = []
             for piece in generate(self.llm, query, retrieved, judgement):
@@ -211,6 +213,10 @@ class Pipeline:
                 # Reasoning dropped, "[Source 1]" as "[1]", bullets as sentences
                 # (rag/replies.py). Not for the extractive backend: its text is the documents'.
                 text = plain_reply(text)
+                # "Eddie Wu [1].": the reader's sentence that holds it is the claim to verify.
+                short = terse_answer(text)
+                evidence = evidence_for(short, judgement) if short else None
+                text, short = (evidence, short) if evidence else (text, None)
             verified = check(
                 text,
                 reading,
@@ -238,7 +244,9 @@ class Pipeline:
             "generate_ms": (t2 - t1) * 1000,
             "total_ms": (t2 - t0) * 1000,
         }
-        yield build_answer(query, retrieved, judgement, verified, timings, self.backend, reading)
+        yield build_answer(
+            query, retrieved, judgement, verified, timings, self.backend, reading, short
+        )
 
 
 @lru_cache(maxsize=4)

@@ -14,7 +14,13 @@ from __future__ import annotations
 
 import re
 
-from index.text import MARKER_RE, canonical_markers, marker_numbers, sentence_spans
+from index.text import (
+    MARKER_RE,
+    canonical_markers,
+    marker_numbers,
+    sentence_spans,
+    strip_markers,
+)
 
 SHORT = 5  # words: "User First", "the Liberal Party of Australia"
 _BULLET = re.compile(r"^\s*(?:[-*•+]|\d{1,2}[.)])\s+(\S.*)$")
@@ -158,3 +164,18 @@ def _sentence(item: str) -> str:
     body, markers = _split(item)
     end = "" if body.endswith(("!", "?", ":")) else "."
     return f"{body}{end} {markers}".rstrip()
+
+
+# --- a terse reply: "Eddie Wu [1]." ------------------------------------------------------------
+
+TERSE = 5  # words: "Eddie Wu Yongming", "late 2022", "the Liberal Party of Australia"
+
+
+def terse_answer(text: str) -> str | None:
+    """The reply's answer when the reply is only a name, number or short phrase ("Eddie Wu
+    [1].", "Late 2022."), else None. Such a reply states nothing a passage can support alone,
+    and is too short to read as a sentence (verification skips fragments under three words)."""
+    plain = " ".join(strip_markers(text).split()).rstrip(" .!")
+    if not plain or len(plain.split()) > TERSE or len(sentence_spans(plain)) > 1:
+        return None
+    return plain

@@ -379,3 +379,23 @@ def test_a_listed_document_title_is_no_claim(store, tmp_path: Path):
     assert [s.reason for s in ans.sentences] == ["the title of a retrieved document, not a claim"]
     kept = ask_scripted(store, tmp_path, CEO, f"{title} [1]. Eddie Wu Yongming is the CEO [1].")
     assert not kept.abstained and kept.text.startswith("Eddie Wu Yongming is the CEO")
+
+
+@pytest.mark.parametrize(
+    ("question", "reply", "answer"),
+    [
+        (CEO, "Eddie Wu [1].", "Eddie Wu"),
+        ("When was Tongyi spun off from Alibaba Cloud?", "Late 2022.", "Late 2022"),
+        (DEEPSEEK, "Liang Wenfeng [1].", None),  # invented: no sentence on the question holds it
+    ],
+)
+def test_a_terse_reply_is_verified_through_the_sentence_that_holds_it(
+    store, tmp_path: Path, question, reply, answer
+):
+    # Before: "Eddie Wu [1]." was too short to read as a sentence, and the correct answer ended
+    # as "The documents do not say".
+    ans = ask_scripted(store, tmp_path, question, reply)
+    assert ans.answer == answer and ans.abstained == (answer is None)
+    if answer:
+        assert answer.lower() in ans.text.lower() and len(ans.text.split()) > 8
+        assert [s.status for s in ans.sentences] == ["supported"] and ans.citations
