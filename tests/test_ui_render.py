@@ -9,6 +9,7 @@ import pytest
 
 from rag.answer import Answer, Citation, SentenceCheck, Source
 from ui import render
+from ui.style import CSS
 
 DOC = (
     'Intro line.\n\nAcme & Sons <Ltd> bought 30% of "Widget" Co.\tfor $5 million in 2021.\n'
@@ -199,6 +200,19 @@ def test_unsupported_sentences_are_marked():
     assert texts(out, "span", "reattached") == ["Acme paid $5 million. [1]"]
     # The dropped sentence is not part of the answer body.
     assert "9 gadgets" not in texts(out, "p", "answer-text")[0]
+
+
+def test_a_caveat_the_model_wrote_is_shown_uncited():
+    a = answer(
+        text="Acme bought 30% of Widget in 2021. [1] The documents do not say why.",
+        sentences=[
+            SentenceCheck("Acme bought 30% of Widget in 2021.", [1], 1.0, "supported"),
+            SentenceCheck("The documents do not say why.", [], 0.0, "not_stated"),
+        ],
+    )
+    out = render.answer_html(a)
+    assert texts(out, "span", "not_stated") == ["The documents do not say why."]
+    assert ".sent.not_stated {" in CSS  # set apart from the verified claims
 
 
 def test_answer_without_sentence_checks_links_the_markers_in_its_text():

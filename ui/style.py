@@ -26,6 +26,7 @@ details.citation summary { cursor: pointer; }
 .citations { margin-top: .5em; }
 .sent.flagged { text-decoration: underline wavy #d9480f; text-underline-offset: 3px; }
 .sent.reattached { border-bottom: 1px dotted #999; }
+.sent.not_stated { font-style: italic; color: var(--body-text-color-subdued, #666); }
 .badge.unverified { font-size: .75em; font-weight: 700; color: #fff; background: #d9480f;
   border-radius: 3px; padding: 0 .35em; margin-left: .2em; }
 .dropped-list { margin-top: .4em; font-size: .9em; color: #a33; }
