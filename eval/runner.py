@@ -29,9 +29,10 @@ from index.pipeline import IndexConfig, index_paths
 from index.text import strip_markers
 from rag.answer import Answer, Source
 from rag.llm import SCRIPTED, LLMConfig
+from rag.non_claims import NOT_STATED
 from rag.reader import analyse_question
 from rag.retrieval import RetrievalConfig, retrieve
-from rag.verify import NOT_STATED, UNVERIFIED, support
+from rag.verify import UNVERIFIED, support
 
 RANK_DEPTH = 10  # chunks scored for MRR and nDCG@10
 TYPES_ORDER = ("factoid", "numeric", "multi-doc", "distractor", "unanswerable", "unlabelled")

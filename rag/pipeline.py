@@ -33,13 +33,14 @@ from rag.answerability import (
 )
 from rag.condense import condense
 from rag.llm import LLM, LLMConfig, LLMError, Prompt, get_llm
+from rag.non_claims import NOT_STATED
 from rag.paraphrase import MINILM, Embed
 from rag.prompt import build_messages
 from rag.replies import plain_reply, terse_answer, unfinished_reasoning
 from rag.retrieval import RetrievalConfig, retrieve
 from rag.spelling import spelled_as_passages
 from rag.vector_cache import VectorCache
-from rag.verify import NOT_STATED, Verified, verify
+from rag.verify import Verified, verify
 
 DEFAULT_BACKEND = "extractive"  # measured best on the dev set: see README "Backends"
 

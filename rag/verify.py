@@ -21,7 +21,6 @@ from dataclasses import dataclass, replace
 
 from index.text import (
     MARKER_RE,
-    fold_key,
     marker_numbers,
     sentence_spans,
     spell_out,
@@ -29,6 +28,7 @@ from index.text import (
     strip_markers,
 )
 from rag.answer import Citation, SentenceCheck, Source
+from rag.non_claims import NOT_STATED, NOT_STATED_WHY, TITLE_WHY, heading_keys, is_heading
 from rag.paraphrase import Embed, accepts
 from rag.refer_back import resolve
 from rag.refusals import says_not_found
@@ -266,11 +266,6 @@ def _check(claim: str, nums: list[int], sources: list[Source], flag: bool, earli
     return ("flagged" if flag else "dropped"), cited, s, reason_of(s)
 
 
-NOT_STATED = "not_stated"
-_NOT_STATED_WHY = "says the passages do not give this: nothing to verify"
-_TITLE_WHY = "the title of a retrieved document, not a claim"
-
-
 def _verdict(status: str) -> str:
     if status == NOT_STATED:
         return "not-stated"
@@ -299,22 +294,23 @@ def verify(
     """
     rows: list[tuple[str, str, list[int], Support | None, str, bool]] = []
     seen: set[str] = set()
-    titles = {fold_key(s.title.rstrip(" .!?:")) for s in sources if s.title}
+    titles = heading_keys(sources)
     for claim, nums in split_cited(text):
         # Small models repeat themselves and emit list numbers ("3.") as sentences.
         if len(claim.split()) < 3 or squash(claim).lower() in seen:
             continue
         seen.add(squash(claim).lower())
-        if fold_key(claim.rstrip(" .!?:")) in titles:
-            # "Alibaba's strategic shift in AI." (small models list the sources' titles): the
-            # passage holds the words, but a title states nothing.
-            rows.append((claim, "dropped", [], None, _TITLE_WHY, True))
+        if is_heading(claim, titles):
+            # "The business behind Alibaba: How China's tech titan makes billions." (small models
+            # list the sources' titles and headings): the passage holds the words, but a title
+            # states nothing.
+            rows.append((claim, "dropped", [], None, TITLE_WHY, True))
             continue
         if says_not_found(claim):
             # "The sources do not say when.": the model's own word that something is not there,
             # no claim about the world. Kept, uncited, so the reader sees the caveat; dropping it
             # would present what is left as a whole answer.
-            rows.append((claim, NOT_STATED, [], None, _NOT_STATED_WHY, True))
+            rows.append((claim, NOT_STATED, [], None, NOT_STATED_WHY, True))
             continue
         topical = on_topic is None or on_topic(claim)
         status, cited, s, why = _check(claim, nums, sources, flag_unsupported, earlier, embed)
