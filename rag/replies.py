@@ -178,4 +178,6 @@ def terse_answer(text: str) -> str | None:
     plain = " ".join(strip_markers(text).split()).rstrip(" .!")
     if not plain or len(plain.split()) > TERSE or len(sentence_spans(plain)) > 1:
         return None
+    if plain.lower().rstrip(",") in ("yes", "no"):  # a verdict, not a phrase a passage holds
+        return None
     return plain

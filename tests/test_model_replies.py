@@ -18,7 +18,7 @@ from index.text import sentence_spans
 from rag.llm import LLMConfig, LLMError
 from rag.pipeline import AskConfig, Pipeline
 from rag.refusals import opens_with_refusal, says_not_found
-from rag.replies import plain_reply, unfinished_reasoning, without_reasoning
+from rag.replies import plain_reply, terse_answer, unfinished_reasoning, without_reasoning
 
 from .conftest import CORPUS, EVAL, SHARED, JsonHandler, loopback_server, run_rag
 
@@ -381,6 +381,12 @@ def test_a_listed_document_title_is_no_claim(store, tmp_path: Path):
     ]
     kept = ask_scripted(store, tmp_path, CEO, f"{title} [1]. Eddie Wu Yongming is the CEO [1].")
     assert not kept.abstained and kept.text.startswith("Eddie Wu Yongming is the CEO")
+
+
+def test_a_yes_or_no_is_no_phrase_to_look_up():
+    assert terse_answer("Yes [1].") is None and terse_answer("No.") is None
+    assert terse_answer("False [2]") == "False" and terse_answer("Eddie Wu [1].") == "Eddie Wu"
+    assert terse_answer("Eddie Wu Yongming is the CEO of Alibaba Group [1].") is None
 
 
 @pytest.mark.parametrize(
