@@ -188,18 +188,20 @@ def test_a_caveat_on_what_was_asked_leaves_no_short_answer(store, tmp_path: Path
     assert "The sources do not name its founder or CEO." in ans.text
 
 
-def test_citations_written_as_source_numbers_are_read(store, tmp_path: Path):
-    # Before: "[Source 1]" was read as words of the claim ("missing: 1, Source"), both
-    # sentences were dropped and the correct answer ended as an abstention.
-    ans = ask_scripted(
-        store,
-        tmp_path,
-        CEO,
+@pytest.mark.parametrize(
+    "reply",
+    [
         "Eddie Wu Yongming is the CEO of Alibaba Group [Source 1]. He announced two strategic "
         "focuses, User First and AI-Driven (Source 1).",
-    )
+        "According to Source 1, Eddie Wu Yongming is the CEO of Alibaba Group.",
+    ],
+)
+def test_citations_written_as_source_numbers_are_read(store, tmp_path: Path, reply):
+    # Before: "Source" and "1" were read as words of the claim ("missing: 1, Source"), every
+    # sentence was dropped and the correct answer ended as an abstention.
+    ans = ask_scripted(store, tmp_path, CEO, reply)
     assert not ans.abstained and "Eddie Wu" in (ans.answer or "")
-    assert "Source" not in ans.text and ans.citations
+    assert ans.text.startswith("Eddie Wu Yongming is the CEO") and "Source" not in ans.text
     assert all(s.status == "supported" and s.citations == [1] for s in ans.sentences)
 
 
@@ -356,18 +358,6 @@ def test_a_reply_cut_off_while_reasoning_says_so_and_how_to_fix_it(store, reason
     bad = run_rag("ask", CEO, "--store", str(store), "--max-tokens", "0", check=False)
     assert bad.returncode != 0 and len(bad.stderr.strip().splitlines()) == 1
     assert "--max-tokens must be at least 1, not 0" in bad.stderr
-
-
-def test_a_source_named_in_the_sentence_is_its_citation(store, tmp_path: Path):
-    # Before: "Source" and "1" were read as missing words and the answer abstained.
-    ans = ask_scripted(
-        store,
-        tmp_path,
-        CEO,
-        "According to Source 1, Eddie Wu Yongming is the CEO of Alibaba Group.",
-    )
-    assert not ans.abstained and "Eddie Wu" in (ans.answer or "")
-    assert ans.text.startswith("Eddie Wu Yongming is the CEO") and ans.citations
 
 
 def test_a_listed_document_title_is_no_claim(store, tmp_path: Path):
