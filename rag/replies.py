@@ -118,9 +118,17 @@ def _without_source_list(lines: list[str]) -> list[str]:
     return lines
 
 
+# "Answer: Eddie Wu [1].", "**Short answer:** ...": a label, which verification would read as a
+# word of the claim that no passage holds.
+_LABEL = re.compile(
+    r"^[ \t]*(?:(?:final|short|direct)\s+)?(?:answer|a|response)[ \t]*:[ \t]*", re.I | re.M
+)
+
+
 def flatten_markdown(text: str) -> str:
     text = _BOLD.sub(lambda m: m.group(1) or m.group(2), text)
     text = _ITALIC.sub(r"\1", text)
+    text = _LABEL.sub("", text)
     lines = _without_source_list(text.splitlines())
     out: list[str] = []
     i = 0

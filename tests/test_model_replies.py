@@ -225,6 +225,10 @@ def test_citations_written_as_source_numbers_are_read(store, tmp_path: Path, rep
             "for students. [2]",
         ),
         ("- Eddie Wu is the CEO [Source 1]", "Eddie Wu is the CEO. [1]"),
+        # A label before the answer.
+        ("Answer: Eddie Wu [1].", "Eddie Wu [1]."),
+        ("**Short answer:** Eddie Wu is the CEO [1].", "Eddie Wu is the CEO [1]."),
+        ("A: Eddie Wu [1]", "Eddie Wu [1]"),
         # A list of the sources at the end: titles, no claims.
         (
             "Eddie Wu is the CEO [1].\n\nSources:\n[1] Alibaba new CEO announces\n[2] Wild Ride",
