@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
 from eval.metrics import accuracy, balanced_accuracy, cohen_kappa
 from index.jsonl import json_objects
+from rag.llm import LLM
 from rag.support import DEFAULT_THRESHOLD, support
 
 _FIELDS = {"id": str, "passage": str, "claim": str, "supported": bool, "kind": str}
@@ -152,15 +154,23 @@ def per_kind(path: str | Path, threshold: float = DEFAULT_THRESHOLD) -> dict[str
     return out
 
 
-def end_to_end(path: Path, store: Path, out: Path | None = None) -> dict:
+def end_to_end(
+    path: Path,
+    store: Path,
+    out: Path | None = None,
+    reformat: Callable | None = None,
+    variants: tuple[str, ...] = (),
+) -> dict:
     """Replay every record of an llm_answers-shaped file through the real read path (scripted
     backend, one pipeline per variant) over a store holding both dev corpora, and count what a
     user meets: faithful answers (and the supported rest of hallucinated ones) that end as
     abstentions, refusals that abstain, invented answers to unanswerable questions dropped to an
-    abstention, and unsupported sentences dropped. `out`: the answers behind the counts."""
+    abstention, and unsupported sentences dropped. `out`: the answers behind the counts.
+    `reformat(text, sources)`: the scripted reply rewritten as another model would format it
+    (eval/reply_formats.py); `variants`: only these (default: all)."""
     from index.pipeline import IndexConfig, index_paths
     from index.text import squash
-    from rag.llm import LLMConfig
+    from rag.llm import LLMConfig, get_llm
     from rag.pipeline import AskConfig, Pipeline
 
     base = path.resolve().parent.parent
@@ -177,8 +187,11 @@ def end_to_end(path: Path, store: Path, out: Path | None = None) -> dict:
         counts[name][1] += 1
 
     for variant in dict.fromkeys(r["variant"] for r in rows):
+        if variants and variant not in variants:
+            continue
         llm = LLMConfig(backend=f"scripted:{path}#variant={variant}")
-        p = Pipeline(AskConfig(index=IndexConfig(store=store), llm=llm))
+        written = get_llm(llm) if reformat is None else Reformatted(get_llm(llm), reformat)
+        p = Pipeline(AskConfig(index=IndexConfig(store=store), llm=llm), llm=written)
         try:
             for r in (r for r in rows if r["variant"] == variant):
                 ans = p.ask(r["question"])
@@ -200,6 +213,19 @@ def end_to_end(path: Path, store: Path, out: Path | None = None) -> dict:
     if out is not None:
         out.write_text("".join(json.dumps(x) + "\n" for x in records), encoding="utf-8")
     return {k: f"{a}/{n} = {a / n:.3f}" for k, (a, n) in sorted(counts.items())}
+
+
+class Reformatted(LLM):
+    """A scripted backend whose replies are rewritten by `reformat(text, sources)`."""
+
+    is_model = False
+
+    def __init__(self, inner, reformat: Callable):
+        self.inner, self.reformat = inner, reformat
+        self.name = inner.name
+
+    def generate(self, prompt, stream: bool = False):
+        yield self.reformat("".join(self.inner.generate(prompt, stream)), prompt.sources)
 
 
 def _record(row: dict, ans) -> dict:
