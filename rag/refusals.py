@@ -13,7 +13,7 @@ information about ...". Each form needs the writer's voice: a first person, or t
 named as such. A document's own negative ("The company did not disclose the amount", "There is
 no evidence that ...", "the context manager does not suppress it") is a claim to verify, not a
 refusal. None of the 382 + 3,931 + 133,890 sentences of the news corpus, the 23 SQuAD 2.0
-articles and the Python library pages matches (tests/test_model_replies.py checks them, with the
+articles and the Python library pages matches (tests/test_refusals.py checks them, with the
 phrasings), nor do the 45,315 of SciFact's abstracts, the 232,389 of the rest of the Python
 documentation, or any sentence of llm_answers_dev and grounding_pairs_dev. A quoted "I don't know
 in what way they could be brought back" (a SQuAD article) is why "I don't know" counts only alone.
