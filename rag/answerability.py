@@ -35,7 +35,7 @@ from rag.claims import analyze as analyze_claim
 from rag.prompt import NOT_FOUND
 from rag.question import analyse, coverage, untrusted
 from rag.reader import answer_phrase, default_model, read
-from rag.refusals import opens_with_refusal, says_not_found
+from rag.refusals import opens_with_refusal
 from rag.stand_ins import check_stand_ins
 
 
@@ -152,7 +152,7 @@ def after_generation(
     """
     if refused(text):
         return replace(judgement, answerable=False, uncovered=())
-    if citations == 0 and any(says_not_found(k) for k in not_stated):
+    if citations == 0 and not_stated:
         # "The documents do not name DeepSeek's CEO." after context verification refused: the
         # model declined to answer, which is a refusal, not an answer that failed.
         return replace(judgement, answerable=False, uncovered=())

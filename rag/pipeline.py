@@ -75,6 +75,24 @@ def check(
     )
 
 
+def read_reply(
+    text: str, judgement: Judgement, backend: str, max_tokens: int
+) -> tuple[str, str | None]:
+    """A written reply as verification reads it, and its short answer when the reply was only
+    that: reasoning dropped, "[Source 1]" as "[1]", bullets as sentences (rag/replies.py), and
+    "Eddie Wu [1]." read through the reader's sentence that holds it. Not for the extractive
+    backend: its text is the documents' own."""
+    if unfinished_reasoning(text):
+        raise LLMError(
+            f"{backend} spent its whole reply ({max_tokens} tokens) reasoning inside <think> and"
+            " wrote no answer; pass --max-tokens 2048 (or more), or turn the model's reasoning off"
+        )
+    text = plain_reply(text)
+    short = terse_answer(text)
+    evidence = evidence_for(short, judgement) if short else None
+    return (evidence, short) if evidence else (text, None)
+
+
 def earlier_text(reader: IndexReader, src: Source) -> str:
     """The title and the document's text before a source: where the names it refers back to
     ("the company", "his") were introduced."""
@@ -205,19 +223,7 @@ class Pipeline:
                 yield piece
             text = "".join(pieces).strip()
             if self.llm.writes_answer:
-                if unfinished_reasoning(text):
-                    raise LLMError(
-                        f"{self.backend} spent its whole reply ({self.cfg.llm.max_tokens} tokens)"
-                        " reasoning inside <think> and wrote no answer; pass --max-tokens 2048"
-                        " (or more), or turn the model's reasoning off"
-                    )
-                # Reasoning dropped, "[Source 1]" as "[1]", bullets as sentences
-                # (rag/replies.py). Not for the extractive backend: its text is the documents'.
-                text = plain_reply(text)
-                # "Eddie Wu [1].": the reader's sentence that holds it is the claim to verify.
-                short = terse_answer(text)
-                evidence = evidence_for(short, judgement) if short else None
-                text, short = (evidence, short) if evidence else (text, None)
+                text, short = read_reply(text, judgement, self.backend, self.cfg.llm.max_tokens)
             verified = check(
                 text,
                 reading,
