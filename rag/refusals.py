@@ -51,6 +51,8 @@ _NOT = r"(?:do\s+not|does\s+not|did\s+not|don['’]t|doesn['’]t|didn['’]t|ne
 _PATTERNS = (
     # "The documents do not mention ...", "the provided text doesn't say".
     rf"\b{_SOURCES}\s+(?:\w+\s+)?{_NOT}\s+(?:\w+\s+)?{_SAY}\b",
+    # "The sources mention DeepSeek but do not name its founder."
+    rf"\b{_SOURCES}\s+[^.;!?]{{0,80}}?\bbut\s+(?:they\s+|it\s+)?{_NOT}\s+(?:\w+\s+)?{_SAY}\b",
     # "The sources contain no / give no / make no mention of / are silent on / lack ...".
     rf"\b{_SOURCES}\s+(?:contain|contains|give|gives|provide|provides|offer|offers|include|"
     rf"includes|make|makes|have|has)\s+no\b",

@@ -26,6 +26,8 @@ REFUSALS = [
     "The passages provided do not specify the exact date.",
     "The given text does not say why Telenet was purchased.",
     "These documents never explain the reason.",
+    "The sources mention DeepSeek but do not name its founder.",
+    "The provided documents discuss Telenet's sale to GTE, but they don't explain why.",
     "The context provided does not include that figure.",
     "The sources contain no information about the lower class in Victoria.",
     "The documents make no mention of a 1970 population density.",
