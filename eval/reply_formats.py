@@ -1,6 +1,7 @@
 """The same written answers in the formats capable models use, end to end.
 
     .venv/bin/python -m eval.reply_formats ../shared/eval/llm_answers_dev.jsonl STORE [--json]
+                                           [--only "bullet list"]
 
 llm_answers_dev's answers are written the way our prompt asks: plain sentences, each ending in
 "[n]", and "NOT IN DOCUMENTS" for a refusal. Models often write them otherwise. Each format
@@ -17,8 +18,6 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-
-from index.text import sentence_spans
 
 VARIANTS = ("faithful", "refusal", "hallucinated")
 FIGURES = (
@@ -37,8 +36,10 @@ def _markers(text: str, to: str) -> str:
 def _bullets(text: str, sources) -> str:
     if REFUSAL in text:
         return text
-    items = [text[a:b] for a, b in sentence_spans(text)]
-    return "Here is what the sources say:\n" + "\n".join(f"- {s}" for s in items)
+    from rag.verify import split_cited
+
+    items = [f"{claim} " + "".join(f"[{n}]" for n in nums) for claim, nums in split_cited(text)]
+    return "Here is what the sources say:\n" + "\n".join(f"- {s.strip()}" for s in items)
 
 
 def _footer(text: str, sources) -> str:
@@ -81,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     as_json = "--json" in args
     args = [a for a in args if a != "--json"]
+    only = None
+    if "--only" in args:  # one format by name, e.g. --only "bullet list"
+        k = args.index("--only")
+        only, args = args[k + 1], args[:k] + args[k + 2 :]
     if len(args) != 2:
         print(__doc__.splitlines()[2].strip(), file=sys.stderr)
         return 2
@@ -89,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     path, store = Path(args[0]), Path(args[1])
     table = {}
     for name, fmt in FORMATS.items():
+        if only is not None and name != only:
+            continue
         figures = end_to_end(path, store, reformat=fmt, variants=VARIANTS)
         table[name] = {k: figures.get(k, "") for k in FIGURES}
         if not as_json:
