@@ -19,6 +19,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from index.text import STOPWORDS
+
 VARIANTS = ("faithful", "refusal", "hallucinated")
 FIGURES = (
     "faithful: false abstention",
@@ -56,10 +58,9 @@ def _attributed(text: str, sources) -> str:
     if not m or REFUSAL in text:
         return text
     first = m.group(1)
-    return (
-        f"According to Source {m.group(2)}, {first[:1].lower() + first[1:]}{m.group(3)}"
-        + (text[m.end() :])
-    )
+    if first.split(" ", 1)[0].lower() in STOPWORDS:  # "the app ..."; names keep their capitals
+        first = first[:1].lower() + first[1:]
+    return f"According to Source {m.group(2)}, {first}{m.group(3)}" + text[m.end() :]
 
 
 FORMATS: dict[str, Callable] = {
