@@ -17,6 +17,7 @@ from rag.answer import Source
 NOT_STATED = "not_stated"
 NOT_STATED_WHY = "says the passages do not give this: nothing to verify"
 TITLE_WHY = "the title or a heading of a retrieved document, not a claim"
+_STOPS = (".", "!", "?", ";", ",")
 HEADING_WORDS = 12  # a longer line with no closing stop is a sentence cut by layout, not a heading
 
 
@@ -25,15 +26,16 @@ def _key(text: str) -> str:
 
 
 def heading_keys(sources: Sequence[Source]) -> set[str]:
-    """The retrieved documents' titles and the headings in their passages (a short line with
-    no closing stop), folded."""
-    out = {_key(s.title) for s in sources if s.title}
-    for s in sources:
-        for line in s.text.splitlines():
-            line = line.strip()
-            short = line and len(line.split()) <= HEADING_WORDS
-            if short and not line.endswith((".", "!", "?", ";", ",")):
-                out.add(_key(line))
+    """The retrieved documents' titles and the headings in their passages (short lines with no
+    closing stop), folded."""
+    # A line that ends as a sentence is one, even as a title: a plain text file's title is its
+    # first line ("SenseTime is a Chinese company that makes computer vision software.").
+    out = {
+        _key(s.title) for s in sources if s.title.strip() and not s.title.strip().endswith(_STOPS)
+    }
+    for line in (x.strip() for s in sources for x in s.text.splitlines()):
+        if line and len(line.split()) <= HEADING_WORDS and not line.endswith(_STOPS):
+            out.add(_key(line))
     return out
 
 

@@ -204,3 +204,13 @@ def test_padded_citations_keep_only_the_passages_the_claim_needs():
     v = verify(both, sources)
     assert v.sentences[0].status == "supported"
     assert sorted(c.source for c in v.citations) == ["/d.txt", "/e.txt"]
+
+
+def test_a_title_that_is_a_sentence_is_a_claim_and_a_heading_is_not():
+    # A plain text file's title is its first line, which may be the claim itself.
+    text = "SenseTime is a Chinese company that makes computer vision software."
+    doc = Source("c1", "/s.txt", text, 0, len(text), text, 1.0, 0.5, None)
+    assert verify(text + " [1]", [doc]).sentences[0].status == "supported"
+    titled = Source("c2", "/t.txt", "Alibaba's strategic shift in AI", 0, 10, text, 1.0, 0.5, None)
+    v = verify("Alibaba's strategic shift in AI. [1]", [titled])
+    assert v.sentences[0].status == "dropped" and "title" in v.sentences[0].reason
