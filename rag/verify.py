@@ -28,7 +28,7 @@ from index.text import (
     strip_markers,
 )
 from rag.answer import Citation, SentenceCheck, Source
-from rag.non_claims import NOT_STATED, NOT_STATED_WHY, TITLE_WHY, heading_keys, is_heading
+from rag.non_claims import NOT_STATED, NOT_STATED_WHY, TITLE_WHY, is_title, title_keys
 from rag.paraphrase import Embed, accepts
 from rag.refer_back import resolve
 from rag.refusals import says_not_found
@@ -294,15 +294,15 @@ def verify(
     """
     rows: list[tuple[str, str, list[int], Support | None, str, bool]] = []
     seen: set[str] = set()
-    titles = heading_keys(sources)
+    titles = title_keys(sources)
     for claim, nums in split_cited(text):
         # Small models repeat themselves and emit list numbers ("3.") as sentences.
         if len(claim.split()) < 3 or squash(claim).lower() in seen:
             continue
         seen.add(squash(claim).lower())
-        if is_heading(claim, titles):
+        if is_title(claim, titles):
             # "The business behind Alibaba: How China's tech titan makes billions." (small models
-            # list the sources' titles and headings): the passage holds the words, but a title
+            # list the sources' titles): the passage holds the words, but a title
             # states nothing.
             rows.append((claim, "dropped", [], None, TITLE_WHY, True))
             continue

@@ -275,9 +275,7 @@ def test_a_listed_document_title_is_no_claim(store, tmp_path: Path):
     title = "Alibaba new CEO announces strategic focus on ‘User First’, ‘AI-Driven’ transformation"
     ans = ask_scripted(store, tmp_path, CEO, f"1) {title}\n2) {title}")
     assert ans.abstained
-    assert [s.reason for s in ans.sentences] == [
-        "the title or a heading of a retrieved document, not a claim"
-    ]
+    assert [s.reason for s in ans.sentences] == ["the title of a retrieved document, not a claim"]
     kept = ask_scripted(store, tmp_path, CEO, f"{title} [1]. Eddie Wu Yongming is the CEO [1].")
     assert not kept.abstained and kept.text.startswith("Eddie Wu Yongming is the CEO")
 
