@@ -49,12 +49,9 @@ def _llm_args(p: argparse.ArgumentParser, flag: str = "--llm") -> None:
     )
     p.add_argument("--model", default=None, help="local: a .gguf path; openai: the model name")
     p.add_argument("--base-url", default=None, help="openai: the API root, e.g. http://HOST/v1")
-    p.add_argument(
-        "--max-tokens",
-        type=int,
-        default=int(os.environ.get("RAG_MAX_TOKENS", "256")),
-        help="local/openai: longest reply in tokens (256; a reasoning model needs 2048 or more)",
-    )
+    from rag.commands import max_tokens_arg
+
+    max_tokens_arg(p)
 
 
 def _llm_config(args: argparse.Namespace) -> LLMConfig:

@@ -28,12 +28,7 @@ def backend_args(p: argparse.ArgumentParser, top_k: int | None = 6, note: str = 
         default=os.environ.get("RAG_OPENAI_BASE_URL"),
         help="openai: the server's base URL, e.g. http://127.0.0.1:8080/v1",
     )
-    p.add_argument(
-        "--max-tokens",
-        type=int,
-        default=int(os.environ.get("RAG_MAX_TOKENS", "256")),
-        help="local/openai: longest reply in tokens (256; a reasoning model needs 2048 or more)",
-    )
+    max_tokens_arg(p)
     p.add_argument("--top-k", type=int, default=top_k, help="passages given to the answerer (6)")
     p.add_argument(
         "--flag-unsupported",
@@ -52,11 +47,24 @@ def _llm_args(p: argparse.ArgumentParser) -> None:
     )
 
 
+def max_tokens_arg(p: argparse.ArgumentParser) -> None:
+    """--max-tokens, shared by ask, chat, ui, serve and rag eval."""
+    default = LLMConfig.max_tokens
+    p.add_argument(
+        "--max-tokens",
+        type=int,
+        default=int(os.environ.get("RAG_MAX_TOKENS", default)),
+        help=f"local/openai: longest reply in tokens ({default}; a reasoning model needs 2048+)",
+    )
+
+
 def max_tokens(value: int) -> int:
     if value < 1:
         from index.errors import ConfigError
 
-        raise ConfigError(f"--max-tokens must be at least 1, not {value} (default 256)")
+        raise ConfigError(
+            f"--max-tokens must be at least 1, not {value} (default {LLMConfig.max_tokens})"
+        )
     return value
 
 

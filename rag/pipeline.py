@@ -142,8 +142,8 @@ def build_answer(
     # a rival to Alibaba [1]. The sources do not name its founder or CEO."), has no short
     # answer to put first. A caveat about something else ("... do not say when he took office")
     # leaves it.
-    asked = on_topic(query)
-    partial = any(s.status == NOT_STATED and asked(s.text) for s in verified.sentences)
+    caveats = [s.text for s in verified.sentences if s.status == NOT_STATED]
+    partial = bool(caveats) and any(map(on_topic(query), caveats))
     return Answer(
         text=verified.text,
         abstained=False,

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 
 from index.text import (
-    MARKER_RE,
     canonical_markers,
     marker_numbers,
     sentence_spans,
@@ -28,7 +27,6 @@ _HEADING = re.compile(r"^\s*#{1,6}\s+")
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
 # One star on each side of a word or phrase, not a multiplication ("2 * 3") or a glob ("*.py").
 _ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*.])([^*\n]+?)(?<=\S)\*(?![\w*])")
-_TRAILING_MARKERS = re.compile(rf"^(.*?)((?:{MARKER_RE.pattern})*)\s*$", re.S)
 
 
 # Reasoning models served through OpenAI-compatible servers (Qwen3, DeepSeek-R1 on Ollama,
@@ -158,8 +156,7 @@ def flatten_markdown(text: str) -> str:
 
 def _split(item: str) -> tuple[str, str]:
     """(the item's words without their closing stop, its trailing citation markers)."""
-    m = _TRAILING_MARKERS.match(item)
-    body, markers = (m.group(1), m.group(2)) if m else (item, "")
+    body, _, markers = _END.match(item).groups()
     return body.rstrip(" .;,"), markers.strip()
 
 
