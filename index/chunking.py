@@ -13,6 +13,7 @@ from index.limits import Limits
 from index.markup import code_units
 from index.text import sentence_spans
 from index.types import Chunk, Document
+from index.units import with_signatures
 
 CountTokens = Callable[[Sequence[str]], list[int]]
 COUNT_BATCH = 512  # texts per tokenizer call: a 50 MB file's token ids never exist at once
@@ -108,7 +109,9 @@ def chunk_document(
 
         sections = [Section(doc.title, 0, len(doc.text))]
     for section in sections:
-        spans = sentence_spans(doc.text, section.start, section.end)
+        # A signature or option line and its description pack as one: a chunk that ended on
+        # "SpooledTemporaryFile(max_size=0, ...)" left its description to the next chunk.
+        spans = with_signatures(doc.text, sentence_spans(doc.text, section.start, section.end))
         spans = code_units(doc.text, spans, doc.code, count_tokens, max_tokens)  # code: whole
         spans = [p for s in spans for p in _cut_chars(doc.text, s, max_chars)]
         if not spans:

@@ -9,6 +9,7 @@ import re
 
 from index.clean import Line
 from index.errors import LoadError
+from index.lists import mark_item
 from index.markup import Extracted, _code
 from index.tables import html_table_lines
 
@@ -26,6 +27,9 @@ _BLOCK_TAGS = {
 # ARIA landmark roles of the chrome _DROP_TAGS drops (<nav>, <aside>, a search form), and the
 # widget roles of a site's controls (a theme picker's role="menu", a toolbar).
 _DROP_ROLES = frozenset({"navigation", "search", "complementary", "menu", "menubar", "toolbar"})
+# Texinfo's table-of-contents heading and lists (the <div class="contents"> after the heading:
+# Doxygen's page body is a div.contents too, so that one is found by its heading, below).
+_TOC_CLASSES = ["contents-heading", "shortcontents-heading", "shortcontents", "mini-toc", "toc"]
 _PERMALINK_MARKS = frozenset({"¶", "#", "§", "🔗"})
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([\w-]+)", re.IGNORECASE)
@@ -71,11 +75,26 @@ def read_html(data: bytes, source: str) -> Extracted:
     ):
         if not tag.decomposed:
             tag.decompose()
+    # A table of contents repeats every heading of the page in one place: a chunk of it matches
+    # any question's words and answers none. GNU Texinfo (bc, time, nettle manuals) heads it
+    # "contents-heading"; MediaWiki marks it id="toc". Texinfo's menus of child nodes and
+    # mini-TOCs are contents too.
+    tocs = [*soup.find_all(class_=_TOC_CLASSES), *soup.find_all(id="toc")]
+    for head in soup.find_all(class_=["contents-heading", "shortcontents-heading"]):
+        after = head.find_next_sibling()
+        if after is not None and after.name == "div":
+            tocs.append(after)
+    for tag in [*tocs, *soup.find_all("table", class_="menu")]:
+        if not tag.decomposed:
+            tag.decompose()
     banners = [
         *soup.find_all(["header", "footer"]),
         *soup.find_all(role=_has_role({"banner", "contentinfo"})),
         *soup.find_all(class_="footer"),
         *soup.find_all(id="footer"),
+        # Texinfo's node line before every section ("Next: Expressions, Previous:
+        # Introduction, Up: Top [Contents]"): links, not text.
+        *soup.find_all("div", class_=["header", "nav-panel"]),
     ]
     for tag in banners:
         # Page-level banners go; an article's own <header> usually holds its <h1>.
@@ -117,6 +136,8 @@ def read_html(data: bytes, source: str) -> Extracted:
         item = stack.pop()
         if item[0] == "close":
             flush(item[1])
+            if item[2] is not None:
+                mark_item(lines, item[2])  # a one-line <li> may join its lead-in
             continue
         child = item[1]
         if isinstance(child, PreformattedString):
@@ -143,7 +164,7 @@ def read_html(data: bytes, source: str) -> Extracted:
             if child.name in _BLOCK_TAGS:
                 flush()
                 level = 0 if id(child) in article_heads else _HEADINGS.get(child.name)
-                stack.append(("close", level))
+                stack.append(("close", level, len(lines) if child.name == "li" else None))
             stack.extend(("open", c) for c in reversed(list(child.children)))
     return lines, title or None
 

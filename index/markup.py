@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from index.clean import CODE, Line
+from index.lists import ITEM
 
 Extracted = tuple[list[Line], str | None]
 
@@ -42,9 +43,9 @@ def _code(lines: list[str], out: list[Line]) -> None:
         out.append(Line(""))
 
 
-def _para(text: str, out: list[Line], level: int | None = None) -> None:
+def _para(text: str, out: list[Line], level: int | None = None, kind: str | None = None) -> None:
     if text.strip():
-        out += [Line(""), Line(text, level=level), Line("")]
+        out += [Line(""), Line(text, level=level, kind=kind), Line("")]
 
 
 # ---------------------------------------------------------------- Markdown
@@ -88,10 +89,12 @@ def read_markdown(text: str) -> Extracted:
                 _para(md_inline(value), out)
         raw = raw[end + 1 :] if end else raw
     para: list[str] = []
+    item = [False]  # the paragraph being read is a list item (index/lists.py)
 
     def flush() -> None:
-        _para(md_inline(" ".join(para)), out)
+        _para(md_inline(" ".join(para)), out, kind=ITEM if item[0] else None)
         para.clear()
+        item[0] = False
 
     i, fence, in_item = 0, "", False
     while i < len(raw):
@@ -142,6 +145,7 @@ def read_markdown(text: str) -> Extracted:
         elif bullet := _MD_BULLET.match(t):
             flush()
             para.append(t[bullet.end() :].strip())
+            item[0] = True
             in_item = True  # its indented lines continue the item, they are not code
             continue
         else:

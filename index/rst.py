@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from index.clean import Line
+from index.lists import mark_item
 from index.markup import Extracted, _code, _dedent, _indent, _para
 
 # ---------------------------------------------------------------- rST inline markup
@@ -218,7 +219,9 @@ class _Rst:
                     or (lines[j].strip() and _indent(lines[j]) >= width)
                 ):
                     j += 1
+                mark = len(out)
                 self.block([line[width:]] + _dedent(lines[i + 1 : j]))
+                mark_item(out, mark)  # a one-line item may join its lead-in (index/lists.py)
                 out.append(Line(""))
                 i = j
                 continue

@@ -18,17 +18,25 @@ _BULLET_RE = re.compile(r"[•◦▪▫●‣∙⁃*-]\s+")
 _CONTINUATION = re.compile(r"(?:but|and|or|nor|is|are|was|were|which|that)\b")
 
 
-# An API entry's signature line ("pairwise(iterable)", "json.loads(s, *, cls=None)", or a bare
-# dotted or snake_case name such as "sqlite_version_info"): the sentence after it describes that
-# name, which it never repeats. A bare plain word ("pass", "threadsafety") is too often code or
-# a heading to count.
+# An API entry's signature line ("pairwise(iterable)", "json.loads(s, *, cls=None)", a bare
+# dotted or snake_case name such as "sqlite_version_info", or a constant): the sentence after it
+# describes that name, which it never repeats. A bare plain word ("pass", "threadsafety") is too
+# often code or a heading to count.
+# A command-line option entry is one too ("-k --keep", "-o FILE, --output=FILE", "--dry-run"):
+# manuals and man pages put the option on its own line (an HTML <dt>, a Markdown term) and
+# describe it in the paragraph after ("Keep (don't delete) input files ..."), which never names
+# it, so the flag a question asks for would be in no unit.
+_OPTION = r"--?[A-Za-z0-9][\w-]*(?:[= ][<\[]?[A-Za-z_][\w-]*[>\]]?)?"
 _SIGNATURE = re.compile(
-    r"[A-Za-z_][\w.]*\([^()\n]{0,80}\)(?:\s*->\s*[\w.\[\], ]{1,40})?"
+    r"[A-Za-z_][\w.]*\([^()\n]{0,400}\)(?:\s*->\s*[\w.\[\], ]{1,40})?"
     r"|[a-z][a-z0-9]*(?:[_.][a-z0-9]+)+"
+    # a constant or an environment variable ("csv.QUOTE_ALL", "BC_LINE_LENGTH")
+    r"|(?:[a-z]\w*\.)*[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+"
+    rf"|{_OPTION}(?:,?[ \t]+{_OPTION}){{0,3}}"
 )
 
 
-def _with_signatures(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def with_signatures(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """A signature line and the first sentence after it become one unit ("pairwise(iterable)
     Return successive overlapping pairs ..."), still one contiguous slice of the text."""
     out: list[tuple[int, int]] = []
@@ -54,7 +62,7 @@ def reading_units(text: str) -> list[tuple[int, int]]:
     """(start, end) of each unit of `text`, in order; each a slice of `text`."""
     out = []
     prompt = -1  # end of the last doctest prompt line's unit
-    for a, b in _with_signatures(text, sentence_spans(text)):
+    for a, b in with_signatures(text, sentence_spans(text)):
         if text.startswith(">>>", a) or (prompt >= 0 and "\n\n" not in text[prompt:a]):
             prompt = b  # a doctest line or its output: interpreter input, not a statement
             continue
@@ -68,3 +76,10 @@ def reading_units(text: str) -> list[tuple[int, int]]:
         if b - a >= 2:
             out.append((a, b))
     return out
+
+
+def one_line(unit: str) -> str:
+    """A unit as shown: it spans lines only when it is a signature and its description
+    ("pairwise(iterable)\n\nReturn successive ..."), shown as "pairwise(iterable): Return ..."."""
+    head, sep, rest = unit.partition("\n")
+    return " ".join(f"{head.rstrip()}: {rest}".split()) if sep else " ".join(unit.split())

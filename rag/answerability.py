@@ -29,6 +29,7 @@ from index.text import (
     strip_markers,
     tokens,
 )
+from index.units import one_line
 from rag.answer import Source
 from rag.answer_features import states_a_number, states_a_time, states_a_version
 from rag.claims import analyze as analyze_claim
@@ -196,7 +197,7 @@ def direct_answer(judgement: Judgement, answer_text: str, query: str) -> str | N
         return None
     plain = strip_markers(answer_text)
     top = judgement.candidates[0] if judgement.candidates else None
-    if top is not None and squash(top.text) in squash(plain):
+    if top is not None and (squash(top.text) in squash(plain) or one_line(top.text) in plain):
         return top.answer
     spans = sentence_spans(plain)
     if not spans:

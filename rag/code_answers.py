@@ -20,6 +20,8 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from index.text import tokens
+
 if TYPE_CHECKING:
     from rag.reader import Pick  # rag.reader calls this module: no import at run time
 
@@ -79,21 +81,38 @@ _WANTS_VERSION = re.compile(
     re.I,
 )
 _VERSION = re.compile(r"(?<![\w.])\d+\.\d+(?:\.\d+)*(?![\w.]*\w)")
+# "Which flag makes bzip2 keep its input files?", "which command line option disables ...":
+# a command-line option, named by its dashes ("-k", "--no-ensure-ascii"). "Option" also names
+# a keyword argument or a constant in API reference ("which quoting option ..." is
+# QUOTE_NONNUMERIC), so an identifier still answers such a question.
+# The words between may qualify the noun ("which command line option"), not be a clause of
+# their own: "what value does the option have" asks for a value.
+_WANTS_OPTION = re.compile(
+    r"\b(?:which|what)\s+(?:(?!(?:does|do|did|is|are|was|should|can|will)\b)[\w.-]+\s+){0,3}?"
+    r"(?:flag|option|switch)(?:e?s)?\b",
+    re.I,
+)
+# One option, or the spellings of one ("-s --small", "-v, --verbose").
+_CLI_OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*(?:,?[ \t]+--?[A-Za-z][\w-]*)*(?![\w-])")
 
 
 @lru_cache(maxsize=256)
 def answer_kind(question: str) -> str | None:
-    """ "exception", "version" or "code" when the question asks for one by name, else None."""
+    """ "exception", "version", "option" or "code" when the question asks for one by name,
+    else None."""
     if _WANTS_EXCEPTION.search(question):
         return "exception"
     if _WANTS_VERSION.search(question):
         return "version"
+    if _WANTS_OPTION.search(question):
+        return "option"
     return "code" if wants_code(question) else None
 
 
 def names_kind(kind: str, word: str) -> bool:
-    """Is `word` (one token) an exception name, or a version, as `kind` asks?"""
-    return (_EXCEPTION if kind == "exception" else _VERSION).fullmatch(word) is not None
+    """Is `word` (one token) an exception name, a version or an option, as `kind` asks?"""
+    rx = {"exception": _EXCEPTION, "option": _CLI_OPTION}.get(kind, _VERSION)
+    return rx.fullmatch(word) is not None
 
 
 def versions_of(text: str, asked: str) -> list[str]:
@@ -145,6 +164,8 @@ def _named(kind: str, text: str, asked: str) -> str | None:
         found = [w for w in _IDENTIFIER.findall(text) if code_like(w, text)]
     elif kind == "version":
         found = versions_of(text, asked)
+    elif kind == "option":
+        found = _CLI_OPTION.findall(text)
     else:
         found = _EXCEPTION.findall(text)
     return next((w for w in found if w.lower() not in asked), None)
@@ -157,6 +178,8 @@ def _fits(kind: str, phrase: str | None, sentence: str, asked: str) -> bool:
         return code_like(phrase, sentence)
     if kind == "version":
         return phrase.strip() in versions_of(sentence, asked)
+    if kind == "option" and code_like(phrase, sentence):
+        return True  # "which quoting option": a constant or keyword argument
     return names_kind(kind, phrase.strip())
 
 
@@ -182,6 +205,13 @@ def identifier_first(
     kind = answer_kind(question) if picks else None
     if kind is None:
         return picks
+    out = _typed_first(question, kind, picks, following, deeper)
+    if kind == "code" and _asks_plural(question) and _joined_list(out[0].text):
+        return (replace(out[0], answer=None), *out[1:])  # the whole list answers "which modules"
+    return out
+
+
+def _typed_first(question: str, kind: str, picks: tuple, following, deeper) -> tuple:
     asked = question.lower()
     if _fits(kind, picks[0].answer, picks[0].text, asked):
         return picks
@@ -194,6 +224,11 @@ def identifier_first(
         if name is not None:
             return (replace(pair, answer=name), *picks[1:])
     if kind == "code":
+        # The best pick describes the entry it is joined to ("BC_LINE_LENGTH\n\nThis should be an
+        # integer ..."): that entry's name answers "which environment variable ...".
+        name = _entry_name(picks[0].text) or _item_name(picks[0].text, asked)
+        if name is not None and name.lower() not in asked and code_like(name, picks[0].text):
+            return (replace(picks[0], answer=name), *picks[1:])
         return picks
     for k, p in enumerate(picks):
         if (name := _named(kind, p.text, asked)) is not None:
@@ -202,3 +237,40 @@ def identifier_first(
         if (name := _named(kind, p.text, asked)) is not None:
             return (replace(p, answer=name), *picks)
     return picks
+
+
+def _entry_name(unit: str) -> str | None:
+    """The name heading a signature unit ("json.loads(s, ...)" -> "json.loads"), else None."""
+    head, sep, _ = unit.partition("\n")
+    if not sep:
+        return None
+    name = _IDENTIFIER.match(head.strip())
+    return name.group().removesuffix("()") if name else None
+
+
+def _asks_plural(question: str) -> bool:
+    """ "Which modules ...": the answer is several names, no one of them."""
+    m = _WANTS_CODE.search(question)
+    return m is not None and m.group().endswith("s") and not m.group().endswith("ss")
+
+
+def _joined_list(unit: str) -> bool:
+    """A short list joined to its lead-in (index/lists.py): "lead-in: item; item"."""
+    _, sep, rest = unit.partition(": ")
+    return bool(sep) and "; " in rest
+
+
+def _item_name(unit: str, asked: str) -> str | None:
+    """In a list joined to its lead-in ("... modules for working with URLs: urllib.request for
+    opening and reading URLs; ...; urllib.robotparser for parsing robots.txt files"), the first
+    identifier of the one item that shares the most words with the question."""
+    if not _joined_list(unit):
+        return None
+    rest = unit.partition(": ")[2]
+    words = set(tokens(asked))
+    scored = [(len(words & set(tokens(item))), item) for item in rest.split("; ")]
+    best, item = max(scored, key=lambda x: x[0])
+    if best == 0 or [n for n, _ in scored].count(best) > 1:
+        return None
+    found = [w for w in _IDENTIFIER.findall(item) if code_like(w, item)]
+    return found[0] if found else None

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from index.text import drop_footnotes, neutralise_markers
+from index.units import one_line
 from rag.answer import Source
 from rag.answerability import Candidate
 from rag.llm import LLM, Prompt
@@ -48,16 +49,15 @@ def compose(
         # Lib/pathlib.py") or a heading next to the answer is no evidence a reader can use.
         if cands[1].text != cands[0].text and _closes_sentence(cands[1].text):
             chosen.append(cands[1])
-    return " ".join(
-        f"{_one_line(neutralise_markers(drop_footnotes(c.text)))} [{c.source + 1}]" for c in chosen
+    quotes = [
+        f"{one_line(neutralise_markers(drop_footnotes(c.text)))} [{c.source + 1}]" for c in chosen
+    ]
+    # A quote without a closing stop (a list after its lead-in, a line of a README) ends on a
+    # line break, so verification reads the next quote as a claim of its own.
+    return "".join(
+        q + ("" if k == len(quotes) - 1 else " " if _closes_sentence(c.text) else "\n")
+        for k, (q, c) in enumerate(zip(quotes, chosen, strict=True))
     )
-
-
-def _one_line(text: str) -> str:
-    """A sentence spans lines only when it is an API signature and its description
-    ("pairwise(iterable)\n\nReturn successive ..."): shown as "pairwise(iterable): Return ..."."""
-    head, sep, rest = text.partition("\n")
-    return " ".join(f"{head.rstrip()}: {rest}".split()) if sep else " ".join(text.split())
 
 
 def _closes_sentence(text: str) -> bool:

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from index.text import fold_diacritics as fold
+from index.text import stem
 
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|-(?=[^\W\d_]))*")
 _MIN_LEN = 5
@@ -78,13 +79,35 @@ def spelled_as_passages(question: str, passages: Sequence[str]) -> str:
             continue
         if key in seen:  # the same letters but for diacritics ("Wesola" for "Wesoła", "cafe")
             near = [key]
-        elif low in vocab or len(low) < _MIN_SWAP_LEN:
+        elif low in vocab or _inflected(low, vocab) or len(low) < _MIN_SWAP_LEN:
             continue
         else:
             near = [k for k in seen if one_edit(key, k) and _long_enough(key, k)]
-        if len(near) == 1:
-            out = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", seen[near[0]], out)
+        if len(near) == 1 and stem(low) != stem(seen[near[0]].lower()):
+            # (a word the stemmer already matches to the passage's needs no correcting: "parses")
+            spelt = seen[near[0]]
+            if word.islower() and spelt[:1].isupper() and spelt[1:].islower():
+                spelt = spelt.lower()  # capitalised only because it opens a passage sentence
+            out = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", spelt, out)
     return out
+
+
+# The vocabulary holds few inflected forms ("disable", not "disables"): a known word with an
+# inflection is no misspelling, and the reader's stemmer already matches it to the passage's
+# form. Without this, "disables" was read as the passage's "Disable".
+_INFLECTIONS = ("s", "es", "ed", "d", "ing", "ly")
+
+
+def _inflected(low: str, vocab: frozenset[str]) -> bool:
+    """Is `low` a known word's inflection ("disables": the vocabulary has "disabled")?"""
+    for suffix in _INFLECTIONS:
+        stem = low.removesuffix(suffix)
+        if stem == low or len(stem) < 3:
+            continue
+        bases = (stem, stem + "e", stem.removesuffix("e"))
+        if any(b + end in vocab for b in bases for end in ("", *_INFLECTIONS)):
+            return True
+    return False
 
 
 def _long_enough(a: str, b: str) -> bool:

@@ -27,6 +27,7 @@ from index.text import (
     squash,
     strip_markers,
 )
+from index.units import one_line, reading_units
 from rag.answer import Citation, SentenceCheck, Source
 from rag.non_claims import NOT_STATED, NOT_STATED_WHY, TITLE_WHY, is_title, title_keys
 from rag.paraphrase import Embed, accepts
@@ -121,6 +122,22 @@ class Verified:
 _LEADING = re.compile(rf"^(?:{MARKER_RE.pattern})+")
 
 
+# A marker inside a span, then a capital: the end of a quoted line that has no full stop ("...
+# to the email list procps@freelists.org [1] That said, ..."), so two quotes are two claims.
+_INNER_END = re.compile(rf"(?:{MARKER_RE.pattern})+(?=\s+[A-Z])")
+
+
+def _at_inner_markers(text: str) -> list[str]:
+    out = []
+    for a, b in sentence_spans(text):
+        start = a
+        for m in _INNER_END.finditer(text, a, b):
+            out.append(text[start : m.end()])
+            start = m.end()
+        out.append(text[start:b])
+    return out
+
+
 def split_cited(text: str) -> list[tuple[str, list[int]]]:
     """Answer text -> [(sentence without markers, cited numbers)].
 
@@ -128,8 +145,7 @@ def split_cited(text: str) -> list[tuple[str, list[int]]]:
     before them, not to the one they precede.
     """
     out: list[tuple[str, list[int]]] = []
-    for a, b in sentence_spans(text):
-        raw = text[a:b]
+    for raw in _at_inner_markers(text):
         lead = _LEADING.match(raw)
         if lead and out:
             out[-1][1].extend(marker_numbers(lead.group()))
@@ -150,6 +166,12 @@ def _best_span(
 ) -> tuple[int, int, float]:
     """The sentence of the chunk that supports the claim best, else the best adjacent pair,
     else the whole chunk (doc offsets). `paraphrase`: a sentence may support it as one."""
+    # A unit the reader quoted whole: an API signature or a command-line option with its
+    # description ("-k --keep: Keep (don't delete) input files."), cited with its name.
+    shown = " ".join(claim.split())
+    for a, b in reading_units(src.text):
+        if "\n" in src.text[a:b] and one_line(src.text[a:b]) == shown:
+            return src.start + a, src.start + b, support(claim, shown, paraphrase=False).score
     spans = sentence_spans(src.text)
     for width in (1, 2):
         best: tuple[float, int, int] | None = None

@@ -262,6 +262,26 @@ def test_fake_markers_in_output_are_bounded():
     assert v.citations == [] and v.sentences[0].status == "dropped"
 
 
+def test_a_quoted_line_without_a_full_stop_is_its_own_claim():
+    # Two quotes of the extractive backend, the first a line with no stop: two claims, each
+    # cited on its own sentence, not one claim that only the whole chunk holds.
+    text = "Send reports to the list bugs@example.org [1] That said, any report helps. [1]"
+    assert split_cited(text) == [
+        ("Send reports to the list bugs@example.org", [1]),
+        ("That said, any report helps.", [1]),
+    ]
+    assert split_cited("Paris is the capital [1] of France.") == [
+        ("Paris is the capital of France.", [1])
+    ]
+    chunk = "Where to send\n\nSend reports to the list bugs@example.org\n\nWhat to send\n\n"
+    chunk += "A stack trace is useful. That said, any report helps."
+    v = verify(text, [_src(1, chunk)])
+    assert [c.text for c in v.citations] == [
+        "Send reports to the list bugs@example.org",
+        "That said, any report helps.",
+    ]
+
+
 def test_rrf_fuses_ranks():
     fused = rrf([["a", "b", "c"], ["c", "a"]])
     assert [i for i, _ in fused] == ["a", "c", "b"]

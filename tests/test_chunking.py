@@ -68,3 +68,20 @@ def test_chunks_do_not_cross_articles(embedder):
         sec = doc.section_at(c.start)
         assert sec is not None and c.end <= sec.end
         assert c.title == sec.title
+
+
+def test_a_signature_line_stays_with_its_description():
+    # Packed by sentences alone, a chunk could end on the signature and leave its description,
+    # the only text that says what it does, to the next chunk.
+    head = " ".join(f"Sentence number {i} says little." for i in range(5))
+    sig = "SpooledTemporaryFile(max_size=0, mode='w+b', buffering=-1, encoding=None)"
+    text = f"{head}\n\n{sig}\n\nThis class operates exactly as TemporaryFile does."
+    doc = Document("/x.rst", text, "T", [Section("T", 0, len(text))])
+
+    def words(texts):
+        return [len(t.split()) for t in texts]
+
+    for budget in range(12, 40):
+        for c in chunk_document(doc, words, budget, overlap_tokens=4):
+            if sig in c.text:
+                assert c.text.endswith("TemporaryFile does."), (budget, c.text)

@@ -232,3 +232,65 @@ def test_a_label_line_is_never_the_second_sentence_of_an_extractive_answer():
     assert compose("Where?", [src], [added, noted], second_ratio=0.1).endswith(
         "toys.[citation needed] [1]"
     )
+
+
+def test_an_option_line_and_its_description_are_one_unit():
+    # A manual's <dt>/<dd> (or rST's ".. cmdoption::") puts the option on its own line; the
+    # description never names it, so without the join no unit holds the flag asked for.
+    text = (
+        "-k --keep\n\nKeep (don't delete) input files during compression.\n\n"
+        "-o FILE, --output=FILE\n\nWrite to FILE.\n\n"
+        "- not an option\n\nA plain sentence."
+    )
+    units = [text[a:b] for a, b in reading_units(text)]
+    assert units[0] == "-k --keep\n\nKeep (don't delete) input files during compression."
+    assert units[1] == "-o FILE, --output=FILE\n\nWrite to FILE."
+    assert "A plain sentence." in units  # a Markdown bullet's dash is no option
+
+
+def test_an_option_question_is_answered_by_the_option():
+    q = "Which flag makes bzip2 keep the input files?"
+    assert answer_kind(q) == "option"
+    assert answer_kind("What command line option disables ASCII escaping?") == "option"
+    assert answer_kind("Which flag does Turkey fly?") == "option"  # the form then decides
+    assert answer_kind("With action='count', what value does the option have?") != "option"
+    echo = _pick("bzip2 compresses files and normally deletes them.", "deletes", 0.6)
+    keep = _pick(
+        "-k --keep\n\nKeep (don't delete) input files during compression.", "input files", 0.3
+    )
+    picks = identifier_first(q, [echo, keep])
+    assert picks[0].text == keep.text and picks[0].answer == "-k --keep"
+    # No option anywhere: the picks stay as they are (a flag of a country is no CLI option).
+    flag = _pick("The flag of Turkey is red with a white crescent.", "red", 0.9)
+    assert identifier_first("Which flag does Turkey fly?", [flag]) == (flag,)
+
+
+def test_an_api_option_is_still_answered_by_its_identifier():
+    q = "Which quoting option makes csv.reader turn unquoted fields into floats?"
+    best = _pick(
+        "Instructs reader objects to convert all non-quoted fields to type float.",
+        "QUOTE_NONNUMERIC",
+        0.8,
+    )
+    assert identifier_first(q, [best]) == (best,)
+
+
+def test_an_entry_joined_to_its_description_names_the_answer():
+    # "BC_LINE_LENGTH" heads its description in a manual's list of environment variables.
+    unit = "BC_LINE_LENGTH\n\nThis should be an integer giving the characters in an output line."
+    assert [unit[a:b] for a, b in reading_units(unit)] == [unit]
+    best = _pick(unit, "output line", 0.7)
+    q = "Which environment variable sets the length of an output line?"
+    assert identifier_first(q, [best])[0].answer == "BC_LINE_LENGTH"
+
+
+def test_a_list_joined_to_its_lead_in_answers_by_its_item_or_whole():
+    unit = (
+        "urllib collects several modules for working with URLs: urllib.request for opening "
+        "URLs; urllib.parse for parsing URLs; urllib.robotparser for parsing robots.txt files"
+    )
+    best = _pick(unit, "URLs", 0.8)
+    one = identifier_first("Which urllib module reads robots.txt files?", [best])
+    assert one[0].answer == "urllib.robotparser"
+    # "Which modules": several names answer, so no one of them is shown as the answer.
+    assert identifier_first("Which modules does urllib collect?", [best])[0].answer is None

@@ -245,6 +245,59 @@ def _load_html(path: Path, source: str):
     return load_document(path)
 
 
+def test_html_drops_a_texinfo_manuals_node_lines_menus_and_contents(tmp_path: Path) -> None:
+    # How GNU Texinfo renders a manual (bc, time, nettle in /usr/share/doc): a node line before
+    # every section, a menu of child nodes, and a table of contents naming every heading, which
+    # matches any question's words and answers none. Doxygen's page body is a div.contents of
+    # its own, kept: only the div after a contents heading is the table of contents.
+    doc = _load_html(
+        tmp_path / "bc.html",
+        "<html><head><title>bc Command Manual</title></head><body>"
+        '<h2 class="contents-heading">Table of Contents</h2><div class="contents"><ul>'
+        '<li><a href="#Intro">1 Introduction</a></li><li><a href="#Opt">1.2 Options</a></li>'
+        '</ul></div><div class="header"><p>Next: <a href="#Intro" rel="next">Introduction</a>,'
+        ' Up: <a href="#Top" rel="up">Top</a> [<a href="#SEC_Contents">Contents</a>]</p></div>'
+        '<table class="menu"><tr><td>&bull; <a href="#Intro">Introduction</a></td></tr></table>'
+        '<h2 class="chapter">1 Introduction</h2><p>bc is a calculator language.</p>'
+        '<div class="contents"><p>Doxygen keeps its body here.</p></div></body></html>',
+    )
+    assert doc.text == (
+        "1 Introduction\n\nbc is a calculator language.\n\nDoxygen keeps its body here."
+    )
+
+
+def test_a_short_list_after_its_lead_in_is_one_sentence(tmp_path: Path) -> None:
+    # Each item alone names nothing a question asks; the lead-in alone answers nothing.
+    md = tmp_path / "tool.md"
+    md.write_text(
+        "# Tool\n\nIt supports these formats:\n\n- JSON\n- YAML files\n\n## Install\n\n"
+        "Run the installer.\n\nNotes:\n\n* This item is a whole sentence of its own, kept.\n"
+        "* Short\n",
+        encoding="utf-8",
+    )
+    assert load_document(md).text == (
+        "Tool\n\nIt supports these formats: JSON; YAML files\n\nInstall\n\nRun the installer."
+        "\n\nNotes:\n\nThis item is a whole sentence of its own, kept.\n\nShort"
+    )
+    html = _load_html(
+        tmp_path / "p.html",
+        "<html><body><main><h1>T</h1><p>The library supports:</p><ul><li>Digest</li>"
+        "<li><p>Basic</p></li><li>WSSE</li></ul><h2>Next</h2><p>Other text.</p></main></body>"
+        "</html>",
+    )
+    assert html.text == "T\n\nThe library supports: Digest; Basic; WSSE\n\nNext\n\nOther text."
+    rst = tmp_path / "urllib.rst"
+    rst.write_text(
+        "urllib\n======\n\nurllib collects several modules:\n\n"
+        "* :mod:`urllib.request` for opening URLs\n* :mod:`urllib.parse` for parsing URLs\n",
+        encoding="utf-8",
+    )
+    assert load_document(rst).text == (
+        "urllib\n\nurllib collects several modules: urllib.request for opening URLs; "
+        "urllib.parse for parsing URLs"
+    )
+
+
 def test_html_drops_chrome_marked_by_roles_and_permalinks(tmp_path: Path) -> None:
     # How Sphinx renders a page (the Python docs): breadcrumbs and sidebar are <div
     # role="navigation">, the footer a <div class="footer">, every heading and signature ends

@@ -94,3 +94,18 @@ def test_letters_without_their_diacritics_take_the_passages_spelling() -> None:
     assert spelled_as_passages("Where is Lodz?", passages) == "Where is Łódź?"
     assert spelled_as_passages("Who ran the cafe?", passages) == "Who ran the café?"
     assert spelled_as_passages("Was Boleslaw II king?", passages) == "Was Bolesław II king?"
+
+
+def test_an_inflected_word_is_no_misspelling() -> None:
+    # The vocabulary has "disabled", not "disables": an inflection of a known word is left to
+    # the stemmer, which matches it to the passage's "Disable" anyway.
+    passages = ["Disable escaping of non-ascii characters."]
+    q = "Which option disables ASCII escaping?"
+    assert spelled_as_passages(q, passages) == q
+
+
+def test_a_correction_keeps_the_questions_lower_case() -> None:
+    # The passage capitalises the word only because a sentence opens with it.
+    passages = ["Construction began in 1890."]
+    q = "How long did the constuction take?"
+    assert spelled_as_passages(q, passages) == "How long did the construction take?"
