@@ -1,10 +1,11 @@
 """Held-out technical questions: the extractive read path on Python library pages it was not
 tuned on (tests/test_real_questions.py is the dev set; these were written blind).
 
-Three files, 30 answerable and 5 unanswerable questions each, on six pages each: A
+Four files, 30 answerable and 5 unanswerable questions each, on six pages each: A
 (eval/tech_questions.jsonl) and C (eval/tech_questions_c.jsonl) have had their misses read while
-fixing the read path, so they are dev sets now; B (eval/tech_questions_b.jsonl) is still blind:
-print and report its totals only, never its rows.
+fixing the read path, so they are dev sets now; B (eval/tech_questions_b.jsonl) and D
+(eval/tech_questions_d.jsonl, written in session s21 by a helper that never saw the tool's
+output) are still blind: print and report their totals only, never their rows.
 
     .venv/bin/python -m eval.tech_questions [--questions FILE] [--store DIR] [--json]
 
