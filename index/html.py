@@ -9,7 +9,7 @@ import re
 
 from index.clean import Line
 from index.errors import LoadError
-from index.lists import mark_item
+from index.lists import DEFINITION, ITEM, TERM, mark_item
 from index.markup import Extracted, _code
 from index.tables import html_table_lines
 
@@ -30,6 +30,8 @@ _DROP_ROLES = frozenset({"navigation", "search", "complementary", "menu", "menub
 # Texinfo's table-of-contents heading and lists (the <div class="contents"> after the heading:
 # Doxygen's page body is a div.contents too, so that one is found by its heading, below).
 _TOC_CLASSES = ["contents-heading", "shortcontents-heading", "shortcontents", "mini-toc", "toc"]
+# Blocks whose one line of text index/lists.py may join to a neighbour.
+_MARKED = {"li": ITEM, "dt": TERM, "dd": DEFINITION}
 _PERMALINK_MARKS = frozenset({"¶", "#", "§", "🔗"})
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([\w-]+)", re.IGNORECASE)
@@ -136,8 +138,8 @@ def read_html(data: bytes, source: str) -> Extracted:
         item = stack.pop()
         if item[0] == "close":
             flush(item[1])
-            if item[2] is not None:
-                mark_item(lines, item[2])  # a one-line <li> may join its lead-in
+            if item[2] is not None:  # a one-line <li> may join its lead-in, a <dt> its <dd>
+                mark_item(lines, item[2][1], item[2][0])
             continue
         child = item[1]
         if isinstance(child, PreformattedString):
@@ -161,12 +163,22 @@ def read_html(data: bytes, source: str) -> Extracted:
             lines.extend(Line(t) for t in rows)
             lines.append(Line(""))
         else:
-            if child.name in _BLOCK_TAGS:
+            if child.name in _BLOCK_TAGS or child.name == "td":
                 flush()
                 level = 0 if id(child) in article_heads else _HEADINGS.get(child.name)
-                stack.append(("close", level, len(lines) if child.name == "li" else None))
+                kind = _cell_kind(child) if child.name == "td" else _MARKED.get(child.name)
+                stack.append(("close", level, (kind, len(lines)) if kind else None))
             stack.extend(("open", c) for c in reversed(list(child.children)))
     return lines, title or None
+
+
+def _cell_kind(td) -> str | None:  # noqa: ANN001 - bs4 Tag
+    """A layout table's row of two cells is a term and its definition (AsciiDoc's labelled
+    lists: ninja's "cleandead" | "remove files produced by previous builds ...")."""
+    cells = [c for c in td.parent.children if getattr(c, "name", None) == "td"]
+    if len(cells) != 2:
+        return None
+    return TERM if td is cells[0] else DEFINITION
 
 
 def _has_role(roles):

@@ -18,6 +18,12 @@ from dataclasses import replace
 from index.clean import CODE, Line
 
 ITEM = "item"
+# An HTML definition list's term and the first line of its definition: "cleandead" and "remove
+# files produced by previous builds ..." say one thing as "cleandead: remove files ...", as a
+# browser shows them side by side. Alone, the definition never names its term.
+TERM = "term"
+DEFINITION = "definition"
+MAX_TERM_CHARS = 120  # a signature with its arguments; longer, and it is text of its own
 MAX_ITEM_WORDS = 8  # longer, and an item says something of its own
 _CLOSES = re.compile(r"[.!?][\"')\]]*$")
 
@@ -58,8 +64,29 @@ def inline_lists(lines: list[Line]) -> list[Line]:
     return out
 
 
-def mark_item(lines: list[Line], start: int) -> None:
-    """Mark ITEM the one line of text a list item added to `lines` from `start`, if one."""
+def mark_item(lines: list[Line], start: int, kind: str = ITEM) -> None:
+    """Mark `kind` the line of text a list item (or term) added to `lines` from `start`, if it
+    added one; a definition's first line, whatever follows it."""
     text = [k for k in range(start, len(lines)) if lines[k].text.strip()]
-    if len(text) == 1 and lines[text[0]].kind is None and lines[text[0]].level is None:
-        lines[text[0]] = replace(lines[text[0]], kind=ITEM)
+    if not text or (len(text) > 1 and kind != DEFINITION):
+        return
+    if lines[text[0]].kind is None and lines[text[0]].level is None:
+        lines[text[0]] = replace(lines[text[0]], kind=kind)
+
+
+def join_terms(lines: list[Line]) -> list[Line]:
+    """Each short TERM line with the DEFINITION line right after it as one paragraph."""
+    out: list[Line] = []
+    for line in lines:
+        if line.kind == DEFINITION:
+            k = len(out) - 1
+            while k >= 0 and not out[k].text.strip() and out[k].kind != CODE:
+                k -= 1
+            term = out[k] if k >= 0 else None
+            if term is not None and term.kind == TERM and len(term.text) <= MAX_TERM_CHARS:
+                del out[k + 1 :]  # the paragraph break between them
+                sep = " " if term.text.rstrip().endswith((":", ".")) else ": "
+                out.append(replace(line, kind=None, join=sep))
+                continue
+        out.append(replace(line, kind=None) if line.kind == DEFINITION else line)
+    return [replace(x, kind=None) if x.kind == TERM else x for x in out]

@@ -26,7 +26,7 @@ from index.clean import (
 from index.errors import LoadError
 from index.formats import read_csv, read_docx, read_epub, read_pptx, read_tsv
 from index.html import read_html
-from index.lists import inline_lists
+from index.lists import inline_lists, join_terms
 from index.markup import read_markdown
 from index.ocr import OcrConfig, attach_words
 from index.pdf import PdfResult, read_pdf
@@ -42,7 +42,7 @@ SUPPORTED_SUFFIXES: set[str] = {
 # the cleaned text of some file. Each file's catalog record stores its hash under this version,
 # so the next ordinary `rag index` re-cleans every file recorded under another one; chunk texts
 # that come out the same keep their cached vectors (the catalog keys vectors by text).
-CLEANING_VERSION = "2026-12-03k"
+CLEANING_VERSION = "2026-12-03l"
 
 
 def file_hash(data: bytes) -> str:
@@ -91,7 +91,7 @@ def load_document(
     reader = _read_rst if p.name.lower().endswith(".rst.txt") else _READERS[suffix]
     pdf = pdf if pdf is not None else PdfResult()
     lines, title = read_pdf(data, source, ocr, pdf) if suffix == ".pdf" else reader(data, source)
-    text, kept = clean_lines(inline_lists(lines))
+    text, kept = clean_lines(inline_lists(join_terms(lines)))
     if not text:
         if suffix == ".pdf":
             reason = "PDF has no extractable text (scanned images?); run OCR on it first"

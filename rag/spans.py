@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -52,8 +53,29 @@ def candidate_spans(toks: Sequence[Tok], text: str, qstems: set[str]) -> list[Sp
                 break
             if all(t.stem in qstems or t.punct or t.stop for t in inner):
                 continue
-            out.append(Span(toks[i].start, last.end, text[toks[i].start : last.end], i, j))
+            phrase = text[toks[i].start : last.end]
+            if not _balanced(phrase):
+                continue
+            out.append(Span(toks[i].start, last.end, phrase, i, j))
     return out
+
+
+# A single quote opening a quotation: not after a letter or digit ("Alibaba's", "don't" and the
+# plural possessive "patients' prescriptions" are no quotations).
+_OPENING = re.compile(r"(?<![^\W_])'(?=\w)")
+_CLOSING = re.compile(r"(?<=\w)'(?!\w)")
+
+
+def _balanced(phrase: str) -> bool:
+    """Brackets and quote marks open and close inside the phrase: "v)" of "(note that -n
+    implies -v)" or "command='bar" of "command='bar', depfile=..." is half of something."""
+    depth = 0
+    for ch in phrase:
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    opened = len(_OPENING.findall(phrase))
+    return depth == 0 and opened <= len(_CLOSING.findall(phrase)) and phrase.count('"') % 2 == 0
 
 
 _LEN_BUCKETS = (1, 2, 3, 4, 6, 10)

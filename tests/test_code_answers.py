@@ -294,3 +294,17 @@ def test_a_list_joined_to_its_lead_in_answers_by_its_item_or_whole():
     assert one[0].answer == "urllib.robotparser"
     # "Which modules": several names answer, so no one of them is shown as the answer.
     assert identifier_first("Which modules does urllib collect?", [best])[0].answer is None
+
+
+def test_a_phrase_never_holds_half_a_bracket_or_quote():
+    text = "This tool takes in account the -v and the -n options (note that -n implies -v)."
+    phrases = [sp.text for sp in candidate_spans(tokenize(text), text, {"option"})]
+    assert phrases and not [p for p in phrases if p.endswith(")") and "(" not in p]
+    code = "It allows calls like ninja.rule(name='foo', command='bar', depfile='$out.d')."
+    phrases = [sp.text for sp in candidate_spans(tokenize(code), code, set())]
+    assert "command='bar" not in phrases and "Alibaba's" in [
+        sp.text
+        for sp in candidate_spans(
+            tokenize("Alibaba's shares rose."), "Alibaba's shares rose.", set()
+        )
+    ]

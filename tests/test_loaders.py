@@ -298,6 +298,26 @@ def test_a_short_list_after_its_lead_in_is_one_sentence(tmp_path: Path) -> None:
     )
 
 
+def test_a_term_and_its_definition_are_one_paragraph(tmp_path: Path) -> None:
+    # Alone, "remove files produced by previous builds ..." never names the tool it describes:
+    # a <dl> (bzip2's options) or AsciiDoc's two-cell rows (ninja's tools) show term and
+    # definition side by side, and so does the cleaned text.
+    long = " ".join(["It removes them all."] * 25)  # a cell of a page's length: layout
+    doc = _load_html(
+        tmp_path / "manual.html",
+        "<html><body><dl><dt>-k --keep</dt><dd><p>Keep input files.</p><p>More.</p></dd>"
+        "<dt>Note:</dt><dd>Terms may end in a colon.</dd></dl><div class='hdlist'><table>"
+        "<tr><td><p><code>cleandead</code></p></td><td><p>remove files produced by previous"
+        f" builds.</p><p>{long}</p></td></tr><tr><td><p>one</p></td><td><p>two</p></td>"
+        "<td><p>three</p></td></tr></table></div></body></html>",
+    )
+    assert doc.text == (
+        "-k --keep: Keep input files.\n\nMore.\n\nNote: Terms may end in a colon.\n\n"
+        f"cleandead: remove files produced by previous builds.\n\n{long}\n\n"
+        "one\n\ntwo\n\nthree"
+    )
+
+
 def test_html_drops_chrome_marked_by_roles_and_permalinks(tmp_path: Path) -> None:
     # How Sphinx renders a page (the Python docs): breadcrumbs and sidebar are <div
     # role="navigation">, the footer a <div class="footer">, every heading and signature ends
@@ -313,7 +333,8 @@ def test_html_drops_chrome_marked_by_roles_and_permalinks(tmp_path: Path) -> Non
         '<div class="footer">© Copyright 2001, PSF. Found a bug?</div></body></html>',
     )
     assert doc.title == "glob — paths"
-    assert doc.text == "glob — paths\n\nglob.glob(pathname)\n\nReturn a list; see the note."
+    # A definition list shows its term beside its definition (index/lists.py).
+    assert doc.text == "glob — paths\n\nglob.glob(pathname): Return a list; see the note."
 
 
 def test_html_reads_the_pages_main_and_keeps_code_verbatim(tmp_path: Path) -> None:
