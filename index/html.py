@@ -9,7 +9,7 @@ import re
 
 from index.clean import Line
 from index.errors import LoadError
-from index.lists import DEFINITION, ITEM, TERM, mark_item
+from index.lists import DEFINITION, ITEM, TERM, mark_block
 from index.markup import Extracted, _code
 from index.tables import html_table_lines
 
@@ -139,7 +139,7 @@ def read_html(data: bytes, source: str) -> Extracted:
         if item[0] == "close":
             flush(item[1])
             if item[2] is not None:  # a one-line <li> may join its lead-in, a <dt> its <dd>
-                mark_item(lines, item[2][1], item[2][0])
+                mark_block(lines, item[2][1], item[2][0])
             continue
         child = item[1]
         if isinstance(child, PreformattedString):

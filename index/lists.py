@@ -68,9 +68,9 @@ def inline_lists(lines: list[Line]) -> list[Line]:
     return out
 
 
-def mark_item(lines: list[Line], start: int, kind: str = ITEM) -> None:
-    """Mark `kind` the line of text a list item (or term) added to `lines` from `start`, if it
-    added one; a definition's first line, whatever follows it."""
+def mark_block(lines: list[Line], start: int, kind: str = ITEM) -> None:
+    """Mark `kind` (ITEM, TERM, DEFINITION) the line of text a list item or term block added to
+    `lines` from `start`, if it added one; a definition's first line, whatever follows it."""
     text = [k for k in range(start, len(lines)) if lines[k].text.strip()]
     if not text or (len(text) > 1 and kind != DEFINITION):
         return

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from index.clean import Line
-from index.lists import mark_item
+from index.lists import mark_block
 from index.markup import Extracted, _code, _dedent, _indent, _para
 
 # ---------------------------------------------------------------- rST inline markup
@@ -221,7 +221,7 @@ class _Rst:
                     j += 1
                 mark = len(out)
                 self.block([line[width:]] + _dedent(lines[i + 1 : j]))
-                mark_item(out, mark)  # a one-line item may join its lead-in (index/lists.py)
+                mark_block(out, mark)  # a one-line item may join its lead-in (index/lists.py)
                 out.append(Line(""))
                 i = j
                 continue
