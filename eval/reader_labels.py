@@ -1,4 +1,5 @@
-"""The reader fit's labels and its three listwise models (eval/fit_reader.py runs them)."""
+"""The reader fit's labels (sentences, phrases, questions whose evidence was removed) and its
+three listwise models (eval/fit_reader.py runs them)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,33 @@ from rag import reader as R
 
 def fold_space(s: str) -> str:
     return " ".join(s.split())
+
+
+def without_evidence(rows, retrieved, embed) -> tuple[list[dict], dict]:
+    """The unanswerable question users meet most: the documents do not hold the answer at all.
+
+    SQuAD 2.0's unanswerables are written against a paragraph that is retrieved; for each
+    answerable question we also drop every retrieved chunk that holds a gold answer (or its
+    evidence) and label what is left unanswerable. These rows train answerability only; the
+    threshold is still chosen on SQuAD's own labels."""
+    out, an = [], {}
+    for r in rows:
+        if not r["answerable"]:
+            continue
+        quotes = [fold_space(e["quote"]) for e in r.get("evidence", [])]
+        kept = [
+            s
+            for s in retrieved[r["id"]]
+            if not contains_answer(s.text, r["answers"])
+            and not any(q[:80] in fold_space(s.text) for q in quotes)
+        ]
+        if len(kept) < 3:
+            continue
+        row = {**r, "id": r["id"] + "#no-evidence", "answerable": False, "answers": []}
+        out.append(row)
+        an[row["id"]] = R.analyse(r["question"], kept, embed)
+    print(f"evidence removed: {len(out)} questions", file=sys.stderr)
+    return out, an
 
 
 def sentence_labels(row: dict, sentences: list[R.Sentence]) -> np.ndarray:

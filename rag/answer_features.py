@@ -31,7 +31,8 @@ from rag.features import (
 ANSWER_FEATURES = (
     "p_sent", "logit_sent", "margin", "p_span", "cos", "wcov", "wcov_all", "cov", "names",
     "names_all", "type_fit", "dense", "neg_mismatch", "missing_idf", "missing_all",
-    "n_focus", "bigram", "q_support", "q_missing", "q_conflict", "typed_miss",
+    "n_focus", "missing_share", "missing_idf_share", "bigram", "q_support", "q_missing",
+    "q_conflict", "typed_miss",
     *(f"q={qt}" for qt in QTYPES),
 )  # fmt: skip
 
@@ -85,6 +86,11 @@ def answer_features(
         x[top, f["missing_idf"]],
         float(len(missing_all)),
         float(len(q.focus)),
+        # The same two per focus word: what the evidence gate reads (rag/reader.py
+        # EVIDENCE_FEATURES), so a long, chatty question is not judged unanswerable for its
+        # length alone.
+        len(missing_all) / max(len(q.focus), 1),
+        x[top, f["missing_idf"]] / max(len(q.focus), 1),
         x[top, f["bigram"]],
         *_claim_check(q, _window(a, top)),
         # A number or date question whose best sentence holds no new number or date.

@@ -45,7 +45,10 @@ def test_evidence_gate_is_fitted_and_pays_on_held_out_articles():
     # The gate abstains when the passages do not hold the evidence at all; it was fitted on
     # questions whose evidence chunks were removed, within a stated false-abstention budget.
     d = json.loads(MODEL_FILE.read_text())
-    assert d["evidence"]["features"] == d["answerable"]["features"]
+    # The gate reads the question's missing words per focus word, P(answerable) their counts.
+    ev, ans = set(d["evidence"]["features"]), set(d["answerable"]["features"])
+    assert ev - ans == {"missing_share", "missing_idf_share"}
+    assert ans - ev == {"missing_all", "missing_idf"}
     assert 0 < d["evidence"]["false_abstention_budget"] <= 0.05
     held = d["figures"]["held_out_articles"]
     without = held["without_evidence_gate"]
@@ -69,6 +72,23 @@ def test_model_fitted_on_other_features_is_refused(tmp_path):
     bad.write_text(json.dumps(d))
     with pytest.raises(ValueError, match="span model was fitted on other features"):
         ReaderModel.load(bad)
+
+
+def test_each_answerability_model_reads_its_own_columns_of_the_row():
+    import numpy as np
+
+    from rag.reader import ANSWER_FEATURES, EVIDENCE_FEATURES, Linear
+
+    names = ("c", "a")
+    lin = Linear(np.array([1.0, -2.0]), np.zeros(2), np.ones(2)).reading(names, ("a", "b", "c"))
+    assert lin(np.array([[5.0, 7.0, 3.0]]))[0] == 3.0 - 2 * 5.0
+    model = ReaderModel.load()
+    row = np.arange(len(ANSWER_FEATURES), dtype=float)[None, :]
+    picked = row[:, [ANSWER_FEATURES.index(n) for n in EVIDENCE_FEATURES]]
+    bare = Linear(
+        model.evidence.weights, model.evidence.mean, model.evidence.scale, model.evidence.bias
+    )
+    assert model.evidence(row)[0] == pytest.approx(bare(picked)[0])
 
 
 PASSAGES = [
@@ -115,6 +135,64 @@ def test_read_flags_words_no_passage_holds(embedder):
     r = read("What was the annual revenue of the Rhine shipping fleet?", sources, embedder.embed)
     assert "revenu" in r.uncovered and "fleet" in r.uncovered
     assert r.p_answerable < read("How long is the Rhine?", sources, embedder.embed).p_answerable
+
+
+DATETIME = [
+    "Subtraction of a datetime from a datetime is defined only if both operands are naive, or if "
+    "both are aware. If one is aware and the other is naive, TypeError is raised.",
+    "The datetime module supplies classes for manipulating dates and times.",
+    "A timedelta object represents a duration, the difference between two dates or times. All "
+    "arguments are optional and default to 0.",
+    "The smallest year number allowed in a date or datetime object is 1. MAXYEAR is 9999.",
+    "Return the day of the week as an integer, where Monday is 0 and Sunday is 6.",
+]
+
+
+@pytest.mark.parametrize(
+    "short, chatty, phrase",
+    [
+        (
+            "What error is raised when a naive datetime is subtracted from an aware one?",
+            "I was hacking on a small script last night and tried to subtract a naive datetime "
+            "from an aware one; what error should I expect to see?",
+            "TypeError",
+        ),
+        (
+            "What is the largest year a date object allows?",
+            "Out of curiosity, if I keep pushing dates further and further into the future, what "
+            "is the largest year a date object will still let me use?",
+            "MAXYEAR",
+        ),
+        (
+            "What does weekday return for Sunday?",
+            "My colleague insists the numbering starts somewhere odd, so what does weekday "
+            "actually return for a Sunday?",
+            "6",
+        ),
+    ],
+)
+def test_a_question_in_a_users_own_many_words_still_finds_its_evidence(
+    embedder, short, chatty, phrase
+):
+    # The evidence gate reads the share of the question's words no passage holds, not their
+    # count: the chatty question misses "hacking", "script", "night" ... for its wording alone.
+    # With the count, all three chatty questions were turned away while the short ones passed.
+    sources = [_source(t, i) for i, t in enumerate(DATETIME)]
+    for question in (short, chatty):
+        r = read(question, sources, embedder.embed)
+        assert r.held and r.answerable, question
+        assert phrase in (r.picks[0].answer or "")
+
+
+def test_a_question_about_what_no_passage_mentions_is_still_held_back(embedder):
+    # ... while a question whose every topic word is missing is still stopped by the gate.
+    sources = [_source(t, i) for i, t in enumerate(DATETIME)]
+    r = read(
+        "Which compression levels does the zstandard codec of the tarfile module accept?",
+        sources,
+        embedder.embed,
+    )
+    assert not r.held and not r.answerable
 
 
 def test_answer_phrase_inside_a_written_sentence():
