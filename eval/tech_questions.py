@@ -5,7 +5,9 @@ Four files, 30 answerable and 5 unanswerable questions each, on six pages each: 
 (eval/tech_questions.jsonl) and C (eval/tech_questions_c.jsonl) have had their misses read while
 fixing the read path, so they are dev sets now; B (eval/tech_questions_b.jsonl) and D
 (eval/tech_questions_d.jsonl, written in session s21 by a helper that never saw the tool's
-output) are still blind: print and report their totals only, never their rows.
+output) are still blind: print and report their totals only, never their rows. So is E
+(eval/tech_questions_e.jsonl, session s22), on six Node.js API pages in Markdown: its "doc"
+fields are absolute paths, as any question file's may be.
 
     .venv/bin/python -m eval.tech_questions [--questions FILE] [--store DIR] [--json]
 
@@ -62,6 +64,14 @@ def _short(s: str, n: int) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
+def page_name(doc: str) -> str:
+    """What a page is titled after: "csv.rst.txt" -> "csv", ".../nodejs/api/path.md" -> "path"."""
+    name = Path(doc).name
+    for suffix in (".rst.txt", ".md", ".html", ".rst", ".txt"):
+        name = name.removesuffix(suffix)
+    return name
+
+
 def load_questions(path: Path) -> list[dict]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -77,15 +87,17 @@ def run(store: Path, questions_path: Path = QUESTIONS) -> dict:
     questions = load_questions(questions_path)
     # Page order of first mention, so the store and the page names follow the file.
     docs = list(dict.fromkeys(q["doc"] for q in questions))
+    # A bare name is a Python library page; an absolute path is any other document.
     paths = [LIBRARY / d for d in docs]
     missing = [str(d) for d in paths if not d.is_file()]
     if missing:
-        raise ConfigError(f"{missing[0]} is missing: run .ci/setup (installs python3.11-doc)")
+        hint = "installs python3.11-doc" if missing[0].startswith(str(LIBRARY)) else "or install it"
+        raise ConfigError(f"{missing[0]} is missing: run .ci/setup ({hint})")
     report = index_paths(paths, IndexConfig(store=store))
     if report.errors:
         raise RagError(f"indexing {store} failed: {report.errors[0]}")
     # The dev test's own rules: what counts as correct, and as a fragment or markup.
-    rules = _dev_rules([d.removesuffix(".rst.txt") for d in docs])
+    rules = _dev_rules([page_name(d) for d in docs])
     problems, correct = rules.problems, rules.correct
     pipeline = Pipeline(AskConfig(index=IndexConfig(store=store)))
     rows = []
