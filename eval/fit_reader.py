@@ -26,12 +26,14 @@ the reader ~15 min with the encoders' scores cached):
     python -m eval.fit_reader --cross-fit PART0.npz,PART1.npz
 
 so a training question is read by the encoder that never saw its article, and held-out
-articles (and `rag ask`) by the shipped one. `--refit evidence` refits the evidence gate alone on
-what the shipped sentence, span, rerank and answerability models read, and keeps them: a change
-of the gate then moves no answer it does not turn away or let through. Measured on the held-out articles against the same
+articles (and `rag ask`) by the shipped one. Measured on the held-out articles against the same
 encoder used for everything: question-level AUC 0.739 vs 0.709, recall 0.245 vs 0.185 at
 abstention precision 0.8, and the threshold chosen at precision 0.8 gives 0.814 held out where
 it gave 0.710 (false abstentions 0.047 vs 0.217).
+
+`--refit evidence` refits the evidence gate alone, on what the shipped sentence, span, rerank
+and answerability models read, and keeps those: a change of the gate then moves no answer it
+does not turn away or let through.
 """
 
 from __future__ import annotations

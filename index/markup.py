@@ -72,6 +72,48 @@ def md_inline(text: str) -> str:
     return text
 
 
+def _comment(raw: list[str], i: int) -> tuple[list[str], int, str]:
+    """The HTML comment opening at line i: its lines, the line after it, and any text after
+    its "-->" on the closing line. Invisible once rendered, so never text (a comment over
+    several lines used to leak its middle lines as a paragraph)."""
+    j = i
+    while "-->" not in raw[j][raw[j].find("<!--") + 4 if j == i else 0 :] and j + 1 < len(raw):
+        j += 1
+    body = raw[i : j + 1]
+    return body, j + 1, raw[j].split("-->", 1)[1] if "-->" in raw[j] else ""
+
+
+def node_history(body: list[str]) -> list[str]:
+    """Node.js API pages keep each entry's history in a `<!-- YAML ... -->` comment, which
+    nodejs.org renders as "Added in: v8.2.0" and a table of changes: read as rendered, one line
+    per fact ("Changed in: v10.0.0: Deprecation warnings are only emitted once ...")."""
+    import yaml  # imported only for such pages
+
+    text = "\n".join(body).split("<!-- YAML", 1)[-1].rsplit("-->", 1)[0]
+    try:
+        meta = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return []
+    if not isinstance(meta, dict):
+        return []
+
+    def versions(v: object) -> str:
+        return ", ".join(str(x) for x in (v if isinstance(v, list) else [v]) if x)
+
+    out = []
+    for key, label in (("added", "Added in"), ("deprecated", "Deprecated since")):
+        if meta.get(key):
+            out.append(f"{label}: {versions(meta[key])}.")
+    if meta.get("removed"):
+        out.append(f"Removed in: {versions(meta['removed'])}.")
+    for change in meta.get("changes") or []:
+        if isinstance(change, dict) and change.get("version") and change.get("description"):
+            said = " ".join(str(change["description"]).split())
+            said = md_inline(said) + ("" if said.endswith((".", "!", "?")) else ".")
+            out.append(f"Changed in: {versions(change['version'])}: {said}")
+    return out
+
+
 def read_markdown(text: str) -> Extracted:
     raw = text.expandtabs(4).splitlines()
     title = None
@@ -119,6 +161,16 @@ def read_markdown(text: str) -> Extracted:
             continue
         if not s:
             flush()
+            continue
+        if s.startswith("<!--"):
+            flush()
+            body, i, rest = _comment(raw, i - 1)
+            if s.startswith("<!-- YAML"):
+                for line in node_history(body):
+                    _para(line, out)
+            if rest.strip():
+                raw[i - 1] = rest  # text after the comment on its closing line is read on
+                i -= 1
             continue
         if not para and _indent(t) >= 4 and not in_item:  # an indented code block
             j = i

@@ -118,6 +118,30 @@ def test_markdown_front_matter_gives_the_title_and_its_summary_is_text() -> None
     assert clean_lines(lines)[0] == "Manage the npm configuration files\n\nSynopsis\n\nSet a key."
 
 
+def test_a_markdown_comment_over_several_lines_is_never_text() -> None:
+    # Its middle lines were read as a paragraph and a list item ("- b: c").
+    source = "One.\n\n<!-- a note\n- b: c\nmore -->\n\nTwo.\n\n<!-- x -->Three.\n"
+    assert _md(source) == "One.\n\nTwo.\n\nThree."
+
+
+def test_node_api_history_reads_as_nodejs_org_shows_it() -> None:
+    # Node.js API pages keep each entry's history in a YAML comment; nodejs.org shows it as
+    # "Added in: v8.0.0" and a table of changes. Before, "version: v20.8.0 pr-url: https://...
+    # description: ..." leaked as an item and the "added" line was lost.
+    source = (
+        "## `util.promisify(original)`\n\n<!-- YAML\nadded: v8.0.0\nchanges:\n"
+        "  - version:\n    - v20.8.0\n    - v18.19.0\n"
+        "    pr-url: https://github.com/nodejs/node/pull/49609\n"
+        "    description: Calling `promisify` on a function that returns a `Promise` is\n"
+        "      deprecated.\n-->\n\nTakes a function.\n"
+    )
+    assert _md(source) == (
+        "util.promisify(original)\n\nAdded in: v8.0.0.\n\nChanged in: v20.8.0, v18.19.0: "
+        "Calling promisify on a function that returns a Promise is deprecated.\n\nTakes a function."
+    )
+    assert _md("<!-- YAML\n: not: yaml: [\n-->\n\nText.\n") == "Text."
+
+
 def test_code_lines_are_verbatim_and_never_boilerplate() -> None:
     lines = [Line("Intro text."), Line(""), Line("print", kind=CODE), Line("  x  =  1", kind=CODE)]
     text, kept = clean_lines(lines)
