@@ -76,11 +76,11 @@ def _comment(raw: list[str], i: int) -> tuple[list[str], int, str]:
     """The HTML comment opening at line i: its lines, the line after it, and any text after
     its "-->" on the closing line. Invisible once rendered, so never text (a comment over
     several lines used to leak its middle lines as a paragraph)."""
-    j = i
-    while "-->" not in raw[j][raw[j].find("<!--") + 4 if j == i else 0 :] and j + 1 < len(raw):
-        j += 1
-    body = raw[i : j + 1]
-    return body, j + 1, raw[j].split("-->", 1)[1] if "-->" in raw[j] else ""
+    j, after = i, raw[i].find("<!--") + 4  # where its "-->" may be, on its first line
+    while "-->" not in raw[j][after:] and j + 1 < len(raw):
+        j, after = j + 1, 0  # unclosed: it runs to the end, as CommonMark reads it
+    rest = raw[j][after:].split("-->", 1)[1] if "-->" in raw[j][after:] else ""
+    return raw[i : j + 1], j + 1, rest
 
 
 def node_history(body: list[str]) -> list[str]:
