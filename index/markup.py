@@ -66,10 +66,53 @@ _MD_INLINE = [
 ]
 
 
+# Raw HTML in Markdown, as READMEs and the Node.js docs write it: a paragraph that opens with a
+# block element is an HTML block (CommonMark: it runs to the next blank line) and is read as HTML
+# (index/html.py: a table's rows, a <details>' summary); inline elements give their text
+# ("<kbd>Ctrl</kbd>+<kbd>C</kbd>" -> "Ctrl+C", '<a id="intro">1.</a>' -> "1."). Only HTML's own
+# element names: "npm install <pkg>" and "<Buffer 01 02>" are text.
+_HTML_BLOCK = re.compile(
+    r"</?(?:address|article|aside|blockquote|center|dd|details|dialog|div|dl|dt|fieldset|figure"
+    r"|footer|form|h[1-6]|header|hr|li|main|nav|ol|p|picture|pre|section|summary|table|tbody|td"
+    r"|tfoot|th|thead|tr|ul)(?=[\s/>])",
+    re.IGNORECASE,
+)
+_HTML_INLINE = re.compile(
+    r"</?(?:a|abbr|b|bdi|br|cite|code|del|dfn|em|font|i|img|ins|kbd|mark|q|s|samp|small|span"
+    r"|strike|strong|sub|sup|time|tt|u|var|wbr)(?:\s[^<>]*)?/?>",
+    re.IGNORECASE,
+)
+_IMG_ALT = re.compile(r"""<img\s[^<>]*?\balt=["']([^"']*)["'][^<>]*>""", re.IGNORECASE)
+
+
+def _inline_html(text: str) -> str:
+    """Inline HTML elements give their text, outside `code spans` (which show them as code)."""
+    parts = re.split(r"(`[^`]+`)", text)
+    for k in range(0, len(parts), 2):
+        t = _IMG_ALT.sub(r"\1", parts[k])
+        t = re.sub(r"<br\s*/?>", " ", t, flags=re.IGNORECASE)
+        parts[k] = _HTML_INLINE.sub("", t)
+    return "".join(parts)
+
+
 def md_inline(text: str) -> str:
+    if "<" in text:
+        text = _inline_html(text)
     for pattern, repl in _MD_INLINE:
         text = pattern.sub(repl, text)
     return text
+
+
+def _html_block(raw: list[str], i: int, out: list[Line]) -> int:
+    """Read the HTML block opening at line i (to the next blank line) as HTML; the line after."""
+    from index.html import read_html
+
+    j = i
+    while j < len(raw) and raw[j].strip():
+        j += 1
+    lines, _title = read_html("\n".join(raw[i:j]).encode("utf-8"), "an HTML block")
+    out += [Line(""), *lines, Line("")]
+    return j
 
 
 def _comment(raw: list[str], i: int) -> tuple[list[str], int, str]:
@@ -171,6 +214,9 @@ def read_markdown(text: str) -> Extracted:
             if rest.strip():
                 raw[i - 1] = rest  # text after the comment on its closing line is read on
                 i -= 1
+            continue
+        if not para and _HTML_BLOCK.match(s):
+            i = _html_block(raw, i - 1, out)
             continue
         if not para and _indent(t) >= 4 and not in_item:  # an indented code block
             j = i

@@ -124,6 +124,27 @@ def test_a_markdown_comment_over_several_lines_is_never_text() -> None:
     assert _md(source) == "One.\n\nTwo.\n\nThree."
 
 
+def test_html_in_markdown_gives_its_text_and_its_tables_rows() -> None:
+    # READMEs and the Node.js docs write raw HTML: it reached answers as markup ("<kbd>Ctrl
+    # </kbd>", '<a id="intro">', "<td><code>SSL_OP_ALL</code></td> <td>Applies ...").
+    source = (
+        'Press <kbd>Ctrl</kbd>+<kbd>C</kbd>, see <a href="x">the docs</a>.<br/>Then run '
+        "`npm install <pkg>` with <Buffer 01>.\n\n"
+        '<a id="intro"></a>\n## Intro\n\n'
+        "<table>\n<tr><th>Constant</th><th>Description</th></tr>\n"
+        "<tr><td><code>SSL_OP_ALL</code></td><td>Applies bug workarounds.</td></tr>\n"
+        "</table>\n\nAfter.\n"
+    )
+    text = _md(source)
+    assert text.startswith(
+        "Press Ctrl+C, see the docs. Then run npm install <pkg> with <Buffer 01>.\n\nIntro\n\n"
+    )
+    assert "Constant: SSL_OP_ALL; Description: Applies bug workarounds." in text
+    assert text.endswith("\n\nAfter.") and "<" not in text.replace("<pkg>", "").replace(
+        "<Buffer", ""
+    )
+
+
 def test_node_api_history_reads_as_nodejs_org_shows_it() -> None:
     # Node.js API pages keep each entry's history in a YAML comment; nodejs.org shows it as
     # "Added in: v8.0.0" and a table of changes. Before, "version: v20.8.0 pr-url: https://...
