@@ -82,4 +82,7 @@ def one_line(unit: str) -> str:
     """A unit as shown: it spans lines only when it is a signature and its description
     ("pairwise(iterable)\n\nReturn successive ..."), shown as "pairwise(iterable): Return ..."."""
     head, sep, rest = unit.partition("\n")
-    return " ".join(f"{head.rstrip()}: {rest}".split()) if sep else " ".join(unit.split())
+    if sep and not head.rstrip().endswith((".", "!", "?", ":", ";")):
+        return " ".join(f"{head.rstrip()}: {rest}".split())
+    # One line, or two sentences of lines that each end (a table's rows, read on together).
+    return " ".join(unit.split())

@@ -112,6 +112,21 @@ def test_a_doctest_prompt_line_is_no_unit():
     assert units == ["Unlike commonprefix, this returns a valid path."]
 
 
+def test_a_unit_is_shown_on_one_line_with_a_colon_only_after_a_signature():
+    from index.units import one_line
+
+    assert one_line("pairwise(iterable)\n\nReturn successive pairs.") == (
+        "pairwise(iterable): Return successive pairs."
+    )
+    # Two table rows read on together (the reader's continuation) are two sentences: a colon
+    # after the first one's full stop showed "... is deprecated.: Version: v8.0.0 ...".
+    rows = "Version: v20.8.0; Changes: X is deprecated.\nVersion: v8.0.0; Changes: Added."
+    assert (
+        one_line(rows)
+        == "Version: v20.8.0; Changes: X is deprecated. Version: v8.0.0; Changes: Added."
+    )
+
+
 def test_the_following_sentence_is_the_next_one_of_the_same_paragraph():
     from rag.answer import Source
     from rag.continuation import following
