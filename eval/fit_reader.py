@@ -290,30 +290,31 @@ def main(argv: list[str] | None = None) -> int:
         cols = [R.ANSWER_FEATURES.index(n) for n in names]
         return fit_logistic(x[rows][:, cols], y[rows]).reading(names, R.ANSWER_FEATURES)
 
-    oof = np.zeros(len(fit_rows))
     folds = sorted(set(arts))
-    for k in range(5):
-        test_arts = set(folds[k::5])
-        m = np.asarray([a in test_arts for a in arts])
-        lin = fit_on(R.ANSWERABLE_FEATURES, ~m & squad)
-        oof[m] = 1 / (1 + np.exp(-lin(x[m])))
-    threshold = choose_threshold(oof[squad], y[squad].astype(bool), args.precision)
-    answerable = fit_on(R.ANSWERABLE_FEATURES, squad)
-    precision = args.precision
+
+    def out_of_fold(names: tuple[str, ...], rows: np.ndarray) -> np.ndarray:
+        """Each row's P(positive) from a model fitted on `rows` of the other folds' articles."""
+        p = np.zeros(len(fit_rows))
+        for k in range(5):
+            test_arts = set(folds[k::5])
+            m = np.asarray([a in test_arts for a in arts])
+            p[m] = 1 / (1 + np.exp(-fit_on(names, ~m & rows)(x[m])))
+        return p
+
     if kept:
         answerable, threshold = shipped.answerable, shipped.threshold
         precision = kept["answerable"]["target_abstention_precision"]
+    else:
+        oof = out_of_fold(R.ANSWERABLE_FEATURES, squad)
+        threshold = choose_threshold(oof[squad], y[squad].astype(bool), args.precision)
+        answerable = fit_on(R.ANSWERABLE_FEATURES, squad)
+        precision = args.precision
     # Evidence: answerable questions against the same questions with their evidence removed.
     # Its threshold spends a stated budget of false abstentions on the out-of-fold answerable.
     ev = y.astype(bool) | ~squad
     evidence, ev_threshold = None, 0.0
     if extra_train:
-        ev_oof = np.zeros(len(fit_rows))
-        for k in range(5):
-            test_arts = set(folds[k::5])
-            m = np.asarray([a in test_arts for a in arts])
-            lin = fit_on(R.EVIDENCE_FEATURES, ~m & ev)
-            ev_oof[m] = 1 / (1 + np.exp(-lin(x[m])))
+        ev_oof = out_of_fold(R.EVIDENCE_FEATURES, ev)
         answerable_oof = ev_oof[squad & y.astype(bool)]
         ev_threshold = float(np.quantile(answerable_oof, args.evidence_budget))
         evidence = fit_on(R.EVIDENCE_FEATURES, ev)

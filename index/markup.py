@@ -105,7 +105,7 @@ def md_inline(text: str) -> str:
 
 def _html_block(raw: list[str], i: int, out: list[Line]) -> int:
     """Read the HTML block opening at line i (to the next blank line) as HTML; the line after."""
-    from index.html import read_html
+    from index.html import read_html  # here: index/html.py imports this module
 
     j = i
     while j < len(raw) and raw[j].strip():
