@@ -45,7 +45,10 @@ and on top of it sit hard requirements that lexical overlap alone gets wrong:
   ("Helsinki's population" vs "In Berlin ... the city's population ... Helsinki":
   rag/late_names.py), nor put a name the passage has elsewhere on a word that sentence gives
   another name ("the Rumford engine ... patented in 1849" vs "the Corliss steam engine,
-  patented in 1849 ... the Rumford medal": rag/stand_ins.py).
+  patented in 1849 ... the Rumford medal": rag/stand_ins.py), nor hang on its subject a
+  relative clause that a sentence about something else holds ("basaltic lava flows that have
+  stayed in place since Cambrian time" vs "... basaltic lava flows. The sedimentary sequences
+  ... contain rocks that have remained in place since Cambrian time": rag/grafts.py).
 
 Any failed requirement makes the claim unsupported; `Support.missing` lists the absent items and
 `Support.conflicts` the contradictions. Everything is pure Python + PyStemmer, and the analysis of
@@ -58,6 +61,7 @@ from dataclasses import dataclass
 
 from rag.bindings import check_order, check_roles
 from rag.claims import Doc, analyze, match_acronyms, prefix_match
+from rag.grafts import check_grafts
 from rag.late_names import check_late_names
 from rag.lexicon import FUNCTION_WORDS
 from rag.names import check_entities
@@ -186,6 +190,7 @@ def support(
     if not as_question:
         check_subjects(claim, passage, conflicts)
         check_stand_ins(c, p, passage, conflicts)
+        check_grafts(c, p, claim, conflicts)
 
     failed = bool(missing or conflicts)
     if failed:
