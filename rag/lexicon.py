@@ -39,6 +39,14 @@ CONTRAST_GROUPS: dict[str, dict[str, str]] = {
     "membership": {"stay": "stay remain join rejoin", "leave": "leave quit depart resign"},
     "pressure": {"ease": "ease loosen relax soften", "tighten": "tighten crack toughen harden"},
     "staff": {"hire": "hire recruit", "fire": "fire dismiss layoff sack"},
+    # Measured on the SQuAD-derived pairs, llm_answers_dev and grounding_pairs_dev: catches 3
+    # unsupported pairs (two questions: "supported Anwar Sadat" vs "the assassination of Anwar
+    # Sadat"), loses no supported one. "back", "attack", "defend", "protect" and "kill" lost 5
+    # supported SQuAD pairs (war reports hold both sides) and are left out.
+    "stance": {
+        "for": "support endorse favour favor",
+        "against": "oppose assassinate assassination murder overthrow",
+    },
     "trade-flow": {"import": "import", "export": "export"},
     "strength": {"strong": "strong stronger strongest", "weak": "weak weaker weakest"},
     "reach": {"domestic": "domestic", "foreign": "foreign international overseas"},

@@ -60,6 +60,8 @@ P = {
     "gate": "Residents may drive their own cars through the north gate. The public library "
     "stands across the square from it.",
     "survey": "The first survey mapped the northern valleys; the second mapped the coast.",
+    "regent": "The Red Hand society, responsible for the assassination of Regent Ulrik in 1702,"
+    " was banned soon after.",
 }
 
 WRONG = [
@@ -91,6 +93,7 @@ WRONG = [
     ("road", "The old coastal road followed the canal by about a decade.", "order"),
     ("memo", "The factory will close its night shift in June.", "only reports it"),
     ("bishop", "The bishop was born in 1611 at Lyon.", "'born' vs 'died'"),
+    ("regent", "The Red Hand society supported Regent Ulrik in 1702.", "'supported' vs"),
 ]
 
 RIGHT = [
@@ -121,6 +124,7 @@ RIGHT = [
     ("memo", "A union newsletter claimed that the factory would close its night shift in June."),
     ("bishop", "The bishop died at Lyon in 1611."),
     ("plant", "The plant opened in October 2019."),  # month and year written apart
+    ("regent", "Regent Ulrik was assassinated by the Red Hand society in 1702."),
 ]
 
 
