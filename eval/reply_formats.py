@@ -38,7 +38,7 @@ def _markers(text: str, to: str) -> str:
 def _bullets(text: str, sources) -> str:
     if REFUSAL in text:
         return text
-    from rag.verify import split_cited
+    from rag.replies import split_cited
 
     items = [f"{claim} " + "".join(f"[{n}]" for n in nums) for claim, nums in split_cited(text)]
     return "Here is what the sources say:\n" + "\n".join(f"- {s.strip()}" for s in items)

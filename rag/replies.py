@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from index.text import (
+    MARKER_RE,
     canonical_markers,
     marker_numbers,
     sentence_spans,
@@ -186,3 +187,47 @@ def terse_answer(text: str) -> str | None:
     if plain.lower().rstrip(",") in ("yes", "no"):  # a verdict, not a phrase a passage holds
         return None
     return plain
+
+
+# --- a reply as cited sentences ----------------------------------------------------------
+
+_LEADING = re.compile(rf"^(?:{MARKER_RE.pattern})+")
+
+
+# A marker inside a span, then a capital: the end of a quoted line that has no full stop ("...
+# to the email list procps@freelists.org [1] That said, ..."), so two quotes are two claims.
+_INNER_END = re.compile(rf"(?:{MARKER_RE.pattern})+(?=\s+[A-Z])")
+
+
+def _at_inner_markers(text: str) -> list[str]:
+    out = []
+    for a, b in sentence_spans(text):
+        start = a
+        for m in _INNER_END.finditer(text, a, b):
+            out.append(text[start : m.end()])
+            start = m.end()
+        out.append(text[start:b])
+    return out
+
+
+def split_cited(text: str) -> list[tuple[str, list[int]]]:
+    """Answer text -> [(sentence without markers, cited numbers)].
+
+    Markers written after the full stop ("It rose. [2] Then ...") belong to the sentence
+    before them, not to the one they precede.
+    """
+    out: list[tuple[str, list[int]]] = []
+    for raw in _at_inner_markers(text):
+        lead = _LEADING.match(raw)
+        if lead and out:
+            out[-1][1].extend(marker_numbers(lead.group()))
+            raw = raw[lead.end() :]
+        nums = marker_numbers(raw)
+        claim = strip_markers(raw).strip()
+        if not claim:
+            # A line holding only markers belongs to the sentence before it.
+            if out and nums:
+                out[-1][1].extend(nums)
+            continue
+        out.append((claim, nums))
+    return [(claim, list(dict.fromkeys(nums))) for claim, nums in out]

@@ -15,17 +15,13 @@ support, so it can be highlighted.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from index.text import (
-    MARKER_RE,
-    marker_numbers,
     sentence_spans,
     spell_out,
     squash,
-    strip_markers,
 )
 from index.units import one_line, reading_units
 from rag.answer import Citation, SentenceCheck, Source
@@ -33,6 +29,7 @@ from rag.non_claims import NOT_STATED, NOT_STATED_WHY, TITLE_WHY, is_title, titl
 from rag.paraphrase import Embed, accepts
 from rag.refer_back import resolve
 from rag.refusals import says_not_found
+from rag.replies import split_cited
 from rag.support import Support, unsupported_reason
 from rag.support import support as _score
 
@@ -117,48 +114,6 @@ class Verified:
     text: str
     sentences: list[SentenceCheck]
     citations: list[Citation]
-
-
-_LEADING = re.compile(rf"^(?:{MARKER_RE.pattern})+")
-
-
-# A marker inside a span, then a capital: the end of a quoted line that has no full stop ("...
-# to the email list procps@freelists.org [1] That said, ..."), so two quotes are two claims.
-_INNER_END = re.compile(rf"(?:{MARKER_RE.pattern})+(?=\s+[A-Z])")
-
-
-def _at_inner_markers(text: str) -> list[str]:
-    out = []
-    for a, b in sentence_spans(text):
-        start = a
-        for m in _INNER_END.finditer(text, a, b):
-            out.append(text[start : m.end()])
-            start = m.end()
-        out.append(text[start:b])
-    return out
-
-
-def split_cited(text: str) -> list[tuple[str, list[int]]]:
-    """Answer text -> [(sentence without markers, cited numbers)].
-
-    Markers written after the full stop ("It rose. [2] Then ...") belong to the sentence
-    before them, not to the one they precede.
-    """
-    out: list[tuple[str, list[int]]] = []
-    for raw in _at_inner_markers(text):
-        lead = _LEADING.match(raw)
-        if lead and out:
-            out[-1][1].extend(marker_numbers(lead.group()))
-            raw = raw[lead.end() :]
-        nums = marker_numbers(raw)
-        claim = strip_markers(raw).strip()
-        if not claim:
-            # A line holding only markers belongs to the sentence before it.
-            if out and nums:
-                out[-1][1].extend(nums)
-            continue
-        out.append((claim, nums))
-    return [(claim, list(dict.fromkeys(nums))) for claim, nums in out]
 
 
 def _best_span(

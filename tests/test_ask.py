@@ -10,8 +10,9 @@ from index.loaders import load_document
 from index.pipeline import IndexConfig, index_paths
 from rag.answer import Source
 from rag.pipeline import AskConfig, Pipeline
+from rag.replies import split_cited
 from rag.retrieval import rrf
-from rag.verify import split_cited, verify
+from rag.verify import verify
 
 from .conftest import CORPUS, EVAL, run_rag
 
