@@ -32,7 +32,7 @@ from index.numbers import (  # noqa: F401
 
 # Bumped whenever `tokens` changes: a store written with other tokens re-tokenises its BM25
 # index when opened (index/catalog/schema.py), so old stores keep matching new queries.
-LEXICAL_VERSION = "2"
+LEXICAL_VERSION = "3"
 
 STOPWORDS = frozenset(
     """a about above after again against all almost also am among an and any approximately are
@@ -272,6 +272,11 @@ TOKEN_RE = re.compile(
 _DOTTED_ACRONYM_RE = re.compile(r"\b(?:[A-Z]\.){2,}")
 _STEP_DOWN_RE = re.compile(r"\bst(?:ep|eps|epped|epping) down\b")
 _POSSESSIVE_RE = re.compile(r"(?<=\w)'s?\b")
+# A pronoun's contraction ("I'm", "you're", "we'd", "they'll", "I've"): the clitic is a stopword
+# ("am", "are", "would", "will", "have"), and left glued on it made content words of the
+# pronoun ("im", "your", "wed"), which no passage holds: a user's "I'm building ..." read as a
+# question about something the documents lack.
+CLITIC_RE = re.compile(r"(?<=[A-Za-z])['’](?:m|re|ve|d|ll)\b", re.I)
 _OWNER_END = re.compile(r"[’']s?$")
 
 
@@ -329,7 +334,10 @@ def tokens(text: str, keep_stopwords: bool = False) -> list[str]:
     character bigrams; a lone letter (an initial) is dropped, since it would match everything.
     """
     out: list[str] = []
-    for m in TOKEN_RE.finditer(normalize(text)):
+    # The support scorer's analysis (rag/claims.py) reads the words of `normalize` and leaves
+    # clitics alone: its output is what the fitted reader was fitted on (the model file's support
+    # digest), and no answer sentence it checks says "I'm".
+    for m in TOKEN_RE.finditer(normalize(CLITIC_RE.sub("", text))):
         kind = m.lastgroup
         raw = m.group()
         if kind == "cjk":

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.text import STOPWORDS, stem, tokens
+from index.text import CLITIC_RE, STOPWORDS, stem, tokens
 from index.units import reading_units
 from rag.code_answers import answer_kind, names_kind, versions_of
 from rag.question import GENERIC_WORDS as _GENERIC
@@ -59,7 +59,8 @@ class Tok:
 
     @property
     def stop(self) -> bool:
-        return self.low in STOPWORDS
+        # "i'm", "you're": a pronoun and its clitic, both stopwords (index.text.CLITIC_RE)
+        return self.low in STOPWORDS or CLITIC_RE.sub("", self.low) in STOPWORDS
 
 
 def tokenize(text: str) -> list[Tok]:

@@ -41,6 +41,20 @@ def test_tokens_fold_possessives_quotes_markers_and_acronyms():
     assert tokens("the of and", keep_stopwords=True) == ["the", "of", "and"]
 
 
+def test_a_pronouns_contraction_is_no_content_word():
+    # "I'm" was "im", "you're" "your", "we'd" "wed": words no passage holds, so a user's own
+    # wording read as a question about something the documents lack.
+    assert tokens("I'm building it; you’re sure we'd tried, they'll say") == [
+        "build",
+        "sure",
+        "tri",
+        "say",
+    ]
+    assert tokens("O'Neill's shop, Alibaba’s shares") == ["oneil", "shop", "alibaba", "share"]
+    focus = analyse("I'm checking a token. What should I use instead of ==?").focus
+    assert "im" not in focus and "check" in focus
+
+
 def test_sentence_spans_keep_abbreviations_and_initials():
     text = "Dr. Chen met Eumi K. Lee in the U.S. on Monday. Shares rose!\nHeadline"
     spans = sentence_spans(text)
