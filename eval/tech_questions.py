@@ -1,13 +1,15 @@
 """Held-out technical questions: the extractive read path on Python library pages it was not
 tuned on (tests/test_real_questions.py is the dev set; these were written blind).
 
-Four files, 30 answerable and 5 unanswerable questions each, on six pages each: A
+Six files, 30 answerable and 5 unanswerable questions each, on six pages each: A
 (eval/tech_questions.jsonl) and C (eval/tech_questions_c.jsonl) have had their misses read while
 fixing the read path, so they are dev sets now; B (eval/tech_questions_b.jsonl) and D
 (eval/tech_questions_d.jsonl, written in session s21 by a helper that never saw the tool's
 output) are still blind: print and report their totals only, never their rows. So is E
 (eval/tech_questions_e.jsonl, session s22), on six Node.js API pages in Markdown: its "doc"
-fields are absolute paths, as any question file's may be.
+fields are absolute paths, as any question file's may be. F (eval/tech_questions_f.jsonl,
+session s23, written the same way as E on six Python pages: uuid, secrets, shlex, difflib,
+fnmatch, pprint) is a dev set: data in a user's own words to read and, later, to fit on.
 
     .venv/bin/python -m eval.tech_questions [--questions FILE] [--store DIR] [--json]
 
