@@ -33,6 +33,7 @@ from index.units import one_line
 from rag.answer import Source
 from rag.answer_features import states_a_number, states_a_time, states_a_version
 from rag.claims import analyze as analyze_claim
+from rag.code_answers import states_an_exception
 from rag.prompt import NOT_FOUND
 from rag.question import analyse, coverage, untrusted
 from rag.reader import answer_phrase, default_model, read
@@ -130,6 +131,7 @@ def after_generation(
     kept: Sequence[str] = (),
     writes_answer: bool = True,
     not_stated: Sequence[str] = (),
+    passages: Sequence[str] = (),
 ) -> Judgement:
     """The last word once a backend has written `text` and verification kept `citations` of it
     (the sentences `kept`): a refusal, an empty reply or nothing verified abstains; so does a
@@ -149,7 +151,9 @@ def after_generation(
     "Which version ...?" question none of whose verified sentences gives a version of what it
     asks about (rag.answer_features.states_a_version): a Sphinx page's "Changed in version
     3.11: Raises TypeError ..." is no answer to "In which version was contextlib.nested
-    removed?".
+    removed?". And a "Which exception ...?" question none of whose verified sentences names an
+    exception, when the retrieved `passages` name exceptions at all (code documentation:
+    rag.code_answers.states_an_exception).
     """
     if refused(text):
         return replace(judgement, answerable=False, uncovered=())
@@ -163,7 +167,9 @@ def after_generation(
         reason = "unverified" if writes_answer else ""
         return replace(judgement, answerable=False, uncovered=(), reason=reason)
     stated = (states_a_number, states_a_time, states_a_version)
-    if not all(states(query, kept) for states in stated):
+    if not all(states(query, kept) for states in stated) or not states_an_exception(
+        query, kept, passages
+    ):
         # A written answer kept only sentences around the count, time or version asked for:
         # its own answer to the question was refused, or never given.
         reason = "unverified" if writes_answer else ""

@@ -171,6 +171,28 @@ def _named(kind: str, text: str, asked: str) -> str | None:
     return next((w for w in found if w.lower() not in asked), None)
 
 
+def states_an_exception(
+    question: str, sentences: Sequence[str], passages: Sequence[str] = ()
+) -> bool:
+    """Does one of `sentences` name an exception the question does not, when the question asks
+    which exception (or what is raised) of documents that name exceptions (`passages`)? True
+    for any other question, and with no sentence to judge. The "How many ...?" and "Which
+    version ...?" rules for exceptions: an exception is named by Python's convention
+    (`_EXCEPTION`), and a pick that names none ("passing None for s will read the string to
+    split from standard input." for "What exception does shlex.split throw on an unclosed
+    quote?") answers nothing. A question on documents that name no exception and naming no
+    code itself ("shlex.split") is no question about code: of SQuAD 2.0's 7,742 questions, 4
+    read as asking for an exception ("What substantial error put the IPCC research in doubt?",
+    "the exceptions in the constitution"), and neither they nor their passages name code."""
+    if not sentences or answer_kind(question) != "exception":
+        return True
+    names_code = any(code_like(w, question) for w in _IDENTIFIER.findall(question))
+    if not names_code and not any(_EXCEPTION.search(p) for p in passages):
+        return True
+    asked = question.lower()
+    return any(_named("exception", s, asked) is not None for s in sentences)
+
+
 def _fits(kind: str, phrase: str | None, sentence: str, asked: str) -> bool:
     if not phrase:
         return False

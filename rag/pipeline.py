@@ -244,6 +244,7 @@ class Pipeline:
                 kept,
                 self.llm.writes_answer,
                 caveats,
+                [s.text for s in retrieved],
             )
         t2 = time.perf_counter()
         timings = {

@@ -3,7 +3,13 @@ phrase stays on one line (rag/spans.py), and a sentence a code block cut in two 
 (index/units.py)."""
 
 from index.units import reading_units
-from rag.code_answers import answer_kind, code_like, identifier_first, wants_code
+from rag.code_answers import (
+    answer_kind,
+    code_like,
+    identifier_first,
+    states_an_exception,
+    wants_code,
+)
 from rag.features import tokenize
 from rag.reader import Pick
 from rag.spans import candidate_spans
@@ -323,3 +329,20 @@ def test_a_phrase_never_holds_half_a_bracket_or_quote():
             tokenize("Alibaba's shares rose."), "Alibaba's shares rose.", set()
         )
     ]
+
+
+def test_an_exception_question_needs_a_sentence_that_names_one() -> None:
+    q = "What exception does lexer.split throw when the input has an unclosed quote?"
+    docs = ["split(s): Split the string s. Raises ValueError if s is not a string."]
+    assert not states_an_exception(q, ["Passing None for s reads standard input."], docs)
+    assert states_an_exception(q, ["An unclosed quote raises a SyntaxError."], docs)
+    # A question naming code is about code, whatever the passages found.
+    assert not states_an_exception(q, ["Passing None for s reads standard input."], ["Text."])
+    # The question's own exception is no answer.
+    q2 = "Which exception other than ValueError can split raise?"
+    assert not states_an_exception(q2, ["split raises ValueError on bad input."], docs)
+    # Documents that name no exception are no code documentation ("What substantial error put
+    # the research in doubt?"), and other questions are not judged.
+    essay = ["A substantial error in the 2001 figures put the research in doubt."]
+    assert states_an_exception("What substantial error put the research in doubt?", ["x"], essay)
+    assert states_an_exception("Who wrote split?", ["Nobody."], docs)
