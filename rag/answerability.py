@@ -170,8 +170,8 @@ def after_generation(
     if not all(states(query, kept) for states in stated) or not states_an_exception(
         query, kept, passages
     ):
-        # A written answer kept only sentences around the count, time or version asked for:
-        # its own answer to the question was refused, or never given.
+        # A written answer kept only sentences around the count, time, version or exception
+        # asked for: its own answer to the question was refused, or never given.
         reason = "unverified" if writes_answer else ""
         return replace(judgement, answerable=False, uncovered=(), reason=reason)
     return judgement
