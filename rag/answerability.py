@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 
@@ -166,10 +167,9 @@ def after_generation(
         # none of them addresses the question, which the usual message says.
         reason = "unverified" if writes_answer else ""
         return replace(judgement, answerable=False, uncovered=(), reason=reason)
-    stated = (states_a_number, states_a_time, states_a_version)
-    if not all(states(query, kept) for states in stated) or not states_an_exception(
-        query, kept, passages
-    ):
+    exception = partial(states_an_exception, passages=passages)
+    stated = (states_a_number, states_a_time, states_a_version, exception)
+    if not all(states(query, kept) for states in stated):
         # A written answer kept only sentences around the count, time, version or exception
         # asked for: its own answer to the question was refused, or never given.
         reason = "unverified" if writes_answer else ""

@@ -59,8 +59,11 @@ class Tok:
 
     @property
     def stop(self) -> bool:
-        # "i'm", "you're": a pronoun and its clitic, both stopwords (index.text.CLITIC_RE)
-        return self.low in STOPWORDS or CLITIC_RE.sub("", self.low) in STOPWORDS
+        # "i'm", "you're": a pronoun and its clitic, both stopwords (index.text.CLITIC_RE); the
+        # regex only for a word with an apostrophe (this runs for every token of every passage)
+        if self.low in STOPWORDS:
+            return True
+        return ("'" in self.low or "’" in self.low) and CLITIC_RE.sub("", self.low) in STOPWORDS
 
 
 def tokenize(text: str) -> list[Tok]:

@@ -57,7 +57,7 @@ def check_grafts(c: Doc, p: Doc, claim: str, conflicts: list[str]) -> None:
             continue
         here = _sentences_holding(p, clause, max(_MIN_CLAUSE, (len(clause) + 1) // 2))
         mains = _sentences_holding(p, main, 2)
-        if not here or not mains or any(_stems_of(p, k) & main for k in here):
+        if not here or not mains or set(here) & set(_sentences_holding(p, main, 1)):
             continue
         if any(abs(m - k) == 1 and _refers_back(p, max(m, k)) for m in mains for k in here):
             continue
@@ -93,10 +93,6 @@ def _sentences_holding(p: Doc, stems: set[str], need: int) -> list[int]:
         for pos in p.positions.get(s, []):
             found.setdefault(p.tok_sentence[pos], set()).add(s)
     return [k for k, v in found.items() if len(v) >= need]
-
-
-def _stems_of(p: Doc, sentence: int) -> set[str]:
-    return {s for s, k in zip(p.stems, p.tok_sentence, strict=True) if k == sentence}
 
 
 def _refers_back(p: Doc, sentence: int) -> bool:
