@@ -71,7 +71,13 @@ def check(
     if refused(text):
         return Verified("", [], [])
     return verify(
-        text, sources, flag_unsupported, on_topic=on_topic(query), earlier=earlier, embed=embed
+        text,
+        sources,
+        flag_unsupported,
+        on_topic=on_topic(query),
+        earlier=earlier,
+        embed=embed,
+        question=query,
     )
 
 
@@ -245,6 +251,7 @@ class Pipeline:
                 self.llm.writes_answer,
                 caveats,
                 [s.text for s in retrieved],
+                sum(c.verdict == "unsupported" for c in verified.sentences),
             )
         t2 = time.perf_counter()
         timings = {

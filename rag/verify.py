@@ -25,6 +25,7 @@ from index.text import (
 )
 from index.units import one_line, reading_units
 from rag.answer import Citation, SentenceCheck, Source
+from rag.antecedents import misplaced_pronoun
 from rag.non_claims import NOT_STATED, NOT_STATED_WHY, TITLE_WHY, is_title, title_keys
 from rag.paraphrase import Embed, accepts
 from rag.refer_back import resolve
@@ -256,6 +257,7 @@ def verify(
     on_topic: Callable[[str], bool] | None = None,
     earlier: Callable[[Source], str] | None = None,
     embed: Embed | None = None,
+    question: str = "",
 ) -> Verified:
     """Verify each sentence against its citations (else re-attach, else drop or flag). A
     sentence saying the passages lack something (rag/refusals.py) is kept as is: `not_stated`.
@@ -267,11 +269,13 @@ def verify(
     `earlier(source)` is the document's title and text before a source, for names the cited
     passage refers back to (see `support`). `embed`: the bundled MiniLM's vectors for the
     paraphrase check, e.g. the pipeline's cache when its index uses that model (None: the
-    check loads its own).
+    check loads its own). `question`: what the answer answers, for a pronoun whose name it
+    gives (rag/antecedents.py: "its name" of the question's Sacramento, from a passage on Fresno).
     """
     rows: list[tuple[str, str, list[int], Support | None, str, bool]] = []
     seen: set[str] = set()
     titles = title_keys(sources)
+    previous = ""  # the sentence before: its opening name is what "It" and "its" stand for
     for claim, nums in split_cited(text):
         # Small models repeat themselves and emit list numbers ("3.") as sentences.
         if len(claim.split()) < 3 or squash(claim).lower() in seen:
@@ -291,6 +295,12 @@ def verify(
             continue
         topical = on_topic is None or on_topic(claim)
         status, cited, s, why = _check(claim, nums, sources, flag_unsupported, earlier, embed)
+        if s is not None and status in ("supported", "reattached"):
+            joined = " ".join(sources[i].text for i in cited)
+            if conflict := misplaced_pronoun(claim, previous, question, joined):
+                s = replace(s, supported=False, conflicts=(*s.conflicts, conflict))
+                status, why = ("flagged" if flag_unsupported else "dropped"), reason_of(s)
+        previous = claim
         rows.append((claim, status, cited, s, why, topical))
     anchored = any(r[5] and r[1] in ("supported", "reattached") for r in rows)
 
