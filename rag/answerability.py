@@ -134,6 +134,7 @@ def after_generation(
     not_stated: Sequence[str] = (),
     passages: Sequence[str] = (),
     refused_sentences: int = 0,
+    rests_on_top: bool = True,
 ) -> Judgement:
     """The last word once a backend has written `text` and verification kept `citations` of it
     (the sentences `kept`): a refusal, an empty reply or nothing verified abstains; so does a
@@ -157,15 +158,17 @@ def after_generation(
     exception, when the retrieved `passages` name exceptions at all (code documentation:
     rag.code_answers.states_an_exception).
 
-    A written answer part of which verification refused (`refused_sentences`) is held to the
-    extractive backend's standard: it stands only when the reader too finds the answer in the
-    passages (P(answerable) at or above its threshold). Before generation a written answer
-    passes on the evidence gate alone, since verification checks each of its sentences; once
-    some of them prove invented, what is left is often the context around the invented answer
-    ("Telenet went public in 1979 and was then sold to GTE." for "Why was Telenet purchased in
-    1979?", whose invented reason was dropped). In llm_answers_dev end to end (P(answerable)
-    0.046 there): invented answers dropped 24 -> 25/28, faithful answers abstaining 2 -> 3/79
-    (one whose two of three sentences verification had refused, P 0.17).
+    A written answer part of which verification refused (`refused_sentences`) stands only
+    when what it keeps still cites the passage sentence the reader ranks first (`rests_on_top`).
+    The reader ranks the sentences without the model's reply, so its first is where the answer
+    should be; when the sentences refused were built on it and the rest cite elsewhere, what is
+    left is the context around an answer that did not hold ("Sacramento is the state capital,
+    about 170 miles north of Fresno." for "What does Sacramento mean in Spanish?", whose "its
+    name means 'ash tree'" was Fresno's). In llm_answers_dev end to end: invented answers
+    dropped 24 -> 26/28 (with rag/antecedents.py), faithful answers abstaining 2 -> 3/79 (one
+    whose sentence on the top passage verification refused). Measured against: abstaining
+    when P(answerable) is below the reader's threshold instead, 25/28 for the same 3/79; both,
+    27/28 for 4/79 (above the 5% of faithful answers the issue allows).
     """
     if refused(text):
         return replace(judgement, answerable=False, uncovered=())
@@ -185,10 +188,20 @@ def after_generation(
         # asked for: its own answer to the question was refused, or never given.
         reason = "unverified" if writes_answer else ""
         return replace(judgement, answerable=False, uncovered=(), reason=reason)
-    p = judgement.probability
-    if writes_answer and refused_sentences and p is not None and p < default_model().threshold:
+    if writes_answer and refused_sentences and not rests_on_top:
         return replace(judgement, answerable=False, uncovered=(), reason="partly unverified")
     return judgement
+
+
+def cites_top(judgement: Judgement, sources: Sequence[Source], citations: Sequence) -> bool:
+    """Does one of `citations` (rag.answer.Citation) cover the sentence the reader ranks first?
+    True when the reader ranked none."""
+    if not judgement.candidates:
+        return True
+    top = judgement.candidates[0]
+    src = sources[top.source]
+    a, b = src.start + top.start, src.start + top.end
+    return any(c.source == src.source and c.start < b and a < c.end for c in citations)
 
 
 def abstention_text(query: str, judgement: Judgement) -> str:
@@ -208,8 +221,8 @@ def abstention_text(query: str, judgement: Judgement) -> str:
     if judgement.reason == "partly unverified":
         return text + (
             " An answer was written from the passages found, but part of it is not supported by"
-            " them and the rest does not answer the question by the reader's measure, so it is"
-            " not shown."
+            " them, and what is left does not rest on the passage that answers the question, so it"
+            " is not shown."
         )
     if judgement.uncovered:
         return text + " Not covered by any passage: " + ", ".join(judgement.uncovered) + "."

@@ -25,6 +25,7 @@ from rag.answerability import (
     Judgement,
     abstention_text,
     after_generation,
+    cites_top,
     direct_answer,
     evidence_for,
     judge,
@@ -252,6 +253,7 @@ class Pipeline:
                 caveats,
                 [s.text for s in retrieved],
                 sum(c.verdict == "unsupported" for c in verified.sentences),
+                cites_top(judgement, retrieved, verified.citations),
             )
         t2 = time.perf_counter()
         timings = {

@@ -13,7 +13,7 @@ import re
 from bisect import bisect_left
 from functools import lru_cache
 
-from index.text import ORDINAL_TEENS, ORDINAL_TENS, ORDINAL_UNITS, TENS, Item
+from index.text import NUMBER_WORDS, ORDINAL_TEENS, ORDINAL_TENS, ORDINAL_UNITS, TENS, Item
 from rag.bindings import agrees, neighbours, votes
 from rag.claims import Doc, canon, contrast_entries, contrast_index
 from rag.lexicon import (
@@ -97,6 +97,8 @@ def check_items(c: Doc, p: Doc, missing: list[str], conflicts: list[str]) -> Non
         cands = [j for j, q in enumerate(p.items) if _item_match(it, q)]
         if not cands and _spelled_out(it, p):
             continue  # "early 20th century" vs "early twentieth century"
+        if not cands and _counted_on(it, p):
+            continue  # "1600" for "in 1599 ... in the following year"
         if not cands:
             if it.cls == "date" and _date_fields_scattered(it, p):
                 other = _date_conflict(it, p)
@@ -160,6 +162,42 @@ def check_codes(c: Doc, p: Doc, missing: list[str]) -> None:
         while b < len(c.text) and (c.text[b].isalnum() or c.text[b] == "-"):
             b += 1
         missing.append(c.text[a:b])
+
+
+# A year the passage gives by counting from the year it last named: "In 1599 the company was
+# established and was chartered in the following year" says 1600.
+_COUNTED = re.compile(
+    r"\b(?:the\s+(?P<next>following|next|subsequent)\s+year|the\s+year\s+after"
+    r"|(?P<n>a|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+years?\s+later"
+    r"|the\s+(?P<prev>previous|preceding|prior)\s+year"
+    r"|(?P<m>a|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+years?\s+(?:earlier|before))\b",
+    re.IGNORECASE,
+)
+_COUNT = {"a": 1, "one": 1, **NUMBER_WORDS}
+
+
+def _counted_on(it: Item, p: Doc) -> bool:
+    """The claim's year is one the passage counts to from the year before it ("the following
+    year", "two years later", "the previous year"), counting on from a counted year too."""
+    if it.cls != "date" or [f for f, _ in it.value] != ["year"]:
+        return False
+    year = dict(it.value)["year"]
+    dates = [(q.start, dict(q.value)) for q in p.items if q.cls == "date"]
+    named = [(a, f["year"]) for a, f in dates if "year" in f]
+    steps = []
+    for m in _COUNTED.finditer(p.text):
+        n, back = m.group("n") or m.group("m"), m.group("prev") or m.group("m")
+        step = 1 if not n else _COUNT.get(n.lower()) or int(n)
+        steps.append((m.start(), -step if back else step))
+    current = None
+    for _, kind, value in sorted([(a, 0, y) for a, y in named] + [(a, 1, d) for a, d in steps]):
+        if kind == 0:
+            current = value
+        elif current is not None:
+            current += value
+            if current == year:
+                return True
+    return False
 
 
 def _date_fields_scattered(it: Item, p: Doc) -> bool:

@@ -4,10 +4,15 @@
 
 from __future__ import annotations
 
-from rag.answer import Source
-from rag.answerability import Judgement, abstention_text, after_generation
+from rag.answer import Citation, Source
+from rag.answerability import (
+    Candidate,
+    Judgement,
+    abstention_text,
+    after_generation,
+    cites_top,
+)
 from rag.antecedents import misplaced_pronoun
-from rag.reader import default_model
 from rag.verify import verify
 
 TOWNS = (
@@ -71,17 +76,24 @@ def test_verification_drops_the_sentence_and_says_why() -> None:
     assert [s.status for s in v.sentences] == ["supported", "supported"]
 
 
-def test_a_written_answer_cut_to_context_stands_only_on_the_readers_word() -> None:
-    threshold = default_model().threshold
-    q = "Why was the harbour walled in 1850?"
-    kept = ["The harbour was walled in 1850."]
-    low = Judgement(True, round(threshold / 2, 4), (), (), "m")
-    high = Judgement(True, min(1.0, threshold + 0.3), (), (), "m")
-    cut = after_generation(low, "x [1]. y [1].", 1, q, kept, True, (), (), refused_sentences=1)
+def test_a_written_answer_cut_to_context_stands_only_on_the_readers_top_sentence() -> None:
+    passage = _chunk(1, TOWNS)
+    top = Candidate(0, 57, 127, TOWNS[57:127], 0.9)  # "The name Lindau comes from ..."
+    judged = Judgement(True, 0.6, (), (top,), "m")
+    q = "Where does the name Bregenz come from?"
+    elsewhere = [Citation(1, "/d1.txt", "T", 0, 56, TOWNS[:56], 0.5)]
+    on_top = [Citation(1, "/d1.txt", "T", 57, 127, TOWNS[57:127], 0.5)]
+    assert not cites_top(judged, [passage], elsewhere) and cites_top(judged, [passage], on_top)
+    kept = [TOWNS[:56]]
+
+    def after(refused: int, rests: bool, writes: bool = True) -> Judgement:
+        return after_generation(judged, "x [1]. y [1].", 1, q, kept, writes, (), (), refused, rests)
+
+    cut = after(1, False)
     assert not cut.answerable and "part of it is not supported" in abstention_text(q, cut)
-    # The reader finds the answer in the passages: what verification kept stands.
-    assert after_generation(high, "x [1]. y [1].", 1, q, kept, True, (), (), 1).answerable
+    # What verification kept cites the reader's first sentence: it stands.
+    assert after(1, True).answerable
     # Nothing refused: a written answer passes on the evidence gate, as before generation.
-    assert after_generation(low, "x [1].", 1, q, kept, True, (), (), 0).answerable
-    # The extractive backend's picks were already held to the threshold.
-    assert after_generation(low, "x [1].", 1, q, kept, False, (), (), 1).answerable
+    assert after(0, False).answerable
+    # The extractive backend quotes the reader's picks: nothing of it was written.
+    assert after(1, False, writes=False).answerable

@@ -62,6 +62,8 @@ P = {
     "survey": "The first survey mapped the northern valleys; the second mapped the coast.",
     "regent": "The Red Hand society, responsible for the assassination of Regent Ulrik in 1702,"
     " was banned soon after.",
+    "charter": "In 1712 the weavers formed a guild, and the town granted it a charter the following"
+    " year. Two years later the guild built its hall.",
 }
 
 WRONG = [
@@ -125,6 +127,9 @@ RIGHT = [
     ("bishop", "The bishop died at Lyon in 1611."),
     ("plant", "The plant opened in October 2019."),  # month and year written apart
     ("regent", "Regent Ulrik was assassinated by the Red Hand society in 1702."),
+    # A year counted from the one named before it ("the following year", "two years later").
+    ("charter", "The town granted the weavers' guild a charter in 1713."),
+    ("charter", "The guild built its hall in 1715."),
 ]
 
 
@@ -133,6 +138,15 @@ def test_binding_errors_are_caught(key: str, claim: str, reason: str) -> None:
     s = support(claim, P[key])
     assert not s.supported, (claim, s)
     assert any(reason in c for c in s.conflicts), s.conflicts
+
+
+def test_a_year_counted_wrongly_is_missing() -> None:
+    for claim, year in [
+        ("The town granted the weavers' guild a charter in 1714.", "1714"),
+        ("The weavers formed a guild in 1711.", "1711"),
+    ]:
+        s = support(claim, P["charter"])
+        assert not s.supported and year in s.missing, (claim, s)
 
 
 @pytest.mark.parametrize(("key", "claim"), RIGHT)
