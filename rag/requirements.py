@@ -97,7 +97,7 @@ def check_items(c: Doc, p: Doc, missing: list[str], conflicts: list[str]) -> Non
         cands = [j for j, q in enumerate(p.items) if _item_match(it, q)]
         if not cands and _spelled_out(it, p):
             continue  # "early 20th century" vs "early twentieth century"
-        if not cands and _counted_on(it, p):
+        if not cands and _counted_on(c, idx, p):
             continue  # "1600" for "in 1599 ... in the following year"
         if not cands:
             if it.cls == "date" and _date_fields_scattered(it, p):
@@ -174,29 +174,46 @@ _COUNTED = re.compile(
     re.IGNORECASE,
 )
 _COUNT = {"a": 1, "one": 1, **NUMBER_WORDS}
+_AROUND = 4  # claim words either side of its year that the counting sentence must share one of
 
 
-def _counted_on(it: Item, p: Doc) -> bool:
+def _counted_on(c: Doc, idx: int, p: Doc) -> bool:
     """The claim's year is one the passage counts to from the year before it ("the following
-    year", "two years later", "the previous year"), counting on from a counted year too."""
+    year", "two years later", "the previous year"; counting on from a counted year too), in a
+    sentence that holds one of the words around the year in the claim: "It reopened two years
+    later" after "closed in 2019" gives 2021 to the reopening, not to "shut its doors"."""
+    it = c.items[idx]
     if it.cls != "date" or [f for f, _ in it.value] != ["year"]:
         return False
     year = dict(it.value)["year"]
+    at = c.item_pos[idx]
+    near = {
+        c.stems[k]
+        for k in range(max(0, at - _AROUND), min(len(c.stems), at + _AROUND + 1))
+        if not c.is_item[k]
+    }
     dates = [(q.start, dict(q.value)) for q in p.items if q.cls == "date"]
-    named = [(a, f["year"]) for a, f in dates if "year" in f]
-    steps = []
+    events = [(a, 0, f["year"]) for a, f in dates if "year" in f]
     for m in _COUNTED.finditer(p.text):
         n, back = m.group("n") or m.group("m"), m.group("prev") or m.group("m")
         step = 1 if not n else _COUNT.get(n.lower()) or int(n)
-        steps.append((m.start(), -step if back else step))
+        events.append((m.start(), 1, -step if back else step))
+    starts = [p.words[w].start for w in p.tok_word]
     current = None
-    for _, kind, value in sorted([(a, 0, y) for a, y in named] + [(a, 1, d) for a, d in steps]):
+    for start, kind, value in sorted(events):
         if kind == 0:
             current = value
-        elif current is not None:
-            current += value
-            if current == year:
-                return True
+            continue
+        if current is None:
+            continue
+        current += value
+        if current != year:
+            continue
+        k = min(bisect_left(starts, start), len(starts) - 1)
+        if k >= 0 and any(
+            p.stems[j] in near for j in range(len(p.stems)) if p.tok_clause[j] == p.tok_clause[k]
+        ):
+            return True
     return False
 
 
