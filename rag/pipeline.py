@@ -34,7 +34,7 @@ from rag.answerability import (
 )
 from rag.condense import condense
 from rag.llm import LLM, LLMConfig, LLMError, Prompt, get_llm
-from rag.non_claims import NOT_STATED
+from rag.non_claims import NOT_STATED, refused_claims
 from rag.paraphrase import MINILM, Embed
 from rag.prompt import build_messages
 from rag.replies import plain_reply, terse_answer, unfinished_reasoning
@@ -252,7 +252,7 @@ class Pipeline:
                 self.llm.writes_answer,
                 caveats,
                 [s.text for s in retrieved],
-                sum(c.verdict == "unsupported" for c in verified.sentences),
+                refused_claims(verified.sentences),
                 cites_top(judgement, retrieved, verified.citations),
             )
         t2 = time.perf_counter()

@@ -13,9 +13,10 @@ import re
 from bisect import bisect_left
 from functools import lru_cache
 
-from index.text import NUMBER_WORDS, ORDINAL_TEENS, ORDINAL_TENS, ORDINAL_UNITS, TENS, Item
+from index.text import ORDINAL_TEENS, ORDINAL_TENS, ORDINAL_UNITS, TENS, Item
 from rag.bindings import agrees, neighbours, votes
 from rag.claims import Doc, canon, contrast_entries, contrast_index
+from rag.counted_years import counted_on
 from rag.lexicon import (
     ATTRIBUTION,
     HEARSAY,
@@ -97,7 +98,7 @@ def check_items(c: Doc, p: Doc, missing: list[str], conflicts: list[str]) -> Non
         cands = [j for j, q in enumerate(p.items) if _item_match(it, q)]
         if not cands and _spelled_out(it, p):
             continue  # "early 20th century" vs "early twentieth century"
-        if not cands and _counted_on(c, idx, p):
+        if not cands and counted_on(c, idx, p):
             continue  # "1600" for "in 1599 ... in the following year"
         if not cands:
             if it.cls == "date" and _date_fields_scattered(it, p):
@@ -162,59 +163,6 @@ def check_codes(c: Doc, p: Doc, missing: list[str]) -> None:
         while b < len(c.text) and (c.text[b].isalnum() or c.text[b] == "-"):
             b += 1
         missing.append(c.text[a:b])
-
-
-# A year the passage gives by counting from the year it last named: "In 1599 the company was
-# established and was chartered in the following year" says 1600.
-_COUNTED = re.compile(
-    r"\b(?:the\s+(?P<next>following|next|subsequent)\s+year|the\s+year\s+after"
-    r"|(?P<n>a|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+years?\s+later"
-    r"|the\s+(?P<prev>previous|preceding|prior)\s+year"
-    r"|(?P<m>a|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+years?\s+(?:earlier|before))\b",
-    re.IGNORECASE,
-)
-_COUNT = {"a": 1, "one": 1, **NUMBER_WORDS}
-_AROUND = 4  # claim words either side of its year that the counting sentence must share one of
-
-
-def _counted_on(c: Doc, idx: int, p: Doc) -> bool:
-    """The claim's year is one the passage counts to from the year before it ("the following
-    year", "two years later", "the previous year"; counting on from a counted year too), in a
-    sentence that holds one of the words around the year in the claim: "It reopened two years
-    later" after "closed in 2019" gives 2021 to the reopening, not to "shut its doors"."""
-    it = c.items[idx]
-    if it.cls != "date" or [f for f, _ in it.value] != ["year"]:
-        return False
-    year = dict(it.value)["year"]
-    at = c.item_pos[idx]
-    near = {
-        c.stems[k]
-        for k in range(max(0, at - _AROUND), min(len(c.stems), at + _AROUND + 1))
-        if not c.is_item[k]
-    }
-    dates = [(q.start, dict(q.value)) for q in p.items if q.cls == "date"]
-    events = [(a, 0, f["year"]) for a, f in dates if "year" in f]
-    for m in _COUNTED.finditer(p.text):
-        n, back = m.group("n") or m.group("m"), m.group("prev") or m.group("m")
-        step = 1 if not n else _COUNT.get(n.lower()) or int(n)
-        events.append((m.start(), 1, -step if back else step))
-    starts = [p.words[w].start for w in p.tok_word]
-    current = None
-    for start, kind, value in sorted(events):
-        if kind == 0:
-            current = value
-            continue
-        if current is None:
-            continue
-        current += value
-        if current != year:
-            continue
-        k = min(bisect_left(starts, start), len(starts) - 1)
-        if k >= 0 and any(
-            p.stems[j] in near for j in range(len(p.stems)) if p.tok_clause[j] == p.tok_clause[k]
-        ):
-            return True
-    return False
 
 
 def _date_fields_scattered(it: Item, p: Doc) -> bool:

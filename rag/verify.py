@@ -26,7 +26,15 @@ from index.text import (
 from index.units import one_line, reading_units
 from rag.answer import Citation, SentenceCheck, Source
 from rag.antecedents import misplaced_pronoun
-from rag.non_claims import NOT_STATED, NOT_STATED_WHY, TITLE_WHY, is_title, title_keys
+from rag.non_claims import (
+    LEAD_IN_WHY,
+    NOT_STATED,
+    NOT_STATED_WHY,
+    TITLE_WHY,
+    is_lead_in,
+    is_title,
+    title_keys,
+)
 from rag.paraphrase import Embed, accepts
 from rag.refer_back import resolve
 from rag.refusals import says_not_found
@@ -286,6 +294,9 @@ def verify(
             # list the sources' titles): the passage holds the words, but a title
             # states nothing.
             rows.append((claim, "dropped", [], None, TITLE_WHY, True))
+            continue
+        if is_lead_in(claim, bool(nums)):
+            rows.append((claim, "dropped", [], None, LEAD_IN_WHY, True))
             continue
         if says_not_found(claim):
             # "The sources do not say when.": the model's own word that something is not there,

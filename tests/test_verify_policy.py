@@ -214,3 +214,17 @@ def test_a_title_that_is_a_sentence_is_a_claim_and_a_heading_is_not():
     titled = Source("c2", "/t.txt", "Alibaba's strategic shift in AI", 0, 10, text, 1.0, 0.5, None)
     v = verify("Alibaba's strategic shift in AI. [1]", [titled])
     assert v.sentences[0].status == "dropped" and "title" in v.sentences[0].reason
+
+
+def test_a_lead_in_is_no_claim_and_no_refusal():
+    from rag.non_claims import LEAD_IN_WHY, refused_claims
+
+    text = "Here is what the sources say:\n- Baidu released Wenxin Yiyan on February 7 [1]."
+    v = verify(text, [WENXIN], on_topic=on_topic("When was Wenxin Yiyan released?"))
+    lead, claim = v.sentences
+    assert lead.status == "dropped" and lead.reason == LEAD_IN_WHY
+    assert claim.status == "supported"
+    # Dropped as no claim, it is no sign the model invented anything.
+    assert refused_claims(v.sentences) == 0
+    v = verify("Baidu released Wenxin Yiyan on May 9 [1].", [WENXIN])
+    assert refused_claims(v.sentences) == 1
