@@ -15,8 +15,6 @@ from bisect import bisect_left
 from index.text import NUMBER_WORDS
 from rag.claims import Doc
 
-# A year the passage gives by counting from the year it last named: "In 1599 the company was
-# established and was chartered in the following year" says 1600.
 _COUNTED = re.compile(
     r"\b(?:the\s+(?P<next>following|next|subsequent)\s+year|the\s+year\s+after"
     r"|(?P<n>a|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+years?\s+later"
