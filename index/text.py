@@ -349,6 +349,14 @@ def tokens(text: str, keep_stopwords: bool = False) -> list[str]:
     return out
 
 
+def sentences_sharing(claim: str, passage: str) -> list[tuple[str, int]]:
+    """The passage's sentences (the whole passage when it has none), in order, each with how
+    many of the claim's content tokens it holds: where a claim's words stand in a passage."""
+    want = set(tokens(claim))
+    sents = [passage[a:b] for a, b in sentence_spans(passage)] or [passage]
+    return [(s, len(want & set(tokens(s)))) for s in sents]
+
+
 # --- answers (SQuAD v1.1 / v2.0 normalisation) -----------------------------------------------
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 
-from index.text import STOPWORDS, drop_possessive, sentence_spans, tokens
+from index.text import STOPWORDS, drop_possessive, sentences_sharing
 
 _WORD = re.compile(r"[A-Za-z][\w’'-]*")
 _KIND = {
@@ -39,10 +39,6 @@ _LEAD = 4  # a possessive among the sentence's first words ("In Spanish, its nam
 _NEAR = 2  # words either side of the owned word where the passage's owner stands
 
 
-def _base(word: str) -> str:
-    return drop_possessive(word)
-
-
 def _is_name(m: re.Match, text: str) -> bool:
     """A capitalised word that does not open a sentence or a quotation."""
     before = text[: m.start()].rstrip()
@@ -50,7 +46,7 @@ def _is_name(m: re.Match, text: str) -> bool:
 
 
 def _names(text: str) -> list[str]:
-    return [_base(m.group()).lower() for m in _WORD.finditer(text) if _is_name(m, text)]
+    return [drop_possessive(m.group()).lower() for m in _WORD.finditer(text) if _is_name(m, text)]
 
 
 def _opening_name(sentence: str) -> list[str]:
@@ -60,18 +56,8 @@ def _opening_name(sentence: str) -> list[str]:
         word = m.group()
         if not word[:1].isupper() or word.lower() in STOPWORDS:
             break
-        run.append(_base(word).lower())
+        run.append(drop_possessive(word).lower())
     return run
-
-
-def _best_sentence(claim: str, passage: str) -> str:
-    want = set(tokens(claim))
-    best, most = "", -1
-    for a, b in sentence_spans(passage):
-        n = len(want & set(tokens(passage[a:b])))
-        if n > most:
-            best, most = passage[a:b], n
-    return best
 
 
 def misplaced_pronoun(claim: str, previous: str, question: str, passage: str) -> str:
@@ -81,7 +67,7 @@ def misplaced_pronoun(claim: str, previous: str, question: str, passage: str) ->
         return ""
     antecedent = _opening_name(previous)
     asked = set(_names(question)) | set(_opening_name(question))
-    own = {_base(m.group()).lower() for m in words}
+    own = {drop_possessive(m.group()).lower() for m in words}
     if not antecedent or not set(antecedent) & asked or set(antecedent) & own:
         return ""
     first = words[0].group().lower()
@@ -98,9 +84,10 @@ def misplaced_pronoun(claim: str, previous: str, question: str, passage: str) ->
         owned = next((w for w in after if w not in STOPWORDS), "")
         if not owned:
             return ""
-    sentence = _best_sentence(claim, passage)
+    # The first of the sentences holding most of its words.
+    sentence = max(sentences_sharing(claim, passage), key=lambda s: s[1])[0]
     found = list(_WORD.finditer(sentence))
-    low = [_base(m.group()).lower() for m in found]
+    low = [drop_possessive(m.group()).lower() for m in found]
     if set(antecedent) & set(low) or any(_KIND.get(w) == _KIND[pronoun] for w in low):
         return ""  # the passage names it, or says it of something it referred to before
     if owned:

@@ -15,11 +15,12 @@ from bisect import bisect_left
 from index.text import NUMBER_WORDS
 from rag.claims import Doc
 
+_N = r"(?P<{}>a|one|two|three|four|five|six|seven|eight|nine|ten|\d{{1,2}})"
 _COUNTED = re.compile(
-    r"\b(?:the\s+(?P<next>following|next|subsequent)\s+year|the\s+year\s+after"
-    r"|(?P<n>a|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+years?\s+later"
+    r"\b(?:the\s+(?:following|next|subsequent)\s+year|the\s+year\s+after"
+    rf"|{_N.format('n')}\s+years?\s+later"
     r"|the\s+(?P<prev>previous|preceding|prior)\s+year"
-    r"|(?P<m>a|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+years?\s+(?:earlier|before))\b",
+    rf"|{_N.format('m')}\s+years?\s+(?:earlier|before))\b",
     re.IGNORECASE,
 )
 _COUNT = {"a": 1, "one": 1, **NUMBER_WORDS}

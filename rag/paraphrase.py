@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from index.errors import ConfigError
-from index.text import fold_quotes, sentence_spans, tokens
+from index.text import fold_quotes, sentences_sharing, tokens
 from rag.lexicon import NEGATIONS
 
 PARAMS_PATH = Path(__file__).parent / "models" / "paraphrase.json"
@@ -87,11 +87,9 @@ def _most_shared(claim: str, passage: str) -> tuple[list[str], int]:
     """The passage's sentences sharing the most content words with the claim (in passage order)
     and how many the best shares. Only those are embedded: the one a paraphrase follows shares
     some, and a long chunk's other sentences would cost ~1 ms each."""
-    sents = [passage[a:b] for a, b in sentence_spans(passage)] or [passage]
-    words = set(tokens(claim))
-    shared = [len(words & set(tokens(s))) for s in sents]
-    top = sorted(range(len(sents)), key=lambda i: -shared[i])[:_SENTENCES]
-    return [sents[i] for i in sorted(top)], max(shared)
+    shared = sentences_sharing(claim, passage)
+    top = sorted(range(len(shared)), key=lambda i: -shared[i][1])[:_SENTENCES]
+    return [shared[i][0] for i in sorted(top)], max(n for _, n in shared)
 
 
 def _denies(text: str) -> bool:

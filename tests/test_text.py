@@ -259,3 +259,17 @@ def test_a_claim_that_spells_out_the_passages_abbreviation_is_supported_both_way
     from rag.support import support as word_rules
 
     assert "Saint Louis" in word_rules(spelt, short).missing
+
+
+def test_sentences_sharing_counts_the_claims_words_per_sentence():
+    from index.text import sentences_sharing
+
+    passage = "The east wing closed in 2019. It reopened later. Visitors doubled."
+    shared = sentences_sharing("The east wing reopened after it closed.", passage)
+    assert [s for s, _ in shared] == [
+        "The east wing closed in 2019.",
+        "It reopened later.",
+        "Visitors doubled.",
+    ]
+    assert [n for _, n in shared] == [3, 1, 0]
+    assert sentences_sharing("anything", "") == [("", 0)]
