@@ -33,8 +33,16 @@ _CODE_NOUNS = (
 )
 # "What does replace raise if ...?" asks for an exception by its verb.
 _ASKS_RAISED = r"\bwhat\s+(?:does|do|did|will|would|can|could|might)\b[^?]*\b(?:raise|throw)\b"
+# "What should I use instead of == ?", "What do I call on each argument?": in reference text,
+# what a reader uses, calls or creates is an entry of the API, asked for by its use.
+_ASKS_USED = (
+    r"\bwhat\s+(?:should|do|can|must|could)\s+(?:i|we|you)\s+"
+    r"(?:use|call|create|import|pass|instantiate|subclass)\b"
+)
 _WANTS_CODE = re.compile(
-    rf"\b(?:which|what)\s+(?:[\w.]+\s+){{0,2}}?(?:{_CODE_NOUNS})(?:e?s)?\b|{_ASKS_RAISED}", re.I
+    rf"\b(?:which|what)\s+(?:[\w.]+\s+){{0,2}}?(?:{_CODE_NOUNS})(?:e?s)?\b|{_ASKS_RAISED}"
+    rf"|{_ASKS_USED}",
+    re.I,
 )
 # One identifier: a name, a dotted path, an optional call "()" or decorator "@".
 _IDENTIFIER = re.compile(r"@?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?")

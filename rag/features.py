@@ -15,6 +15,7 @@ import numpy as np
 from index.text import CLITIC_RE, STOPWORDS, stem, tokens
 from index.units import reading_units
 from rag.code_answers import answer_kind, names_kind, versions_of
+from rag.preamble import required
 from rag.question import GENERIC_WORDS as _GENERIC
 
 MAX_SPAN = 10  # tokens; 98% of SQuAD dev answers are at most 10 words
@@ -110,6 +111,9 @@ class Question:
     head: str | None  # the noun the answer is an instance of ("how many *people*")
     names: tuple[str, ...]  # stems of capitalised words and numbers (must-match terms)
     negated: bool
+    # The focus stems a passage must hold for the question to be answered: all of them, but for
+    # the plain words of a story told before the question proper (rag/preamble.py).
+    required: tuple[str, ...] = ()
 
 
 # A condition before the question proper ("When I call search on a pattern, where does it
@@ -164,7 +168,7 @@ def analyse_question(text: str) -> Question:
     )
     asserted = " ".join(_asserted(toks)).lower()
     negated = bool(_NEGATED.search(asserted))
-    return Question(text, qtype, tuple(toks), focus, head, names, negated)
+    return Question(text, qtype, tuple(toks), focus, head, names, negated, required(text, focus))
 
 
 _GENERIC_STEMS = frozenset(stem(w) for w in _GENERIC)

@@ -110,5 +110,13 @@ def _inflected(low: str, vocab: frozenset[str]) -> bool:
     return False
 
 
+def is_common_word(word: str) -> bool:
+    """A whole word of the bundled MiniLM's vocabulary, or an inflection of one: plain English
+    ("worried", "wrapping"), not a term of art ("dataclass", "minimatch", "zstandard")."""
+    low = word.lower()
+    vocab = _vocabulary()
+    return low in vocab or _inflected(low, vocab)
+
+
 def _long_enough(a: str, b: str) -> bool:
     return min(len(a), len(b)) >= _MIN_LEN or _swapped(a, b)

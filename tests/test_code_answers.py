@@ -36,6 +36,10 @@ def test_questions_that_ask_for_a_code_entity_by_name():
     assert wants_code("Which class lets me manipulate Windows paths on a Unix machine?")
     assert wants_code("What exception is raised when json.loads gets invalid JSON?")
     assert wants_code("Which itertools function gives overlapping pairs?")
+    # ... or by its use: what a reader uses, calls or creates is an entry of the API.
+    assert wants_code("I'm worried about timing attacks. What should I use instead of == ?")
+    assert wants_code("What do I call on each argument to make it safe for a shell?")
+    assert not wants_code("What should I do when the build fails?")
     assert not wants_code("Who wrote the sqlite3 module?")
     assert not wants_code("What is the default weight of a glob pattern?")
 

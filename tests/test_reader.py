@@ -231,3 +231,34 @@ def test_pipeline_gives_direct_answer_then_cited_evidence(small_store):
     assert d["answer"] == a.answer
     assert d["answerability"]["model"] == default_model().version
     assert 0.0 <= d["answerability"]["probability"] <= 1.0
+
+
+SECRETS = [
+    "compare_digest(a, b): Return True if strings or bytes-like objects a and b are equal, "
+    'otherwise False, using a "constant-time compare" to reduce the risk of timing attacks.',
+    "token_hex([nbytes=None]): Return a random text string, in hexadecimal.",
+    "The secrets module is used for generating cryptographically strong random numbers suitable "
+    "for managing data such as passwords, account authentication and security tokens.",
+    "choice(sequence): Return a randomly chosen element from a non-empty sequence.",
+]
+
+
+def test_a_story_before_the_question_is_not_held_against_the_evidence(embedder):
+    # Technical set F: with the story's words ("checking", "reset", "request", "stored",
+    # "worried" ...) counted as question words the passages lack, the gate turned this away.
+    sources = [_source(t, i) for i, t in enumerate(SECRETS)]
+    question = (
+        "I'm checking a reset token from a request against the stored one and I'm worried "
+        "about timing attacks. What should I use instead of == ?"
+    )
+    r = read(question, sources, embedder.embed)
+    assert r.held
+    assert any(p.text.startswith("compare_digest") for p in r.picks)
+    assert "worri" not in r.uncovered and "request" not in r.uncovered
+
+
+def test_a_storys_terms_of_art_stay_required(embedder):
+    # What the story names binds the answer: "zstandard" is no plain English word.
+    sources = [_source(t, i) for i, t in enumerate(SECRETS)]
+    question = "I keep my tokens in a zstandard archive. Which function compares two of them?"
+    assert "zstandard" in read(question, sources, embedder.embed).uncovered
