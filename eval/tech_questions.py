@@ -15,8 +15,9 @@ fnmatch, pprint) is a dev set: data in a user's own words to read and, later, to
 
 indexes the pages the questions' "doc" fields name with the real write path (incremental: a
 second run reuses the store), asks each question of FILE (default eval/tech_questions.jsonl)
-with the real Pipeline and prints a table and the totals: answerable correct, unanswerable
-abstained, false abstentions, answers with markup or fragments. --json prints the totals and the
+with the real Pipeline and prints a table and the totals: answerable correct (and of those, how
+many have a direct answer that is itself correct), unanswerable abstained, false abstentions,
+answers with markup or fragments. --json prints the totals and the
 rows as JSON instead. Each question file gets its own store (.cache/tech-questions/store for the
 default file, .cache/tech-questions/<file stem>/store for another) so their pages never mix.
 """
@@ -31,6 +32,7 @@ from pathlib import Path
 
 from index.errors import ConfigError, RagError
 from index.pipeline import IndexConfig, index_paths
+from index.text import normalize_answer
 from rag.pipeline import AskConfig, Pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,6 +87,14 @@ def load_questions(path: Path) -> list[dict]:
         raise ConfigError(f"{path} line {e.lineno}: not JSON; one question object a line") from e
 
 
+def direct_correct(answer, golds: list[str]) -> bool:
+    """Not abstained, and a gold is a whole-word run of the SQuAD-normalised direct answer."""
+    if answer.abstained or not answer.answer:
+        return False
+    shown = f" {normalize_answer(answer.answer)} "
+    return any(f" {normalize_answer(g)} " in shown for g in golds)
+
+
 def run(store: Path, questions_path: Path = QUESTIONS) -> dict:
     questions = load_questions(questions_path)
     # Page order of first mention, so the store and the page names follow the file.
@@ -116,6 +126,7 @@ def run(store: Path, questions_path: Path = QUESTIONS) -> dict:
                 "answer": a.answer,
                 "text": a.text,
                 "ok": correct(a, q["gold"]) if answerable else a.abstained,
+                "direct_ok": answerable and direct_correct(a, q["gold"]),
                 "problems": problems(a),
             })  # fmt: skip
     finally:
@@ -124,6 +135,10 @@ def run(store: Path, questions_path: Path = QUESTIONS) -> dict:
     una = [r for r in rows if not r["answerable"]]
     totals = {
         "answerable_correct": sum(r["ok"] for r in ans),
+        # The stricter reading: the short answer shown first holds a gold itself, not only the
+        # evidence after it ("number of characters" for "What line width does pprint aim for
+        # by default?" over "width (default 80) specifies ..." is correct above, not here).
+        "direct_answer_correct": sum(r["direct_ok"] for r in ans),
         "answerable": len(ans),
         "unanswerable_abstained": sum(r["ok"] for r in una),
         "unanswerable": len(una),
@@ -146,6 +161,7 @@ def print_table(result: dict) -> None:
             print(f"    problem: {_short(p, 150)}")
     t = result["totals"]
     print(f"answerable correct: {t['answerable_correct']}/{t['answerable']}")
+    print(f"  of which the direct answer itself: {t['direct_answer_correct']}")
     print(f"unanswerable abstained: {t['unanswerable_abstained']}/{t['unanswerable']}")
     print(f"false abstentions: {t['false_abstentions']}")
     print(f"answers with markup or fragments: {t['with_markup_or_fragments']}")

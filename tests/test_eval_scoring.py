@@ -227,3 +227,20 @@ def test_unlabelled_questions_are_answered_but_neither_answerable_nor_not(tmp_pa
     assert by_type(results)["unlabelled"]["abstention_recall"] is None
     mixed = aggregate([*results, _result(3, "unanswerable", False, True, 5.0)], {})
     assert mixed["abstention"]["precision"] == 1.0 and mixed["abstention"]["recall"] == 1.0
+
+
+def test_technical_sets_score_the_direct_answer_apart():
+    from types import SimpleNamespace
+
+    from eval.tech_questions import direct_correct
+
+    def answer(short, text="width (default 80) specifies the line width.", abstained=False):
+        return SimpleNamespace(answer=short, text=text, abstained=abstained)
+
+    assert direct_correct(answer("80"), ["80"])
+    assert direct_correct(answer("default 80"), ["80"])
+    # The evidence holds the gold, the short answer shown first does not.
+    assert not direct_correct(answer("number of characters"), ["80"])
+    assert not direct_correct(answer(None), ["80"])
+    assert not direct_correct(answer("80", abstained=True), ["80"])
+    assert not direct_correct(answer("800"), ["80"])
