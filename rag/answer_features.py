@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -139,6 +139,26 @@ def states_a_number(question: str, sentences: Sequence[str]) -> bool:
     feature sees one (digits, "seventy", "thousands", "several"), also inside a compound
     ("ten-horsepower", "one-half") or in the plural ("dozens")."""
     return _states(question, sentences, "how_many", _a_count)
+
+
+def counted_first(question: str, picks: tuple) -> tuple:
+    """For a "How many ...?" question, a direct answer that states no number is none: the
+    reader's picks (rag.reader.Pick) with the sentence right after the best one moved first when
+    it is a pick whose phrase states one, else with the best pick's phrase dropped (its sentence
+    still the evidence). "nbytes=None" is no answer to "Roughly how many characters does
+    token_urlsafe produce per random byte?"; the entry's next sentence, "... on average each byte
+    results in approximately 1.3 characters", is. Only the next sentence: a number from another
+    entry ("Pattern.sub(repl, string, count=0)") answered "How many compiled patterns does the re
+    module keep in its cache?", which the pages do not say (technical set A). In qa_sample every
+    answered "How many" question's phrase already states a number (21 of 21)."""
+    if not picks or states_a_number(question, [picks[0].answer or ""]):
+        return picks
+    top = picks[0]
+    for k, p in enumerate(picks[1:], 1):
+        after = p.source == top.source and 0 <= p.start - top.end <= 2
+        if after and p.answer and states_a_number(question, [p.answer]):
+            return (p, *picks[:k], *picks[k + 1 :])
+    return (replace(top, answer=None), *picks[1:])
 
 
 def _states(question: str, sentences: Sequence[str], qtype: str, test) -> bool:

@@ -31,8 +31,12 @@ _CODE_NOUNS = (
     "class|subclass|exception|error|function|method|decorator|module|attribute|parameter|"
     "argument|constant|variable|property|keyword|command|option|flag"
 )
-# "What does replace raise if ...?" asks for an exception by its verb.
-_ASKS_RAISED = r"\bwhat\s+(?:does|do|did|will|would|can|could|might)\b[^?]*\b(?:raise|throw)\b"
+# "What does replace raise if ...?" asks for an exception by its verb, as does the passive
+# "What gets thrown if ...?" (no question of SQuAD 2.0 or the news dev sets is worded so).
+_ASKS_RAISED = (
+    r"\bwhat\s+(?:does|do|did|will|would|can|could|might)\b[^?]*\b(?:raise|throw)\b"
+    r"|\bwhat\s+(?:gets|get|is|are|will\s+be|would\s+be)\s+(?:raised|thrown)\b"
+)
 # "What should I use instead of == ?", "What do I call on each argument?": in reference text,
 # what a reader uses, calls or creates is an entry of the API, asked for by its use.
 _ASKS_USED = (

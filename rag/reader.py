@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.answer_features import ANSWER_FEATURES as LEXICAL_ANSWER_FEATURES
-from rag.answer_features import Analysis, _uncovered, answer_features
+from rag.answer_features import Analysis, _uncovered, answer_features, counted_first
 from rag.code_answers import identifier_first
 from rag.continuation import continued, following
 from rag.features import (
@@ -354,6 +354,7 @@ def read(
         partial(_phrase, model, a.question),
     )
     picks = identifier_first(question, picks, pair_of, lambda: _deeper(a, c.logits, picks))
+    picks = counted_first(question, picks)
     answerable = p >= model.threshold and held
     return Reading(tuple(picks), p, answerable, uncovered, model.version, held)
 

@@ -36,6 +36,9 @@ def test_questions_that_ask_for_a_code_entity_by_name():
     assert wants_code("Which class lets me manipulate Windows paths on a Unix machine?")
     assert wants_code("What exception is raised when json.loads gets invalid JSON?")
     assert wants_code("Which itertools function gives overlapping pairs?")
+    assert answer_kind("What gets thrown if I compare a UUID against a plain string?") == (
+        "exception"
+    )
     # ... or by its use: what a reader uses, calls or creates is an entry of the API.
     assert wants_code("I'm worried about timing attacks. What should I use instead of == ?")
     assert wants_code("What do I call on each argument to make it safe for a shell?")

@@ -7,7 +7,8 @@ import pytest
 from eval.fit_reader import load_rows, split_articles
 from eval.reader_provenance import model_version, support_digest
 from rag.answer import Source
-from rag.reader import MODEL_FILE, ReaderModel, answer_phrase, default_model, read
+from rag.answer_features import counted_first
+from rag.reader import MODEL_FILE, Pick, ReaderModel, answer_phrase, default_model, read
 from tests.conftest import SHARED
 
 
@@ -262,3 +263,28 @@ def test_a_storys_terms_of_art_stay_required(embedder):
     sources = [_source(t, i) for i, t in enumerate(SECRETS)]
     question = "I keep my tokens in a zstandard archive. Which function compares two of them?"
     assert "zstandard" in read(question, sources, embedder.embed).uncovered
+
+
+def _pick(source, start, text, answer):
+    return Pick(source, start, start + len(text), text, 0.5, answer, 0.5)
+
+
+def test_a_count_answer_states_a_number():
+    entry = "token_urlsafe([nbytes=None]): Return a random URL-safe text string."
+    after = "On average each byte results in approximately 1.3 characters."
+    other = "Pattern.sub(repl, string, count=0): Identical to the sub function."
+    question = "Roughly how many characters does token_urlsafe produce per random byte?"
+    picks = (
+        _pick(0, 0, entry, "nbytes=None"),
+        _pick(1, 0, other, "count=0"),
+        _pick(0, len(entry) + 1, after, "1.3"),
+    )
+    # The entry's next sentence states the count: it answers, first.
+    assert [p.answer for p in counted_first(question, picks)] == ["1.3", "nbytes=None", "count=0"]
+    # A number from another entry does not: no direct answer, the same evidence.
+    out = counted_first(question, picks[:2])
+    assert [p.text for p in out] == [entry, other] and out[0].answer is None
+    # Other questions, and a count already stated, are left alone.
+    assert counted_first("What does token_urlsafe return?", picks) == picks
+    stated = (_pick(0, 0, after, "1.3"), *picks[:2])
+    assert counted_first(question, stated) == stated
