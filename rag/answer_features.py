@@ -69,16 +69,14 @@ def answer_features(
     have_all = set().union(*(s.stems for s in a.sentences))
     default = max(a.idf.values(), default=1.0)
     missing_all = [t for t in q.focus if t not in have_all]
-    # The evidence gate's shares count what the question requires (Question.required: the focus
-    # but for a story's plain words) as lacking, per focus word as fitted: a story's words can
-    # only lower them. Divided by the required words instead, the question proper's own
-    # answer-type words weighed more ("exception", "get" of "... Which exception do I get?", 2
-    # of 3, which the passages name "FileExistsError" and "raise") and turned one more question
-    # away on technical set C. The counts stay on the whole focus: the answerability
-    # model, fitted on SQuAD, reads them as how freely a question rewords its paragraph
-    # (answerable ones more), and with a story's words left out it read chatty questions as
-    # less answerable still (P 0.30 -> 0.12 for "I'm worried about timing attacks. What should
-    # I use instead of == ?").
+    # The evidence gate's shares count only the required words as lacking (Question.required:
+    # the focus but a story's plain words), still per focus word as fitted, so a story can only
+    # lower them (per required word, "exception" and "get" of "... Which exception do I get?"
+    # were 2 of 3 and turned one more question of technical set C away). The counts stay on the
+    # whole focus: P(answerable), fitted on SQuAD, reads them as how freely a question rewords
+    # its paragraph (answerable ones more), and without a story's words it read chatty questions
+    # as less answerable still (P 0.30 -> 0.12 for "I'm worried about timing attacks. What
+    # should I use instead of == ?").
     need = q.required or q.focus
     lacking = _uncovered(q, [s.stems for s in a.sentences])
     top_stems = a.sentences[top].stems
@@ -100,7 +98,7 @@ def answer_features(
         x[top, f["missing_idf"]],
         float(len(missing_all)),
         float(len(q.focus)),
-        # The same two per required word: what the evidence gate reads (rag/reader.py
+        # The same two per focus word: what the evidence gate reads (rag/reader.py
         # EVIDENCE_FEATURES), so a long, chatty question is not judged unanswerable for its
         # length alone.
         len(lacking) / max(len(q.focus), 1),

@@ -15,8 +15,8 @@ words that are no plain English word of the bundled MiniLM's vocabulary ("datacl
 A SQuAD 2.0 question has no story in 7,735 of 7,742 (squad2-dev/qa.jsonl), and requires every
 focus word in 7,737, so the fitted reader reads those exactly as before; qa_sample's and
 seed_qa_dev's figures are unchanged. On the technical question sets, against the session's start
-(correct / false abstentions): F 18/3 -> 19/1, B 19/4 (18/5), D 21/0 (20/1), E 14/7 (11/11), A
-and C unchanged; no unanswerable question more answered in any set.
+(correct / false abstentions): F 18/3 -> 19/1, B 18/5 -> 19/4, D 20/1 -> 21/0, E 11/11 -> 14/7,
+A and C unchanged; no unanswerable question more answered in any set.
 """
 
 from __future__ import annotations
