@@ -30,9 +30,9 @@ import json
 import sys
 from pathlib import Path
 
+from eval.metrics import contains_answer
 from index.errors import ConfigError, RagError
 from index.pipeline import IndexConfig, index_paths
-from index.text import normalize_answer
 from rag.pipeline import AskConfig, Pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,10 +89,7 @@ def load_questions(path: Path) -> list[dict]:
 
 def direct_correct(answer, golds: list[str]) -> bool:
     """Not abstained, and a gold is a whole-word run of the SQuAD-normalised direct answer."""
-    if answer.abstained or not answer.answer:
-        return False
-    shown = f" {normalize_answer(answer.answer)} "
-    return any(f" {normalize_answer(g)} " in shown for g in golds)
+    return not answer.abstained and bool(answer.answer) and contains_answer(answer.answer, golds)
 
 
 def run(store: Path, questions_path: Path = QUESTIONS) -> dict:

@@ -77,8 +77,8 @@ def answer_features(
     # its paragraph (answerable ones more), and without a story's words it read chatty questions
     # as less answerable still (P 0.30 -> 0.12 for "I'm worried about timing attacks. What
     # should I use instead of == ?").
-    need = q.required or q.focus
-    lacking = _uncovered(q, [s.stems for s in a.sentences])
+    need = q.required
+    lacking = [t for t in need if t not in have_all]
     top_stems = a.sentences[top].stems
     need_idf = sum(a.idf.get(t, default) for t in need if t not in top_stems) / (default or 1.0)
     row = [
@@ -120,7 +120,7 @@ def uncovered_focus(q: Question | str, passages: Sequence[str]) -> tuple[str, ..
 def _uncovered(q: Question | str, stems: Sequence[frozenset[str]]) -> tuple[str, ...]:
     q = analyse_question(q) if isinstance(q, str) else q
     have = set().union(*stems)
-    return tuple(t for t in (q.required or q.focus) if t not in have)
+    return tuple(t for t in q.required if t not in have)
 
 
 def _claim_check(q: Question, passage: str) -> tuple[float, float, float]:

@@ -113,7 +113,7 @@ class Question:
     negated: bool
     # The focus stems a passage must hold for the question to be answered: all of them, but for
     # the plain words of a story told before the question proper (rag/preamble.py).
-    required: tuple[str, ...] = ()
+    required: tuple[str, ...]
 
 
 # A condition before the question proper ("When I call search on a pattern, where does it
