@@ -274,12 +274,15 @@ def test_check_finds_and_repairs_vectors_lost_by_two_writers(tmp_path: Path):
     if found is None:
         pytest.skip("the two writers happened not to collide in 6 attempts")
     # Seen: one writer's ids all gone, or vectors gone while ids and counts (all that
-    # `rag status` shows) still agree.
-    assert not found.orphans and not found.different, found.summary()
+    # `rag status` shows) still agree, or (once, a clean clone on 2026-12-03: "unreadable 6,
+    # different 2") vectors that read back other than the catalog's. All three are losses the
+    # check names and the repair rewrites from the catalog; a vector the catalog does not know is
+    # not one of them.
+    assert not found.orphans, found.summary()
     if found.unreadable:
         assert found.vectors_in_store == found.catalog_chunks == 3000
     fixed = check_store(cfg, repair=True)
-    lost = len(found.unreadable) + len(found.missing)
+    lost = len(found.unreadable) + len(found.missing) + len(found.different)
     assert fixed.ok and fixed.repaired["restored"] == lost, fixed.summary()
     assert check_store(cfg).ok
 
