@@ -346,6 +346,7 @@ class Ingest:
                     vectors,
                     doc.title,
                     doc.pages,  # page spans and OCR word boxes: a citation's own page
+                    doc.code,  # code blocks: never quoted as the sentence that answers
                 )
         for p in pending:
             kind = p.parsed.job.kind

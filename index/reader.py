@@ -68,6 +68,11 @@ class IndexReader:
         page spans for it (not a paged format, or indexed before spans were kept)."""
         return self.catalog.page_at(source, offset)
 
+    def code_in(self, source: str, start: int, end: int) -> list[tuple[int, int]]:
+        """The code blocks of `source` overlapping [start, end) of its cleaned text (none for a
+        store indexed before they were kept)."""
+        return self.catalog.code_in(source, start, end)
+
     def page_words(self, source: str, page: int) -> tuple[WordBox, ...]:
         """Page `page`'s stored OCR word boxes (empty for a text page or an older store)."""
         return self.catalog.page_words(source, page)

@@ -193,6 +193,10 @@ def _is_false_stop(text: str, stop: int, nxt: int) -> bool:
         return False
     if text[nxt].islower():
         return True
+    # A period standing alone between spaces names the character itself ("the . (period)
+    # matches any character"); only a capital after it still reads as a new sentence.
+    if stop >= 2 and text[stop - 2] == " " and not text[nxt].isupper():
+        return True
     word = text[text.rfind(" ", 0, stop - 1) + 1 : stop - 1].lstrip("(\"'“‘")
     # Initials and dotted acronyms ("K.", "U.S.") and common abbreviations.
     return len(word) == 1 or "." in word or word.lower() in ABBREVIATIONS

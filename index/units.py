@@ -36,17 +36,34 @@ _SIGNATURE = re.compile(
 )
 
 
+# The history line index/markup.py writes under a Node.js API heading ("Added in: v17.0.0.").
+_HISTORY = re.compile(r"(?:Added in|Changed in|Deprecated since|Removed in): ")
+
+
+def _heads(text: str, a: int, b: int, nxt: tuple[int, int]) -> bool:
+    """Does the line text[a:b] head the unit `nxt`: a signature its description, or any short
+    heading ("Promises API") the history line under it, which names nothing itself?"""
+    if _SIGNATURE.fullmatch(text, a, b):
+        return not _SIGNATURE.fullmatch(text, *nxt)
+    return (
+        _HISTORY.match(text, nxt[0]) is not None
+        and b - a <= 80
+        and not _HISTORY.match(text, a)
+        and text[b - 1] not in ".!?:;"
+    )
+
+
 def with_signatures(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """A signature line and the first sentence after it become one unit ("pairwise(iterable)
-    Return successive overlapping pairs ..."), still one contiguous slice of the text."""
+    Return successive overlapping pairs ..."), still one contiguous slice of the text; so do a
+    heading and the history line under it ("Promises API" "Added in: v17.0.0.")."""
     out: list[tuple[int, int]] = []
     k = 0
     while k < len(spans):
         a, b = spans[k]
         if (
             k + 1 < len(spans)
-            and _SIGNATURE.fullmatch(text, a, b)
-            and not _SIGNATURE.fullmatch(text, *spans[k + 1])
+            and _heads(text, a, b, spans[k + 1])
             and text[b : spans[k + 1][0]].count("\n") <= 2
             and not text[b : spans[k + 1][0]].strip()
         ):

@@ -50,6 +50,8 @@ class Source:
     dense: float | None
     lexical: float | None
     page: int | None = None
+    # [start, end) of the code blocks in `text` (the store keeps them: index/catalog/schema.py)
+    code: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,8 @@ _WANTS_VERSION = re.compile(
     r"|\b(?:which|what)\s+(?:[\w.]+\s+)?releases?\b(?!\s*\d)(?!\s+(?:into|the|a|an)\b)",
     re.I,
 )
-_VERSION = re.compile(r"(?<![\w.])\d+\.\d+(?:\.\d+)*(?![\w.]*\w)")
+# Node.js writes its releases with a "v" ("Added in: v17.0.0").
+_VERSION = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)*(?![\w.]*\w)")
 # "Which flag makes bzip2 keep its input files?", "which command line option disables ...":
 # a command-line option, named by its dashes ("-k", "--no-ensure-ascii"). "Option" also names
 # a keyword argument or a constant in API reference ("which quoting option ..." is
@@ -139,8 +140,10 @@ def versions_of(text: str, asked: str) -> list[str]:
         label = _LABEL.search(text[max(0, m.start() - 40) : m.start()])
         if event and label and _event(label.group(1)) not in (event, None):
             continue  # "Added in version 3.7" does not say when something was removed
-        if word in ("version", "versions", "release", "releases") or re.search(
-            rf"(?<![\w.]){re.escape(word)}(?![\w.])", asked
+        if (
+            label
+            or word in ("version", "versions", "release", "releases")
+            or re.search(rf"(?<![\w.]){re.escape(word)}(?![\w.])", asked)
         ):
             out.append(m.group())
     return out
@@ -153,8 +156,9 @@ _EVENTS = (
     ("deprecated", re.compile(r"\bdeprecated\b", re.I)),
     ("removed", re.compile(r"\bremoved\b", re.I)),
 )
+# Sphinx's "Added in version 3.7" and Node.js's "Added in: v17.0.0" (index/markup.py).
 _LABEL = re.compile(
-    r"\b(added|new|deprecated|removed|changed)\s+(?:in|since)\s+versions?\s*$", re.I
+    r"\b(added|new|deprecated|removed|changed)\s+(?:in|since)(?:\s+versions?|:)\s*$", re.I
 )
 
 

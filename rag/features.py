@@ -187,19 +187,22 @@ class Sentence:
     text: str
     toks: tuple[Tok, ...]
     stems: frozenset[str]  # content stems (toolkit tokens)
+    code: bool = False  # a line of a code block (Source.code)
 
 
 def split_sentences(sources: Sequence, exclude: Callable | None = None) -> list[Sentence]:
     """The sentences of the retrieved passages; `exclude(source)` drops a whole passage (an
     injected instruction and the false claim it plants may sit on different lines, so no
-    sentence of such a passage is evidence)."""
+    sentence of such a passage is evidence). A line of a code block is marked `code`."""
     out = []
     for i, src in enumerate(sources):
         if exclude is not None and exclude(src):
             continue
         for a, b in reading_units(src.text):
             text = src.text[a:b]
-            out.append(Sentence(i, a, b, text, tuple(tokenize(text)), frozenset(content(text))))
+            code = any(x <= a and b <= y for x, y in src.code)
+            toks = tuple(tokenize(text))
+            out.append(Sentence(i, a, b, text, toks, frozenset(content(text)), code))
     return out
 
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from rag.answer_features import ANSWER_FEATURES as LEXICAL_ANSWER_FEATURES
 from rag.answer_features import Analysis, _uncovered, answer_features, counted_first
-from rag.code_answers import identifier_first
+from rag.code_answers import answer_kind, identifier_first
 from rag.continuation import continued, following
 from rag.features import (
     SENTENCE_FEATURES,
@@ -293,13 +293,13 @@ def best_sentences(sentences: Sequence[Sentence], logits: np.ndarray, top: int =
     for k, s in enumerate(sentences):
         j = first.setdefault(" ".join(s.text.split()), k)
         merged[j] += probs[k]
-    distinct = set(first.values())
+    distinct = {k for k in first.values() if np.isfinite(logits[k])}  # not ruled out
     ranked = [int(k) for k in np.argsort(-merged, kind="stable") if int(k) in distinct]
     return merged, ranked[:top]
 
 
 def choose(model: ReaderModel, a: Analysis, question: str, encoder: Encoder) -> Choice:
-    logits = model.sentence(a.sent_x)
+    logits = without_code(question, a.sentences, model.sentence(a.sent_x))
     probs, order = best_sentences(a.sentences, logits)
     scores = encoder(question, [a.sentences[k].text for k in order])
     if model.rerank is not None and len(order) > 1:
@@ -322,6 +322,20 @@ def choose(model: ReaderModel, a: Analysis, question: str, encoder: Encoder) -> 
     )
     ratio = float(probs[order[1]] / probs[order[0]]) if len(order) > 1 else 0.0
     return Choice(tuple(picks), ratio, x, logits, scores[0].gap)
+
+
+def without_code(question: str, sentences: Sequence[Sentence], logits: np.ndarray) -> np.ndarray:
+    """The sentence logits with every line of a code block ruled out, unless the question asks
+    for code by name (or an option) or the passages hold nothing else. A code line states
+    nothing: "import { setMaxListeners, EventEmitter } from 'node:events';" ranked first for
+    "which Node version introduced the standalone setMaxListeners?", "const decoder = new
+    StringDecoder('utf8');" for "which encoding does it decode as by default?". The lines stay
+    among the sentences, so what the answerability model reads of the passages as a whole
+    (coverage, names, rarity) is what it was fitted on."""
+    code = np.array([s.code for s in sentences], dtype=bool)
+    if not code.any() or code.all() or answer_kind(question) in ("code", "option"):
+        return logits
+    return np.where(code, -np.inf, logits)
 
 
 def read(

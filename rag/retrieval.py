@@ -68,6 +68,10 @@ def retrieve(
                 dense=dense.get(cid),
                 lexical=lexical.get(cid),
                 page=c.page,
+                code=tuple(
+                    (max(a, c.start) - c.start, min(b, c.end) - c.start)
+                    for a, b in reader.code_in(c.source, c.start, c.end)
+                ),
             )
         )
     return out

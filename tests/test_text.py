@@ -65,6 +65,16 @@ def test_sentence_spans_keep_abbreviations_and_initials():
     ]
 
 
+def test_a_lone_period_names_the_character_and_ends_no_sentence():
+    text = "The special character . (period) matches any character. Then it stops . Next one."
+    spans = sentence_spans(text)
+    assert [text[a:b] for a, b in spans] == [
+        "The special character . (period) matches any character.",
+        "Then it stops .",  # a capital after a spaced period still starts a sentence
+        "Next one.",
+    ]
+
+
 def test_markers():
     text = "It rose [1]. It fell [2, 3]. Both [1-3]."
     assert strip_markers(text) == "It rose. It fell. Both."

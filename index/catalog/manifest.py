@@ -42,6 +42,7 @@ class Manifest:
 
     db: sqlite3.Connection
     _pages_table: bool | None
+    _code_table: bool | None
 
     def files(self) -> dict[str, FileRecord]:
         rows = self.db.execute(
@@ -97,6 +98,7 @@ class Manifest:
         self.db.execute("DELETE FROM chunks WHERE source=?", (source,))
         self.db.execute("DELETE FROM files WHERE source=?", (source,))
         self.db.execute("DELETE FROM pages WHERE source=?", (source,))
+        self.db.execute("DELETE FROM code WHERE source=?", (source,))
 
     def put_file(
         self,
@@ -108,8 +110,13 @@ class Manifest:
         vectors: np.ndarray,
         doc_title: str,
         pages: Iterable[Page] = (),
+        code: Iterable[tuple[int, int]] = (),
     ) -> None:
         self.remove_file(rec.source)
+        self.db.executemany(
+            'INSERT INTO code (source, start, "end") VALUES (?, ?, ?)',
+            ((rec.source, a, b) for a, b in code),
+        )
         self.db.executemany(
             'INSERT INTO pages (source, number, start, "end", words) VALUES (?, ?, ?, ?, ?)',
             ((rec.source, p.number, p.start, p.end, _words_json(p.words)) for p in pages),
@@ -148,6 +155,20 @@ class Manifest:
             q = "SELECT 1 FROM sqlite_master WHERE type='table' AND name='pages'"
             self._pages_table = self.db.execute(q).fetchone() is not None
         return self._pages_table
+
+    def _has_code(self) -> bool:
+        """Whether the store has the code table (a read-only store written before it may not)."""
+        if self._code_table is None:
+            q = "SELECT 1 FROM sqlite_master WHERE type='table' AND name='code'"
+            self._code_table = self.db.execute(q).fetchone() is not None
+        return self._code_table
+
+    def code_in(self, source: str, start: int, end: int) -> list[tuple[int, int]]:
+        """The code blocks of `source` overlapping [start, end) of its cleaned text."""
+        if not self._has_code():
+            return []
+        q = 'SELECT start, "end" FROM code WHERE source=? AND start<? AND "end">? ORDER BY start'
+        return [(a, b) for a, b in self.db.execute(q, (source, end, start))]
 
     def page_at(self, source: str, offset: int) -> int | None:
         """The page of `source` holding character `offset` of its cleaned text (an offset between

@@ -36,7 +36,16 @@ CREATE TABLE IF NOT EXISTS pages (
     source TEXT NOT NULL, number INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
     words TEXT, PRIMARY KEY (source, number)
 );
+CREATE TABLE IF NOT EXISTS code (
+    source TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS code_source ON code(source);
 """
+# `code`: [start, end) of each code block in a document's cleaned text (fenced and indented
+# Markdown blocks, reStructuredText literal blocks and doctests, HTML <pre>): the reader quotes
+# none of their lines as the sentence that answers ("const decoder = new StringDecoder('utf8');"
+# for "which encoding does it decode as by default?"). Like `pages`, an older store gets it
+# empty, and its files' code lines read as text until re-indexed.
 # `unit_vectors` (opt-in, `rag index --sentence-vectors`): for a chunk text, the vectors of its
 # reading units (index/units.py) in order, float16, row after row: the extractive reader's
 # question-time embedding moved to index time. Keyed like `vectors`, pruned with them.
@@ -70,6 +79,7 @@ class CatalogFile:
     def __init__(self, path: Path):
         self.path = path
         self._pages_table: bool | None = None
+        self._code_table: bool | None = None
         # A store the user cannot write (a read-only mount, a shared folder) is still
         # queryable: it is opened without a single write (no schema, no journal-mode change).
         self.readonly = path.exists() and not (
@@ -146,7 +156,7 @@ class CatalogFile:
 
     def clear(self) -> None:
         with self.transaction():
-            for table in ("meta", "files", "chunks", "vectors", "lex", "pages"):
+            for table in ("meta", "files", "chunks", "vectors", "lex", "pages", "code"):
                 self.db.execute(f"DELETE FROM {table}")
             self.set_meta("lexical_version", LEXICAL_VERSION)
 

@@ -1,0 +1,152 @@
+"""Code blocks are kept in the store (index/catalog `code`) so the reader never quotes a line of
+code as the sentence that answers a question that does not ask for code; Node.js history lines
+("Added in: v17.0.0.") answer version questions."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from index.catalog import CATALOG_FILE, Catalog
+from index.units import reading_units, with_signatures
+
+PAGE = """# Decoder
+
+## Class: `TextMangler`
+
+<!-- YAML
+added: v0.1.99
+-->
+
+The mangler turns bytes into text.
+
+```js
+const mangler = new TextMangler('latin1');
+mangler.write(buffer);
+```
+
+When no encoding is given, the mangler decodes as UTF-8.
+
+## Promises API
+
+<!-- YAML
+added: v17.0.0
+-->
+
+The promise-based mangler resolves once the input ends.
+"""
+
+
+def ask(store: Path, question: str):
+    from index.pipeline import IndexConfig
+    from rag.pipeline import AskConfig, Pipeline
+
+    p = Pipeline(AskConfig(index=IndexConfig(store=store)))
+    try:
+        return p.ask(question)
+    finally:
+        p.close()
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    from index.pipeline import IndexConfig, index_paths
+
+    docs = tmp_path_factory.mktemp("docs")
+    (docs / "mangler.md").write_text(PAGE, encoding="utf-8")
+    store = tmp_path_factory.mktemp("store")
+    report = index_paths([docs], IndexConfig(store=store), progress=False)
+    assert report.added == 1 and not report.errors, report
+    return store
+
+
+def test_the_store_keeps_code_blocks_and_retrieval_marks_them(store):
+    from index.pipeline import IndexConfig
+    from index.reader import IndexReader
+    from rag.retrieval import RetrievalConfig, retrieve
+
+    reader = IndexReader(IndexConfig(store=store))
+    try:
+        [source] = reader.sources()
+        text = reader.doc_text(source)
+        blocks = reader.code_in(source, 0, len(text))
+        assert [text[a:b] for a, b in blocks] == [
+            "const mangler = new TextMangler('latin1');\nmangler.write(buffer);"
+        ]
+        found = retrieve(reader, "Which encoding does the mangler use?", RetrievalConfig())
+        marked = [s.text[a:b] for s in found for a, b in s.code]
+        assert marked and all(m in blocks_text for m in marked for blocks_text in [text])
+        assert all("const mangler" in m or "mangler.write" in m for m in marked)
+    finally:
+        reader.close()
+
+
+def test_a_code_line_is_never_a_pick_unless_code_is_asked_for(embedder):
+    from rag.answer import Source
+    from rag.reader import read
+
+    prose = "Creates a new StringDecoder instance. The encoding argument defaults to UTF-8."
+    code = "const decoder = new StringDecoder('utf8');\nconst cent = Buffer.from([0xC2, 0xA2]);"
+    text = f"{prose}\n\n{code}"
+    block = ((len(prose) + 2, len(text)),)
+
+    def picks(question, blocks):
+        src = Source("c0", "/d/a.md", "A", 0, len(text), text, 1.0, 0.9, None, code=blocks)
+        r = read(question, [src], embedder.embed)
+        return r, [p.text for p in r.picks]
+
+    q = "Which encoding does new StringDecoder() use when I pass no encoding?"
+    plain, unmarked = picks(q, ())
+    assert any("const decoder" in t for t in unmarked)  # read as text, the code line is picked
+    marked, kept = picks(q, block)
+    assert kept[0] == "The encoding argument defaults to UTF-8."
+    assert not any("const" in t for t in kept), kept
+    # The lines stay among what the answerability model reads: P(answerable) barely moves.
+    assert abs(marked.p_answerable - plain.p_answerable) < 0.05
+    # A question that asks for code by name may be answered by a line of it.
+    _, asked = picks("Which function creates the cent buffer?", block)
+    assert any("Buffer.from" in t for t in asked), asked
+
+
+def test_node_history_answers_which_version_added_a_section(store):
+    a = ask(store, "Since which version is the Promises API of the mangler available?")
+    assert not a.abstained and a.answer == "v17.0.0", a.to_dict()
+
+
+def test_a_heading_and_its_history_line_read_as_one_unit():
+    text = "Promises API\n\nAdded in: v17.0.0.\n\nThe promise-based API resolves."
+    spans = [(0, 12), (14, 32), (34, len(text))]
+    assert [text[a:b] for a, b in with_signatures(text, spans)] == [
+        "Promises API\n\nAdded in: v17.0.0.",
+        "The promise-based API resolves.",
+    ]
+    # A sentence before a history line is no heading of it.
+    prose = "It is stable.\n\nAdded in: v2.0.0."
+    assert [prose[a:b] for a, b in reading_units(prose)] == ["It is stable.", "Added in: v2.0.0."]
+
+
+def test_versions_of_reads_node_releases_and_their_labels():
+    from rag.code_answers import versions_of
+
+    asked = "since which node version is the promises api available?"
+    assert versions_of("Promises API\n\nAdded in: v17.0.0.", asked) == ["v17.0.0"]
+    # A deprecation label does not say when something was added.
+    added = "which node version added it?"
+    assert versions_of("Deprecated since: v14.0.0.", added) == []
+    assert versions_of("Added in: v19.4.0, v18.14.0.", added) == ["v19.4.0"]
+
+
+def test_a_store_without_the_code_table_is_still_read(tmp_path, monkeypatch):
+    Catalog(tmp_path / CATALOG_FILE).close()
+    db = sqlite3.connect(tmp_path / CATALOG_FILE)
+    db.execute("DROP TABLE code")  # as written before code blocks were kept
+    db.commit()
+    db.close()
+    monkeypatch.setattr("index.catalog.schema.os.access", lambda *a, **k: False)
+    cat = Catalog(tmp_path / CATALOG_FILE)
+    try:
+        assert cat.readonly and cat.code_in("a.md", 0, 100) == []
+    finally:
+        cat.close()
