@@ -198,8 +198,10 @@ def _is_false_stop(text: str, stop: int, nxt: int) -> bool:
     if stop >= 2 and text[stop - 2] == " " and not text[nxt].isupper():
         return True
     word = text[text.rfind(" ", 0, stop - 1) + 1 : stop - 1].lstrip("(\"'“‘")
-    # Initials and dotted acronyms ("K.", "U.S.") and common abbreviations.
-    return len(word) == 1 or "." in word or word.lower() in ABBREVIATIONS
+    # Initials and dotted acronyms ("K.", "U.S.") and common abbreviations; a release number
+    # ends its sentence ("Added in: v19.4.0, v18.14.0. [1] os.cpus() ...").
+    dotted = "." in word and not word[-1].isdigit()
+    return len(word) == 1 or dotted or word.lower() in ABBREVIATIONS
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:

@@ -134,10 +134,14 @@ def versions_of(text: str, asked: str) -> list[str]:
     SQLite version"), not after another name ("the DB-API 2.0")."""
     out = []
     event = _event(asked)
+    # "Which 19.x version first had it?" asks for a release of that line: v0.3.3 is none.
+    lines = set(re.findall(r"(?<![\w.])v?(\d+)\.x\b", asked))
     for m in _VERSION.finditer(text):
+        if lines and m.group().lstrip("v").split(".")[0] not in lines:
+            continue
         before = re.findall(r"[\w.+-]+", text[: m.start()])
         word = before[-1].lower() if before else ""
-        label = _LABEL.search(text[max(0, m.start() - 40) : m.start()])
+        label = _LABEL.search(text[max(0, m.start() - 60) : m.start()])
         if event and label and _event(label.group(1)) not in (event, None):
             continue  # "Added in version 3.7" does not say when something was removed
         if (
@@ -158,8 +162,23 @@ _EVENTS = (
 )
 # Sphinx's "Added in version 3.7" and Node.js's "Added in: v17.0.0" (index/markup.py).
 _LABEL = re.compile(
-    r"\b(added|new|deprecated|removed|changed)\s+(?:in|since)(?:\s+versions?|:)\s*$", re.I
+    r"\b(added|new|deprecated|removed|changed)\s+(?:in|since)(?:\s+versions?|:)"
+    r"(?:\s*v?\d+(?:\.\d+)*,)*\s*$",  # "Added in: v19.4.0, v18.14.0": each of the list
+    re.I,
 )
+
+
+_BARE_LABEL = re.compile(
+    r"(?:Added|New|Deprecated|Removed|Changed)\s+(?:in|since)(?:\s+versions?|:)\s*"
+    r"v?\d+(?:\.\d+)*(?:,\s*v?\d+(?:\.\d+)*)*\.?",
+    re.I,
+)
+
+
+def bare_version_label(sentence: str) -> bool:
+    """ "Added in version 3.9.", "Added in: v19.4.0, v18.14.0.": a version label and nothing
+    else, which dates the entry it closes without naming it."""
+    return _BARE_LABEL.fullmatch(sentence.strip()) is not None
 
 
 # "Since which version does random offer X?" asks when X came: a deprecation or a removal is

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache, partial
 
@@ -20,7 +20,7 @@ from index.embedders import EmbedderConfig, embedder_name
 from index.errors import RagError
 from index.pipeline import IndexConfig, default_store
 from index.reader import IndexReader
-from rag.answer import Answer, Citation, Source
+from rag.answer import Answer, Citation, SentenceCheck, Source
 from rag.answerability import (
     Judgement,
     abstention_text,
@@ -32,6 +32,7 @@ from rag.answerability import (
     on_topic,
     refused,
 )
+from rag.code_answers import bare_version_label
 from rag.condense import condense
 from rag.llm import LLM, LLMConfig, LLMError, Prompt, get_llm
 from rag.non_claims import NOT_STATED, refused_claims
@@ -98,6 +99,28 @@ def read_reply(
     short = terse_answer(text)
     evidence = evidence_for(short, judgement) if short else None
     return (evidence, short) if evidence else (text, None)
+
+
+def by_document(sentences: Sequence[SentenceCheck], sources: Sequence[Source]) -> list[str]:
+    """The verified sentences as `after_generation` reads them: a bare version label ("Added in
+    version 3.9.", "Added in: v17.0.0.") with the other sentences quoted from its document,
+    every other sentence alone. What such a label dates is the entry it closes, which it never
+    names: quoted with that entry's description ("exit_on_error: Normally, when you pass an
+    invalid argument list ..."), it answers "In what Python version did ArgumentParser get the
+    exit_on_error option?". A note with words of its own ("Changed in version 3.2: Moved to the
+    version 2 scheme ...") must name what was asked itself."""
+
+    def docs(c: SentenceCheck) -> set[str]:
+        return {sources[n - 1].source for n in c.citations if 0 < n <= len(sources)}
+
+    out = []
+    for c in sentences:
+        if bare_version_label(c.text):
+            near = [o.text for o in sentences if o is not c and docs(o) & docs(c)]
+            out.append(" ".join([c.text, *near]))
+        else:
+            out.append(c.text)
+    return out
 
 
 def earlier_text(reader: IndexReader, src: Source) -> str:
@@ -241,7 +264,9 @@ class Pipeline:
                 self.minilm_vectors(),
             )
             verified = replace(verified, citations=cite_pages(self.reader, verified.citations))
-            kept = [c.text for c in verified.sentences if c.verdict == "supported"]
+            kept = by_document(
+                [c for c in verified.sentences if c.verdict == "supported"], retrieved
+            )
             caveats = [c.text for c in verified.sentences if c.status == NOT_STATED]
             judgement = after_generation(
                 judgement,

@@ -31,6 +31,7 @@ from rag.answer_features import ANSWER_FEATURES as LEXICAL_ANSWER_FEATURES
 from rag.answer_features import Analysis, _uncovered, answer_features, counted_first
 from rag.code_answers import answer_kind, identifier_first
 from rag.continuation import continued, following
+from rag.defaults import default_first
 from rag.features import (
     SENTENCE_FEATURES,
     Question,
@@ -369,6 +370,7 @@ def read(
     )
     picks = identifier_first(question, picks, pair_of, lambda: _deeper(a, c.logits, picks))
     picks = counted_first(question, picks)
+    picks = default_first(question, picks, sources)
     answerable = p >= model.threshold and held
     return Reading(tuple(picks), p, answerable, uncovered, model.version, held)
 

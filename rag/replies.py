@@ -229,5 +229,10 @@ def split_cited(text: str) -> list[tuple[str, list[int]]]:
             if out and nums:
                 out[-1][1].extend(nums)
             continue
+        if out and len(claim.split()) < 3 and ":" in claim:
+            # A label and its value closing an entry ("... (minimum 1). Default: 8. [1]") is
+            # too short to verify alone, and dropped it would take the quoted answer with it.
+            out[-1] = (f"{out[-1][0]} {claim}", out[-1][1] + nums)
+            continue
         out.append((claim, nums))
     return [(claim, list(dict.fromkeys(nums))) for claim, nums in out]

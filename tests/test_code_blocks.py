@@ -135,7 +135,11 @@ def test_versions_of_reads_node_releases_and_their_labels():
     # A deprecation label does not say when something was added.
     added = "which node version added it?"
     assert versions_of("Deprecated since: v14.0.0.", added) == []
-    assert versions_of("Added in: v19.4.0, v18.14.0.", added) == ["v19.4.0"]
+    assert versions_of("Added in: v19.4.0, v18.14.0.", added) == ["v19.4.0", "v18.14.0"]
+    # "Which 19.x version" asks for a release of that line.
+    line = "we're stuck on node 19. which 19.x version added it?"
+    assert versions_of("Added in: v0.3.3.", line) == []
+    assert versions_of("Added in: v18.14.0, v19.4.0.", line) == ["v19.4.0"]
 
 
 def test_a_store_without_the_code_table_is_still_read(tmp_path, monkeypatch):
@@ -150,3 +154,59 @@ def test_a_store_without_the_code_table_is_still_read(tmp_path, monkeypatch):
         assert cat.readonly and cat.code_in("a.md", 0, 100) == []
     finally:
         cat.close()
+
+
+def test_a_question_for_a_default_reads_the_entry_through_to_its_default_label():
+    from rag.answer import Source
+    from rag.defaults import default_first
+    from rag.reader import Pick
+
+    text = (
+        "historySize {number} Maximum number of history lines retained. To disable the history"
+        " set this value to 0. Default: 30.\ntabSize {integer} Spaces per tab. Default: 8."
+    )
+    src = Source("c0", "/d/readline.md", "readline", 0, len(text), text, 1.0, 0.9, None)
+    end = text.index(" To disable")
+    top = Pick(0, 0, end, text[:end], 0.9, "Maximum number", 0.5)
+    other = Pick(0, text.index("tabSize"), len(text), text[text.index("tabSize") :], 0.1, None, 0)
+    q = "If I don't set historySize, how many history lines does it keep by default?"
+    first, second = default_first(q, (top, other), [src])
+    assert first.answer == "30" and first.text.endswith("Default: 30.") and second == other
+    assert text[first.start : first.end] == first.text
+    # A question that asks for no default is left alone.
+    assert default_first("How many history lines are kept?", (top, other), [src]) == (top, other)
+
+
+def test_a_short_label_closing_a_quote_stays_with_its_sentence():
+    from rag.replies import split_cited
+
+    text = "tabSize {integer} The number of spaces a tab is equal to (minimum 1). Default: 8. [1]"
+    assert split_cited(text) == [
+        ("tabSize {integer} The number of spaces a tab is equal to (minimum 1). Default: 8.", [1])
+    ]
+    # Other short pieces are still their own (verification skips them).
+    assert split_cited("It rose. Yes. [2]") == [("It rose.", []), ("Yes.", [2])]
+
+
+def test_a_bare_version_label_is_read_with_its_documents_other_sentences():
+    from rag.answer import SentenceCheck, Source
+    from rag.pipeline import by_document
+
+    def src(name):
+        return Source("c", name, "T", 0, 1, "x", 1.0, 0.9, None)
+
+    sources = [src("argparse.rst"), src("argparse.rst"), src("random.rst")]
+
+    def check(text, n):
+        return SentenceCheck(text, [n], 1.0, "supported")
+
+    kept = [
+        check("Added in version 3.9.", 1),
+        check("exit_on_error: Normally, when you pass an invalid argument list ...", 2),
+        check("Changed in version 3.2: Moved to the version 2 scheme.", 3),
+    ]
+    assert by_document(kept, sources) == [
+        "Added in version 3.9. exit_on_error: Normally, when you pass an invalid argument list ...",
+        "exit_on_error: Normally, when you pass an invalid argument list ...",
+        "Changed in version 3.2: Moved to the version 2 scheme.",  # a note says its own subject
+    ]
