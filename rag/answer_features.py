@@ -210,7 +210,15 @@ def states_a_time(question: str, sentences: Sequence[str]) -> bool:
 # Words of a version question that say what is asked, not about what: a version note need not
 # hold them ("Changed in version 3.10: The strict parameter was added." for "Which Python
 # release introduced realpath's strict flag?").
-_VERSION_WORDS = frozenset(stem(w) for w in ("python", "version", "release"))
+# What a version question asks besides its subject: the event a label names too ("Added in
+# version 3.4." shares only "added" with "In which Python version was textwrap.dedent added?").
+_VERSION_WORDS = frozenset(
+    stem(w)
+    for w in (
+        "python", "version", "release", "added", "introduced", "new", "deprecated", "removed",
+        "changed", "available",
+    )
+)  # fmt: skip
 
 
 def states_a_version(question: str, sentences: Sequence[str]) -> bool:

@@ -210,3 +210,11 @@ def test_a_bare_version_label_is_read_with_its_documents_other_sentences():
         "exit_on_error: Normally, when you pass an invalid argument list ...",
         "Changed in version 3.2: Moved to the version 2 scheme.",  # a note says its own subject
     ]
+
+
+def test_a_version_label_shares_only_its_event_with_the_question():
+    from rag.answer_features import states_a_version
+
+    q = "In which Python version was textwrap.dedent added?"
+    assert not states_a_version(q, ["Added in version 3.4."])  # dates some other entry
+    assert states_a_version(q, ["dedent(text): Added in version 3.4."])
