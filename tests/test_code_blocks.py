@@ -218,3 +218,28 @@ def test_a_version_label_shares_only_its_event_with_the_question():
     q = "In which Python version was textwrap.dedent added?"
     assert not states_a_version(q, ["Added in version 3.4."])  # dates some other entry
     assert states_a_version(q, ["dedent(text): Added in version 3.4."])
+
+
+def test_a_default_stated_in_prose_answers_only_for_what_the_question_names():
+    from rag.answer import Source
+    from rag.defaults import default_first
+    from rag.reader import Pick
+
+    text = (
+        "get_close_matches(word, possibilities, n=3, cutoff=0.6): Return the best matches.\n"
+        "Optional argument n (default 3) is the maximum number of close matches to return.\n"
+        "width (default 80) specifies the desired maximum number of characters per line."
+    )
+    src = Source("c0", "/d/a.rst", "A", 0, len(text), text, 1.0, 0.9, None)
+
+    def pick(line):
+        a = text.index(line)
+        return Pick(0, a, a + len(line), line, 0.5, None, 0.0)
+
+    lines = text.split("\n")
+    sig, n, width = pick(lines[0]), pick(lines[1]), pick(lines[2])
+    # "n (default 3)" is no default of the cutoff: the reader's order stands.
+    q = "What's the default cutoff score in get_close_matches?"
+    assert default_first(q, (sig, n), [src]) == (sig, n)
+    [first] = default_first("What line width does pprint aim for by default?", (width,), [src])
+    assert first.answer == "80" and first.text == lines[2]
