@@ -122,6 +122,25 @@ def answer_kind(question: str) -> str | None:
     return "code" if wants_code(question) else None
 
 
+# The words by which a question asks for a name of its kind: what the answer is, not what a
+# passage must say ("What exception does the @unique decorator throw ...?" is answered by "a
+# ValueError is raised", "Which Python release introduced StrEnum?" by "Added in version 3.11").
+_KIND_WORDS = {
+    "exception": "exception exceptions error errors warning warnings raise raises raised "
+    "throw throws thrown threw",
+    "version": "version versions release releases python added introduced new available",
+    "option": "option options flag flags switch switches",
+    "code": " ".join(_CODE_NOUNS.split("|")),
+}
+
+
+def kind_words(question: str) -> frozenset[str]:
+    """The stems of the words by which `question` asks for its kind of name (none when it asks
+    for no code entity, exception, version or option)."""
+    kind = answer_kind(question)
+    return frozenset(tokens(_KIND_WORDS[kind])) if kind else frozenset()
+
+
 def names_kind(kind: str, word: str) -> bool:
     """Is `word` (one token) an exception name, a version or an option, as `kind` asks?"""
     rx = {"exception": _EXCEPTION, "option": _CLI_OPTION}.get(kind, _VERSION)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 from index.text import sentence_spans, tokens
+from rag.code_answers import kind_words
 from rag.spelling import is_common_word
 
 _WH = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
@@ -53,7 +54,14 @@ def asked_from(text: str) -> int:
 def required(text: str, focus: tuple[str, ...]) -> tuple[str, ...]:
     """The `focus` stems (rag.features.Question.focus) a passage must hold: all of them, but
     for the plain words of a story told before the question proper (all of them when the
-    question proper has no word of its own to require)."""
+    question proper has no word of its own to require), and the words by which the question
+    asks for a kind of name (rag.code_answers.kind_words: "exception", "throw", "release")."""
+    need = _past_story(text, focus)
+    kind = kind_words(text)
+    return tuple(f for f in need if f not in kind) or need
+
+
+def _past_story(text: str, focus: tuple[str, ...]) -> tuple[str, ...]:
     cut = asked_from(text)
     if cut == 0:
         return focus
