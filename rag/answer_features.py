@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from index.text import stem
-from rag.code_answers import answer_kind
+from rag.code_answers import answer_kind, bare_version_label
 from rag.features import (
     _NUMBER_WORDS,
     QTYPES,
@@ -210,15 +210,12 @@ def states_a_time(question: str, sentences: Sequence[str]) -> bool:
 # Words of a version question that say what is asked, not about what: a version note need not
 # hold them ("Changed in version 3.10: The strict parameter was added." for "Which Python
 # release introduced realpath's strict flag?").
-# What a version question asks besides its subject: the event a label names too ("Added in
-# version 3.4." shares only "added" with "In which Python version was textwrap.dedent added?").
-_VERSION_WORDS = frozenset(
-    stem(w)
-    for w in (
-        "python", "version", "release", "added", "introduced", "new", "deprecated", "removed",
-        "changed", "available",
-    )
-)  # fmt: skip
+_VERSION_WORDS = frozenset(stem(w) for w in ("python", "version", "release"))
+# The events a label names: all a bare label ("Added in version 3.4.") shares with "In which
+# Python version was textwrap.dedent added?", of whatever entry it closes.
+_EVENT_WORDS = frozenset(
+    stem(w) for w in ("added", "introduced", "new", "deprecated", "removed", "changed")
+)
 
 
 def states_a_version(question: str, sentences: Sequence[str]) -> bool:
@@ -240,9 +237,11 @@ def states_a_version(question: str, sentences: Sequence[str]) -> bool:
     terms = set(analyse_question(question).focus) - _VERSION_WORDS
     # Releases are named by numbers, dotted or not ("3.11:", "Windows 10", "GPLv3"): a sentence
     # without a digit names none. "Which Python version?" names nothing it must be about.
-    return any(
-        any(ch.isdigit() for ch in s) and (not terms or terms & set(content(s))) for s in sentences
-    )
+    for s in sentences:
+        about = terms - _EVENT_WORDS if bare_version_label(s) else terms
+        if any(ch.isdigit() for ch in s) and (not about or about & set(content(s))):
+            return True
+    return False
 
 
 def _a_time(t, before: str, qstems: set[str]) -> bool:

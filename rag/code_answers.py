@@ -43,9 +43,12 @@ _ASKS_USED = (
     r"\bwhat\s+(?:should|do|can|must|could)\s+(?:i|we|you)\s+"
     r"(?:use|call|create|import|pass|instantiate|subclass)\b"
 )
+# "Is there a shlex function that ...?", "Is there a function in node:path that ...": a yes
+# that is only useful with the name.
+_ASKS_IS_THERE = rf"\bis\s+there\s+(?:a|an|any)\s+(?:[\w.:-]+\s+){{0,2}}?(?:{_CODE_NOUNS})\b"
 _WANTS_CODE = re.compile(
     rf"\b(?:which|what)\s+(?:[\w.]+\s+){{0,2}}?(?:{_CODE_NOUNS})(?:e?s)?\b|{_ASKS_RAISED}"
-    rf"|{_ASKS_USED}",
+    rf"|{_ASKS_USED}|{_ASKS_IS_THERE}",
     re.I,
 )
 # One identifier: a name, a dotted path, an optional call "()" or decorator "@".

@@ -243,3 +243,11 @@ def test_a_default_stated_in_prose_answers_only_for_what_the_question_names():
     assert default_first(q, (sig, n), [src]) == (sig, n)
     [first] = default_first("What line width does pprint aim for by default?", (width,), [src])
     assert first.answer == "80" and first.text == lines[2]
+
+
+def test_is_there_a_function_asks_for_its_name():
+    from rag.code_answers import answer_kind
+
+    assert answer_kind("Is there a shlex function that glues a list of args back together?")
+    assert answer_kind("Is there a function in node:path that converts it, and what's it called?")
+    assert answer_kind("Is there a limit on the size?") is None
