@@ -137,9 +137,30 @@ def problems(answer) -> list[str]:
         out.append(f"text: uncited tail {parts[-1].strip()!r}")
     for sentence in parts[:-1]:
         why = sentence_problem(sentence)
+        if why == "starts mid-sentence" and _opens_in_source(answer, sentence.strip()):
+            why = None
         if why:
             out.append(f"text: {why}: {sentence.strip()!r}")
     return out
+
+
+def _opens_in_source(answer, sentence: str) -> bool:
+    """Does a quote of `sentence` start a sentence in its document: at the chunk's start, after
+    a blank line, or after a sentence's closing stop? API prose opens sentences with a name in
+    lower case that its markup set as code ("*width* (default 80) specifies ...", "``copy``
+    copies the file data ..."); a fragment cut out of a sentence, as at a PDF's line break,
+    follows a word."""
+    chunks = {s.chunk_id: s for s in answer.sources}
+    for c in answer.citations:
+        src = chunks.get(c.chunk_id)
+        if src is None or not " ".join(sentence.split()).startswith(" ".join(c.text.split())[:40]):
+            continue
+        before = src.text[: c.start - src.start]
+        if not before.strip() or before.endswith("\n\n"):
+            return True
+        if re.search(r"[.!?:][\"'”’)\]]*\s+$", before):
+            return True
+    return False
 
 
 def correct(answer, golds: list[str]) -> bool:
@@ -221,3 +242,20 @@ def test_a_version_note_on_something_else_is_no_answer(store):
         pipeline.close()
     assert absent.abstained, absent.text
     assert not present.abstained and "3.4" in present.text, present.text
+
+
+def test_a_lower_case_opening_passes_only_where_the_document_starts_a_sentence():
+    from rag.answer import Answer, Citation, Source
+
+    doc = "pprint options.\n\nwidth (default 80) specifies the line width. It wraps\nthe lines."
+    src = Source("c1", "/d/pprint.rst", "pprint", 0, len(doc), doc, 1.0, 0.9, None)
+
+    def answer(quote: str) -> Answer:
+        start = doc.index(quote)
+        cite = Citation(1, src.source, "pprint", start, start + len(quote), quote, 0.9, None, "c1")
+        return Answer(f"{quote} [1]", False, [cite], {}, sources=[src])
+
+    # After a blank line: the document's own sentence, whose subject its markup set as code.
+    assert problems(answer("width (default 80) specifies the line width.")) == []
+    # After a line break inside a sentence (a PDF's, say): a fragment.
+    assert problems(answer("the lines.")) == ["text: starts mid-sentence: 'the lines.'"]
