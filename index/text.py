@@ -215,6 +215,8 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
             stop -= 1
         if m.group().strip() == "" and _is_false_stop(text, stop, m.end()):
             continue
+        if text[stop - 2 : stop + 1] == "(.)":  # "a dot (.) can only be matched": the character
+            continue
         _add_trimmed(text, pos, _before_footnotes(text, pos, m.end()), spans)
         pos = m.end()
     _add_trimmed(text, pos, _before_footnotes(text, pos, end), spans)

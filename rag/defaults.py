@@ -17,7 +17,16 @@ from dataclasses import replace
 
 from index.text import sentence_spans
 
-_ASKS_DEFAULT = re.compile(r"\bdefault(?:s|ed)?\b", re.I)
+# "... by default?", and the user's way of asking it: what happens without a value ("If I just
+# do new StringDecoder() without telling it an encoding ...", "if I don't set historySize",
+# "if I leave indent alone", "out of the box").
+_ASKS_DEFAULT = re.compile(
+    r"\bdefault(?:s|ed)?\b|\bout of the box\b|\bleave\s+[\w.]+\s+alone\b"
+    r"|\b(?:without|don'?t|do\s+not|never)\s+(?:\w+\s+){0,2}?"
+    r"(?:set|setting|pass|passing|give|giving|specify|specifying|override|overriding|tell"
+    r"|telling|provide|providing)\b",
+    re.I,
+)
 # Node.js's label, whose value runs to the end of its sentence ("Default: checking isTTY on the
 # output stream upon instantiation."); and Sphinx prose, whose value is one term ("width
 # (default 80) specifies ...", "Defaults to None.", "The default is ','.").
@@ -44,8 +53,8 @@ def default_first(question: str, picks: tuple, sources: Sequence) -> tuple:
         text = sources[p.source].text
         stop = text.find("\n", p.end)
         stop = len(text) if stop < 0 else stop
-        found = _stated(text, p.start, stop)
-        if found is None or not _of_asked(text, found[0], question):
+        found = _stated(text, p.start, stop, question)
+        if found is None:
             continue
         cue, value = found
         spans = sentence_spans(text, cue, stop)
@@ -56,33 +65,44 @@ def default_first(question: str, picks: tuple, sources: Sequence) -> tuple:
     return picks
 
 
-def _stated(text: str, start: int, stop: int) -> tuple[int, str] | None:
-    """Where the first default stated in text[start:stop] begins, and its value."""
-    label, prose = _LABEL.search(text, start, stop), _PROSE.search(text, start, stop)
-    if label is not None and (prose is None or label.start() < prose.start()):
-        spans = sentence_spans(text, label.start(), stop)
-        end = spans[0][1] if spans else stop
-        value = text[label.end() : end].rstrip().removesuffix(".").strip("`* ")
-        return (label.start(), value) if value else None
-    if prose is None:
-        return None
-    term = _TERM.match(text, prose.end(), stop)
-    if term is None or term.group().lower() in _NO_TERM:
-        return None
-    return prose.start(), term.group()
+def _stated(text: str, start: int, stop: int, question: str) -> tuple[int, str] | None:
+    """Where the first default in text[start:stop] of something the question names begins,
+    and its value."""
+    cues = sorted([*_LABEL.finditer(text, start, stop), *_PROSE.finditer(text, start, stop)],
+                  key=lambda m: m.start())  # fmt: skip
+    for cue in cues:
+        if not _of_asked(text, cue, question):
+            continue
+        if cue.re is _LABEL:
+            spans = sentence_spans(text, cue.start(), stop)
+            end = spans[0][1] if spans else stop
+            value = text[cue.end() : end].rstrip().removesuffix(".").strip("`* ")
+        else:
+            term = _TERM.match(text, cue.end(), stop)
+            value = "" if term is None or term.group().lower() in _NO_TERM else term.group()
+        if value:
+            return cue.start(), value
+    return None
 
 
-def _of_asked(text: str, cue: int, question: str) -> bool:
+# Words between a name and the cue that states its default ("n which defaults to three").
+_BETWEEN = frozenset("which that it and also is the value".split())
+
+
+def _of_asked(text: str, cue: re.Match, question: str) -> bool:
     """Is the default at `cue` one of what the question names? Its subject is the name before
-    "(default" ("width (default 80)"), else the name opening its entry's line ("tabSize
-    {integer} ... Default: 8."): "Optional argument n (default 3)" is no answer to "What's the
-    default cutoff score in get_close_matches?"."""
-    if text.startswith("(", cue):
-        before = re.findall(r"[\w.]+", text[max(0, cue - 40) : cue])
-        subject = before[-1] if before else ""
-    else:
-        line = text.rfind("\n", 0, cue) + 1
-        first = re.match(r"[\w.]+", text[line:cue])
+    "(default" ("width (default 80)") or before "defaults to" ("n which defaults to three"),
+    and for a "Default:" label the name opening its entry's line ("tabSize {integer} ...
+    Default: 8."): "Optional argument n (default 3)" is no answer to "What's the default cutoff
+    score in get_close_matches?", nor "else the default is False" to a question about n."""
+    if cue.re is _LABEL:
+        line = text.rfind("\n", 0, cue.start()) + 1
+        first = re.match(r"[\w.]+", text[line : cue.start()])
         subject = first.group() if first else ""
+    else:
+        before = re.findall(r"[\w.]+", text[max(0, cue.start() - 60) : cue.start()])
+        while before and before[-1].lower() in _BETWEEN:
+            before.pop()
+        subject = before[-1] if before else ""
     named = re.compile(rf"(?<![\w.]){re.escape(subject)}(?!\w)", re.I)
     return bool(subject) and named.search(question) is not None

@@ -73,6 +73,11 @@ def test_a_lone_period_names_the_character_and_ends_no_sentence():
         "Then it stops .",  # a capital after a spaced period still starts a sentence
         "Next one.",
     ]
+    text = "Files beginning with a dot (.) can only be matched by such patterns. Next."
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "Files beginning with a dot (.) can only be matched by such patterns.",
+        "Next.",
+    ]
     # A release number ends its sentence, whatever opens the next one; an acronym does not.
     text = "Added in: v19.4.0, v18.14.0. [1] os.cpus() is older. Made in the U.S. [2] by hand."
     assert [text[a:b] for a, b in sentence_spans(text)] == [
