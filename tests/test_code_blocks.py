@@ -251,3 +251,21 @@ def test_is_there_a_function_asks_for_its_name():
     assert answer_kind("Is there a shlex function that glues a list of args back together?")
     assert answer_kind("Is there a function in node:path that converts it, and what's it called?")
     assert answer_kind("Is there a limit on the size?") is None
+
+
+def test_a_default_is_asked_for_in_a_users_words_and_read_for_the_name_asked():
+    from rag.answer import Source
+    from rag.defaults import asks_default, default_first
+    from rag.reader import Pick
+
+    assert asks_default("If I do new StringDecoder() without telling it an encoding, which one?")
+    assert asks_default("How much indentation does it add if I leave indent alone?")
+    assert not asks_default("Which encoding does the decoder use for UTF-16 input?")
+    text = (
+        "Set context to True to show differences, else the default is False. The number of"
+        " context lines is set by n which defaults to three."
+    )
+    src = Source("c0", "/d/difflib.rst", "difflib", 0, len(text), text, 1.0, 0.9, None)
+    top = Pick(0, 0, len(text), text, 0.9, None, 0.0)
+    [first] = default_first("How many context lines if I don't set n?", (top,), [src])
+    assert first.answer == "three"  # not "False", the default of context
