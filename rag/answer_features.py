@@ -27,6 +27,7 @@ from rag.features import (
     content,
     tokenize,
 )
+from rag.spelling import is_common_word
 
 ANSWER_FEATURES = (
     "p_sent", "logit_sent", "margin", "p_span", "cos", "wcov", "wcov_all", "cov", "names",
@@ -237,11 +238,30 @@ def states_a_version(question: str, sentences: Sequence[str]) -> bool:
     terms = set(analyse_question(question).focus) - _VERSION_WORDS
     # Releases are named by numbers, dotted or not ("3.11:", "Windows 10", "GPLv3"): a sentence
     # without a digit names none. "Which Python version?" names nothing it must be about.
+    names = _names(question) & terms
     for s in sentences:
-        about = terms - _EVENT_WORDS if bare_version_label(s) else terms
-        if any(ch.isdigit() for ch in s) and (not about or about & set(content(s))):
+        if not any(ch.isdigit() for ch in s):
+            continue
+        have = set(content(s))
+        if bare_version_label(s.split(". ", 1)[0].rstrip(".") + "."):
+            # A bare label dates whatever entry it closes: read with what it is quoted with
+            # (rag.pipeline.by_document), it must find every name the question asks about.
+            about = terms - _EVENT_WORDS
+            if (names <= have) if names else (not about or about & have):
+                return True
+        elif not terms or terms & have:
             return True
     return False
+
+
+def _names(question: str) -> set[str]:
+    """The stems of the question's names: code ("textwrap.dedent", "exit_on_error"), or words
+    that are no plain English ("pathlib", "ArgumentParser")."""
+    out: set[str] = set()
+    for w in re.findall(r"[\w.]*\w", question):
+        if re.search(r"[_.\d]|[a-z][A-Z]", w) or not is_common_word(w):
+            out.update(content(w))
+    return out
 
 
 def _a_time(t, before: str, qstems: set[str]) -> bool:

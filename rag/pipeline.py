@@ -107,8 +107,9 @@ def by_document(sentences: Sequence[SentenceCheck], sources: Sequence[Source]) -
     every other sentence alone. What such a label dates is the entry it closes, which it never
     names: quoted with that entry's description ("exit_on_error: Normally, when you pass an
     invalid argument list ..."), it answers "In what Python version did ArgumentParser get the
-    exit_on_error option?". A note with words of its own ("Changed in version 3.2: Moved to the
-    version 2 scheme ...") must name what was asked itself."""
+    exit_on_error option?". Its document's title comes with it. A note with words of its own
+    ("Changed in version 3.2: Moved to the version 2 scheme ...") must name what was asked
+    itself."""
 
     def docs(c: SentenceCheck) -> set[str]:
         return {sources[n - 1].source for n in c.citations if 0 < n <= len(sources)}
@@ -117,7 +118,10 @@ def by_document(sentences: Sequence[SentenceCheck], sources: Sequence[Source]) -
     for c in sentences:
         if bare_version_label(c.text):
             near = [o.text for o in sentences if o is not c and docs(o) & docs(c)]
-            out.append(" ".join([c.text, *near]))
+            # A label before any entry dates the page's subject ("pathlib — Object-oriented
+            # filesystem paths", "Added in version 3.4.").
+            titles = [sources[n - 1].title for n in c.citations if 0 < n <= len(sources)]
+            out.append(" ".join([c.text, *near, *dict.fromkeys(titles)]))
         else:
             out.append(c.text)
     return out

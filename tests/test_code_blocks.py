@@ -193,7 +193,7 @@ def test_a_bare_version_label_is_read_with_its_documents_other_sentences():
     from rag.pipeline import by_document
 
     def src(name):
-        return Source("c", name, "T", 0, 1, "x", 1.0, 0.9, None)
+        return Source("c", name, f"{name} page", 0, 1, "x", 1.0, 0.9, None)
 
     sources = [src("argparse.rst"), src("argparse.rst"), src("random.rst")]
 
@@ -206,7 +206,8 @@ def test_a_bare_version_label_is_read_with_its_documents_other_sentences():
         check("Changed in version 3.2: Moved to the version 2 scheme.", 3),
     ]
     assert by_document(kept, sources) == [
-        "Added in version 3.9. exit_on_error: Normally, when you pass an invalid argument list ...",
+        "Added in version 3.9. exit_on_error: Normally, when you pass an invalid argument list"
+        " ... argparse.rst page",
         "exit_on_error: Normally, when you pass an invalid argument list ...",
         "Changed in version 3.2: Moved to the version 2 scheme.",  # a note says its own subject
     ]
@@ -269,3 +270,15 @@ def test_a_default_is_asked_for_in_a_users_words_and_read_for_the_name_asked():
     top = Pick(0, 0, len(text), text, 0.9, None, 0.0)
     [first] = default_first("How many context lines if I don't set n?", (top,), [src])
     assert first.answer == "three"  # not "False", the default of context
+
+
+def test_a_bare_label_must_find_every_name_the_question_asks_about():
+    from rag.answer_features import states_a_version
+
+    title = "pathlib — Object-oriented filesystem paths"
+    assert states_a_version(
+        "In which Python version was pathlib added?", [f"Added in version 3.4. {title}"]
+    )
+    # The page's module is not the function asked about.
+    q = "In which Python version was textwrap.dedent added?"
+    assert not states_a_version(q, ["Added in version 3.4. textwrap — Text wrapping and filling"])
