@@ -39,6 +39,18 @@ def embedder():
     return get_embedder(EmbedderConfig())
 
 
+def ask_store(store: Path, question: str):
+    """`question` asked of the store at `store` with the default backend, the pipeline closed."""
+    from index.pipeline import IndexConfig
+    from rag.pipeline import AskConfig, Pipeline
+
+    p = Pipeline(AskConfig(index=IndexConfig(store=store)))
+    try:
+        return p.ask(question)
+    finally:
+        p.close()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -12,6 +12,7 @@ import pytest
 
 from index.catalog import CATALOG_FILE, Catalog, FileRecord
 from index.types import Chunk, Page, WordBox
+from tests.conftest import ask_store
 
 PAGE1 = (
     "The harbour of Brisk has two piers and a fish market.",
@@ -35,17 +36,6 @@ def build_pdf(path: Path) -> Path:
     return path
 
 
-def ask(store: Path, question: str):
-    from index.pipeline import IndexConfig
-    from rag.pipeline import AskConfig, Pipeline
-
-    p = Pipeline(AskConfig(index=IndexConfig(store=store)))
-    try:
-        return p.ask(question)
-    finally:
-        p.close()
-
-
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> tuple[Path, Path]:
     from index.pipeline import IndexConfig, index_paths
@@ -61,14 +51,14 @@ def store(tmp_path_factory) -> tuple[Path, Path]:
 @pytest.mark.slow
 def test_a_fact_on_page_2_of_a_chunk_starting_on_page_1_cites_page_2(store):
     pdf, path = store
-    a = ask(path, "When was the Kelmar lighthouse built?")
+    a = ask_store(path, "When was the Kelmar lighthouse built?")
     assert not a.abstained, a.text
     assert [s.page for s in a.sources] == [1]  # the one chunk starts on page 1
     cited = [c for c in a.citations if "Kelmar" in c.text]
     assert cited and all(c.page == 2 for c in cited), a.to_dict()
     assert a.to_dict()["citations"][0]["page"] == 2
     # A fact on page 1 still cites page 1.
-    b = ask(path, "Where do the ferries to the islands leave from?")
+    b = ask_store(path, "Where do the ferries to the islands leave from?")
     assert [c.page for c in b.citations if "Ferries" in c.text] == [1], b.to_dict()
 
     # An older store (no pages table) stays valid: opening it adds the table, empty, and its
@@ -77,7 +67,7 @@ def test_a_fact_on_page_2_of_a_chunk_starting_on_page_1_cites_page_2(store):
     db.execute("DROP TABLE pages")
     db.commit()
     db.close()
-    old = ask(path, "When was the Kelmar lighthouse built?")
+    old = ask_store(path, "When was the Kelmar lighthouse built?")
     assert [c.page for c in old.citations if "Kelmar" in c.text] == [1], old.to_dict()
 
 
@@ -118,6 +108,7 @@ def test_a_read_only_store_without_the_pages_table_is_read(tmp_path, monkeypatch
     Catalog(tmp_path / CATALOG_FILE).close()
     db = sqlite3.connect(tmp_path / CATALOG_FILE)
     db.execute("DROP TABLE pages")  # as written before page spans were kept
+    db.execute("DROP TABLE code")  # and before code blocks were (tests/test_code_blocks.py)
     db.commit()
     db.close()
     # Tests run as root, where chmod does not stop writes: the catalog asks os.access.
@@ -126,6 +117,7 @@ def test_a_read_only_store_without_the_pages_table_is_read(tmp_path, monkeypatch
     try:
         assert cat.readonly
         assert cat.page_at("a.pdf", 0) is None and cat.page_words("a.pdf", 1) == ()
+        assert cat.code_in("a.pdf", 0, 100) == []
     finally:
         cat.close()
     assert "pages" not in {

@@ -4,13 +4,12 @@ code as the sentence that answers a question that does not ask for code; Node.js
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from index.catalog import CATALOG_FILE, Catalog
 from index.units import reading_units, with_signatures
+from tests.conftest import ask_store
 
 PAGE = """# Decoder
 
@@ -37,17 +36,6 @@ added: v17.0.0
 
 The promise-based mangler resolves once the input ends.
 """
-
-
-def ask(store: Path, question: str):
-    from index.pipeline import IndexConfig
-    from rag.pipeline import AskConfig, Pipeline
-
-    p = Pipeline(AskConfig(index=IndexConfig(store=store)))
-    try:
-        return p.ask(question)
-    finally:
-        p.close()
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +99,7 @@ def test_a_code_line_is_never_a_pick_unless_code_is_asked_for(embedder):
 
 
 def test_node_history_answers_which_version_added_a_section(store):
-    a = ask(store, "Since which version is the Promises API of the mangler available?")
+    a = ask_store(store, "Since which version is the Promises API of the mangler available?")
     assert not a.abstained and a.answer == "v17.0.0", a.to_dict()
 
 
@@ -140,20 +128,6 @@ def test_versions_of_reads_node_releases_and_their_labels():
     line = "we're stuck on node 19. which 19.x version added it?"
     assert versions_of("Added in: v0.3.3.", line) == []
     assert versions_of("Added in: v18.14.0, v19.4.0.", line) == ["v19.4.0"]
-
-
-def test_a_store_without_the_code_table_is_still_read(tmp_path, monkeypatch):
-    Catalog(tmp_path / CATALOG_FILE).close()
-    db = sqlite3.connect(tmp_path / CATALOG_FILE)
-    db.execute("DROP TABLE code")  # as written before code blocks were kept
-    db.commit()
-    db.close()
-    monkeypatch.setattr("index.catalog.schema.os.access", lambda *a, **k: False)
-    cat = Catalog(tmp_path / CATALOG_FILE)
-    try:
-        assert cat.readonly and cat.code_in("a.md", 0, 100) == []
-    finally:
-        cat.close()
 
 
 def test_a_question_for_a_default_reads_the_entry_through_to_its_default_label():
