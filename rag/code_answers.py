@@ -20,6 +20,8 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from index.text import tokens
 
 if TYPE_CHECKING:
@@ -353,3 +355,17 @@ def _item_name(unit: str, asked: str) -> str | None:
         return None
     found = [w for w in _IDENTIFIER.findall(item) if code_like(w, item)]
     return found[0] if found else None
+
+
+def without_code(question: str, sentences: Sequence, logits: np.ndarray) -> np.ndarray:
+    """The sentence logits with every line of a code block ruled out, unless the question asks
+    for code by name (or an option) or the passages hold nothing else. A code line states
+    nothing: "import { setMaxListeners, EventEmitter } from 'node:events';" ranked first for
+    "which Node version introduced the standalone setMaxListeners?", "const decoder = new
+    StringDecoder('utf8');" for "which encoding does it decode as by default?". The lines stay
+    among the sentences, so what the answerability model reads of the passages as a whole
+    (coverage, names, rarity) is what it was fitted on."""
+    code = np.array([s.code for s in sentences], dtype=bool)
+    if not code.any() or code.all() or answer_kind(question) in ("code", "option"):
+        return logits
+    return np.where(code, -np.inf, logits)

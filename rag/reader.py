@@ -29,7 +29,7 @@ import numpy as np
 
 from rag.answer_features import ANSWER_FEATURES as LEXICAL_ANSWER_FEATURES
 from rag.answer_features import Analysis, _uncovered, answer_features, counted_first
-from rag.code_answers import answer_kind, identifier_first
+from rag.code_answers import identifier_first, without_code
 from rag.continuation import continued, following
 from rag.defaults import default_first
 from rag.features import (
@@ -323,20 +323,6 @@ def choose(model: ReaderModel, a: Analysis, question: str, encoder: Encoder) -> 
     )
     ratio = float(probs[order[1]] / probs[order[0]]) if len(order) > 1 else 0.0
     return Choice(tuple(picks), ratio, x, logits, scores[0].gap)
-
-
-def without_code(question: str, sentences: Sequence[Sentence], logits: np.ndarray) -> np.ndarray:
-    """The sentence logits with every line of a code block ruled out, unless the question asks
-    for code by name (or an option) or the passages hold nothing else. A code line states
-    nothing: "import { setMaxListeners, EventEmitter } from 'node:events';" ranked first for
-    "which Node version introduced the standalone setMaxListeners?", "const decoder = new
-    StringDecoder('utf8');" for "which encoding does it decode as by default?". The lines stay
-    among the sentences, so what the answerability model reads of the passages as a whole
-    (coverage, names, rarity) is what it was fitted on."""
-    code = np.array([s.code for s in sentences], dtype=bool)
-    if not code.any() or code.all() or answer_kind(question) in ("code", "option"):
-        return logits
-    return np.where(code, -np.inf, logits)
 
 
 def read(
