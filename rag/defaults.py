@@ -5,8 +5,12 @@ API reference closes an option's entry with its default: Node.js writes "**Defau
 {number} Maximum number of history lines retained. To disable the history set this value to 0.
 ... Default: 30."). The reader ranks the entry's description first, since it holds the
 question's words; the label, which repeats none of them, it never ranks. So when the question
-asks for a default, the best pick whose entry (the rest of its line) closes with a "Default:"
-label is read through to it, and the label's value is the answer.
+asks for a default, the best pick whose entry (the rest of its line) states the default of a
+name the question asks about, as a "Default:" label or in Sphinx's prose ("width (default 80)
+specifies ...", "n which defaults to three"), is read through to it, and the value is the
+answer. On the technical sets (eval/tech_questions*.jsonl) this answered E's tabSize, crlfDelay
+and StringDecoder encoding and F's pprint width, A-D unchanged; SQuAD 2.0's paragraphs state
+no default this way.
 """
 
 from __future__ import annotations
