@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from index.text import sentence_spans
+from index.text import is_stopword, sentence_spans
 
 # "... by default?", and the user's way of asking it: what happens without a value ("If I just
 # do new StringDecoder() without telling it an encoding ...", "if I don't set historySize",
@@ -28,7 +28,7 @@ _ASKS_DEFAULT = re.compile(
     r"\bdefault(?:s|ed)?\b|\bout of the box\b|\bleave\s+[\w.]+\s+alone\b"
     r"|\b(?:without|don'?t|do\s+not|never)\s+(?:\w+\s+){0,2}?"
     r"(?:set|setting|pass|passing|give|giving|specify|specifying|override|overriding|tell"
-    r"|telling|provide|providing)\b",
+    r"|telling|provide|providing)\b|\bwithout\s+(?:any\s+)?(?:arguments|args|parameters|options)\b",
     re.I,
 )
 # Node.js's label, whose value runs to the end of its sentence ("Default: checking isTTY on the
@@ -99,14 +99,20 @@ def _of_asked(text: str, cue: re.Match, question: str) -> bool:
     and for a "Default:" label the name opening its entry's line ("tabSize {integer} ...
     Default: 8."): "Optional argument n (default 3)" is no answer to "What's the default cutoff
     score in get_close_matches?", nor "else the default is False" to a question about n."""
-    if cue.re is _LABEL:
-        line = text.rfind("\n", 0, cue.start()) + 1
-        first = re.match(r"[\w.]+", text[line : cue.start()])
-        subject = first.group() if first else ""
-    else:
+    line = text.rfind("\n", 0, cue.start()) + 1
+    # An entry opens with its name before a colon, a type or a parenthesis ("tabSize
+    # {integer} ...", "order: If true ..."), not with a sentence's verb ("Set context to ...").
+    first = re.match(r"([\w.]+)\s*[:{(—–]", text[line : cue.start()])
+    subjects = [first.group(1)] if first else []
+    if cue.re is not _LABEL:
         before = re.findall(r"[\w.]+", text[max(0, cue.start() - 60) : cue.start()])
         while before and before[-1].lower() in _BETWEEN:
             before.pop()
-        subject = before[-1] if before else ""
-    named = re.compile(rf"(?<![\w.]){re.escape(subject)}(?!\w)", re.I)
-    return bool(subject) and named.search(question) is not None
+        # The name just before the cue, else the entry's ("order: If true (the default is
+        # False), __lt__ ... are generated.").
+        subjects = before[-1:] + subjects
+    return any(
+        not is_stopword(x)
+        and re.search(rf"(?<![\w.]){re.escape(x)}(?!\w)", question, re.I) is not None
+        for x in subjects
+    )

@@ -256,3 +256,19 @@ def test_a_bare_label_must_find_every_name_the_question_asks_about():
     # The page's module is not the function asked about.
     q = "In which Python version was textwrap.dedent added?"
     assert not states_a_version(q, ["Added in version 3.4. textwrap — Text wrapping and filling"])
+
+
+def test_an_entrys_name_is_the_subject_of_a_default_in_its_description():
+    from rag.answer import Source
+    from rag.defaults import asks_default, default_first
+    from rag.reader import Pick
+
+    assert asks_default("If I just write @dataclass without arguments, what does order take?")
+    text = "order: If true (the default is False), __lt__ and __gt__ methods will be generated."
+    src = Source("c0", "/d/dataclasses.rst", "dataclasses", 0, len(text), text, 1.0, 0.9, None)
+    top = Pick(0, 0, len(text), text, 0.9, None, 0.0)
+    q = "If I write @dataclass without arguments, what value does the order flag take?"
+    [first] = default_first(q, (top,), [src])
+    assert first.answer == "False"
+    # Another entry's default is no answer.
+    assert default_first("What is the default of eq?", (top,), [src]) == (top,)
