@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from index.text import stem
-from rag.code_answers import answer_kind, bare_version_label
+from rag.code_answers import answer_kind, opens_with_bare_label
 from rag.features import (
     _NUMBER_WORDS,
     QTYPES,
@@ -243,7 +243,7 @@ def states_a_version(question: str, sentences: Sequence[str]) -> bool:
         if not any(ch.isdigit() for ch in s):
             continue
         have = set(content(s))
-        if bare_version_label(s.split(". ", 1)[0].rstrip(".") + "."):
+        if opens_with_bare_label(s):
             # A bare label dates whatever entry it closes: read with what it is quoted with
             # (rag.pipeline.by_document), it must find every name the question asks about.
             about = terms - _EVENT_WORDS

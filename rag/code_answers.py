@@ -184,25 +184,31 @@ _EVENTS = (
     ("deprecated", re.compile(r"\bdeprecated\b", re.I)),
     ("removed", re.compile(r"\bremoved\b", re.I)),
 )
-# Sphinx's "Added in version 3.7" and Node.js's "Added in: v17.0.0" (index/markup.py).
-_LABEL = re.compile(
-    r"\b(added|new|deprecated|removed|changed)\s+(?:in|since)(?:\s+versions?|:)"
-    r"(?:\s*v?\d+(?:\.\d+)*,)*\s*$",  # "Added in: v19.4.0, v18.14.0": each of the list
-    re.I,
-)
-
-
-_BARE_LABEL = re.compile(
-    r"(?:Added|New|Deprecated|Removed|Changed)\s+(?:in|since)(?:\s+versions?|:)\s*"
-    r"v?\d+(?:\.\d+)*(?:,\s*v?\d+(?:\.\d+)*)*\.?",
-    re.I,
-)
+# Sphinx's "Added in version 3.7" and Node.js's "Added in: v17.0.0" (index/markup.py): the
+# label's words, and a release as it follows one.
+_LABEL_WORDS = r"(added|new|deprecated|removed|changed)\s+(?:in|since)(?:\s+versions?|:)"
+_RELEASE = r"v?\d+(?:\.\d+)*"
+# A label right before a version, the earlier ones of a list included ("Added in: v19.4.0,").
+_LABEL = re.compile(rf"\b{_LABEL_WORDS}(?:\s*{_RELEASE},)*\s*$", re.I)
+# A label and its releases, ending its sentence ("Added in version 3.9.").
+_BARE_LABEL = re.compile(rf"{_LABEL_WORDS}\s*{_RELEASE}(?:,\s*{_RELEASE})*\.?", re.I)
 
 
 def bare_version_label(sentence: str) -> bool:
     """ "Added in version 3.9.", "Added in: v19.4.0, v18.14.0.": a version label and nothing
     else, which dates the entry it closes without naming it."""
     return _BARE_LABEL.fullmatch(sentence.strip()) is not None
+
+
+def opens_with_bare_label(text: str) -> bool:
+    """Does `text` open with a bare version label as its own sentence ("Added in version 3.9.
+    exit_on_error: Normally ...", as rag.pipeline.by_document joins one to its context)?"""
+    text = text.strip()
+    m = _BARE_LABEL.match(text)
+    if m is None:
+        return False
+    rest = text[m.end() :]
+    return not rest or (m.group().endswith(".") and rest[0].isspace())
 
 
 # "Since which version does random offer X?" asks when X came: a deprecation or a removal is

@@ -60,32 +60,30 @@ def default_first(question: str, picks: tuple, sources: Sequence) -> tuple:
         found = _stated(text, p.start, stop, question)
         if found is None:
             continue
-        cue, value = found
-        spans = sentence_spans(text, cue, stop)
-        end = spans[0][1] if spans else stop
+        value, end = found
         end = max(end, p.end)
         read = replace(p, end=end, text=text[p.start : end], answer=value)
         return (read, *picks[:k], *picks[k + 1 :])
     return picks
 
 
-def _stated(text: str, start: int, stop: int, question: str) -> tuple[int, str] | None:
-    """Where the first default in text[start:stop] of something the question names begins,
-    and its value."""
+def _stated(text: str, start: int, stop: int, question: str) -> tuple[str, int] | None:
+    """The first default in text[start:stop] of something the question names: its value, and
+    the end of the sentence that states it."""
     cues = sorted([*_LABEL.finditer(text, start, stop), *_PROSE.finditer(text, start, stop)],
                   key=lambda m: m.start())  # fmt: skip
     for cue in cues:
         if not _of_asked(text, cue, question):
             continue
+        spans = sentence_spans(text, cue.start(), stop)
+        end = spans[0][1] if spans else stop
         if cue.re is _LABEL:
-            spans = sentence_spans(text, cue.start(), stop)
-            end = spans[0][1] if spans else stop
             value = text[cue.end() : end].rstrip().removesuffix(".").strip("`* ")
         else:
             term = _TERM.match(text, cue.end(), stop)
             value = "" if term is None or term.group().lower() in _NO_TERM else term.group()
         if value:
-            return cue.start(), value
+            return value, end
     return None
 
 
