@@ -25,6 +25,7 @@ default file, .cache/tech-questions/<file stem>/store for another) so their page
 from __future__ import annotations
 
 import argparse
+import gzip
 import importlib.util
 import json
 import sys
@@ -71,7 +72,8 @@ def _short(s: str, n: int) -> str:
 def page_name(doc: str) -> str:
     """What a page is titled after: "csv.rst.txt" -> "csv", ".../nodejs/api/path.md" -> "path"."""
     name = Path(doc).name
-    for suffix in (".rst.txt", ".md", ".html", ".rst", ".txt"):
+    name = name.removesuffix(".gz")
+    for suffix in (".rst.txt", ".md", ".html", ".rst", ".txt", ".pdf"):
         name = name.removesuffix(suffix)
     return name
 
@@ -92,6 +94,20 @@ def direct_correct(answer, golds: list[str]) -> bool:
     return not answer.abstained and bool(answer.answer) and contains_answer(answer.answer, golds)
 
 
+def unpacked(path: Path, folder: Path) -> Path:
+    """A Debian-compressed page ("manual.pdf.gz") as the file it holds, written once beside the
+    store: the indexer reads files as they are, and a user would unpack such a manual first."""
+    if path.suffix != ".gz":
+        return path
+    out = folder / path.name.removesuffix(".gz")
+    if not out.is_file() or out.stat().st_mtime < path.stat().st_mtime:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(out.suffix + ".part")
+        tmp.write_bytes(gzip.decompress(path.read_bytes()))
+        tmp.replace(out)  # whole or absent: an interrupted run never leaves half a manual
+    return out
+
+
 def run(store: Path, questions_path: Path = QUESTIONS) -> dict:
     questions = load_questions(questions_path)
     # Page order of first mention, so the store and the page names follow the file.
@@ -102,7 +118,9 @@ def run(store: Path, questions_path: Path = QUESTIONS) -> dict:
     if missing:
         hint = "installs python3.11-doc" if missing[0].startswith(str(LIBRARY)) else "or install it"
         raise ConfigError(f"{missing[0]} is missing: run .ci/setup ({hint})")
-    report = index_paths(paths, IndexConfig(store=store))
+    report = index_paths(
+        [unpacked(p, store.parent / "docs") for p in paths], IndexConfig(store=store)
+    )
     if report.errors:
         raise RagError(f"indexing {store} failed: {report.errors[0]}")
     # The dev test's own rules: what counts as correct, and as a fragment or markup.

@@ -29,7 +29,7 @@ import numpy as np
 
 from rag.answer_features import ANSWER_FEATURES as LEXICAL_ANSWER_FEATURES
 from rag.answer_features import Analysis, _uncovered, answer_features, counted_first
-from rag.code_answers import identifier_first, without_code
+from rag.code_answers import identifier_first, without_code, without_history
 from rag.continuation import continued, following
 from rag.defaults import default_first
 from rag.features import (
@@ -301,6 +301,7 @@ def best_sentences(sentences: Sequence[Sentence], logits: np.ndarray, top: int =
 
 def choose(model: ReaderModel, a: Analysis, question: str, encoder: Encoder) -> Choice:
     logits = without_code(question, a.sentences, model.sentence(a.sent_x))
+    logits = without_history(question, a.question.qtype, a.sentences, logits)
     probs, order = best_sentences(a.sentences, logits)
     scores = encoder(question, [a.sentences[k].text for k in order])
     if model.rerank is not None and len(order) > 1:

@@ -98,6 +98,30 @@ def test_a_code_line_is_never_a_pick_unless_code_is_asked_for(embedder):
     assert any("Buffer.from" in t for t in asked), asked
 
 
+def test_a_history_line_answers_only_a_version_or_time_question(embedder):
+    from rag.answer import Source
+    from rag.code_answers import history_line
+    from rag.reader import read
+
+    assert history_line("os.totalmem(): Added in: v0.3.3.")
+    assert history_line("os.totalmem()\n\nAdded in: v0.3.3.")  # a heading joins its history
+    assert history_line("Added in version 3.9.")
+    assert not history_line("Changed in version 3.11: Raises TypeError for a bad mode.")
+    text = (
+        "os.totalmem()\n\nAdded in: v0.3.3.\n\n"
+        "Returns the total amount of system memory in bytes as an integer."
+    )
+
+    def first_pick(question):
+        src = Source("c0", "/d/os.md", "OS", 0, len(text), text, 1.0, 0.9, None)
+        return read(question, [src], embedder.embed).picks[0].text
+
+    # Measured before the rule: the history line was the first pick for this question.
+    assert first_pick("Which libuv function does os.totalmem() call?").startswith("Returns")
+    assert first_pick("Which Node version added os.totalmem()?").startswith("os.totalmem()")
+    assert first_pick("When was os.totalmem() added?").startswith("os.totalmem()")
+
+
 def test_node_history_answers_which_version_added_a_section(store):
     a = ask_store(store, "Since which version is the Promises API of the mangler available?")
     assert not a.abstained and a.answer == "v17.0.0", a.to_dict()

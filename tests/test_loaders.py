@@ -197,6 +197,15 @@ def test_pdf_pages_have_spans_in_the_cleaned_text(tmp_path: Path) -> None:
     _assert_sections_cover(doc)
 
 
+def test_pdf_ligature_glyphs_read_as_their_letters(tmp_path: Path) -> None:
+    # Helvetica's StandardEncoding draws "fi" as one glyph (octal 256); pypdf gives U+FB01,
+    # which no question word, BM25 token or MiniLM word piece matches.
+    path = tmp_path / "manual.pdf"
+    _write_pdf(path, ["The con\\256guration \\256le is read \\256rst."])
+    doc = load_document(path)
+    assert doc.text == "The configuration file is read first."
+
+
 def test_docx_paragraphs_and_heading_title(tmp_path: Path) -> None:
     import docx
 

@@ -280,6 +280,15 @@ def test_the_number_check_reads_the_question_type():
     assert not states_a_number("How many of the 12 members voted?", ["All 12 members met."])
     assert states_a_number("How fast is pharmacy informatics growing?", ["It grows quickly."])
     assert states_a_number("Who launched Tongyi Qianwen?", ["Alibaba Cloud launched it."])
+    # An amount of money, a percentage or an age is stated with a number; "how much" of
+    # anything else may be answered in words.
+    q = "How much does Alibaba charge businesses for the model?"
+    assert not states_a_number(q, ["Alibaba's model is built with businesses in mind."])
+    assert states_a_number(q, ["Access costs $2 per million tokens."])
+    assert not states_a_number("What percentage of users left?", ["Many users left."])
+    assert states_a_number("What percentage of users left?", ["About 40% left."])
+    assert not states_a_number("How old was Tesla then?", ["Tesla was young then."])
+    assert states_a_number("How much support is there for it?", ["There is little support."])
 
 
 def test_the_time_check_reads_the_question_type():
