@@ -10,6 +10,11 @@ output) are still blind: print and report their totals only, never their rows. S
 fields are absolute paths, as any question file's may be. F (eval/tech_questions_f.jsonl,
 session s23, written the same way as E on six Python pages: uuid, secrets, shlex, difflib,
 fnmatch, pprint) is a dev set: data in a user's own words to read and, later, to fit on.
+G (eval/tech_questions_g.jsonl, session s27) asks about four PDF manuals as Debian ships them
+(bzip2, fontconfig, Nettle, a CRC paper; "doc" names the .pdf.gz, unpacked once beside the
+store): written blind, its misses read since, so a dev set. H (eval/tech_questions_h.jsonl,
+s27) asks about the Valgrind manual's PDF: blind, totals only (its answers flagged as
+fragments were printed once, to fix the fragment rule for option entries).
 
     .venv/bin/python -m eval.tech_questions [--questions FILE] [--store DIR] [--json]
 

@@ -36,7 +36,9 @@ from index.clean import Line
 _BULLET = re.compile(r"([•◦▪‣·∙○■□➢►*–—-]|\(?\d{1,2}[.)]|\(?[A-Za-z][.)])\s")
 _GLYPH = re.compile(r"[•◦▪‣·∙○■□➢►*–—-]\s")
 _ENDED = re.compile(r"[.:;!?)]$")
-_MID_SENTENCE = re.compile(r"[a-z,]\n[a-z]")
+# Text that visibly runs on: a lowercase word or a comma, or a word broken at a hyphen
+# ("improv-" + "ing", in an abstract set narrower than the page), then a lowercase word.
+_MID_SENTENCE = re.compile(r"(?:[a-z,]|(?<=[a-z])-)\n[a-z]")
 _PAGE_NO = re.compile(r"(page\s+)?[-–—]?\s*(\d{1,4}|[ivxlcdm]{1,7})\s*[-–—]?(\s+of\s+\d+)?", re.I)
 _EDGE_NUMBER = re.compile(r"^(\d{1,4})\b|\b(\d{1,4})$")
 _TABULAR = re.compile(r"\S {4,}\S.*\S {4,}\S|(\s?\.){4,}\s*\d*$")

@@ -33,6 +33,10 @@ _SIGNATURE = re.compile(
     # a constant or an environment variable ("csv.QUOTE_ALL", "BC_LINE_LENGTH")
     r"|(?:[a-z]\w*\.)*[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+"
     rf"|{_OPTION}(?:,?[ \t]+{_OPTION}){{0,3}}"
+    # A Texinfo manual's definition line, its category set at the right margin ("int
+    # memeql_sec (const void *a, const void *b, size t n ) [Function]", Nettle's PDF).
+    r"|[^\n\[\]]{1,200}\([^()\n]{0,300}\)\s*\[(?:Function|Macro|Variable|Constant|Data type|"
+    r"Command|User Option|Method)\]"
 )
 
 

@@ -85,3 +85,17 @@ def test_a_signature_line_stays_with_its_description():
         for c in chunk_document(doc, words, budget, overlap_tokens=4):
             if sig in c.text:
                 assert c.text.endswith("TemporaryFile does."), (budget, c.text)
+
+
+def test_a_texinfo_definition_line_reads_with_its_description():
+    # Nettle's PDF manual: the definition line, its category at the right margin, then the
+    # paragraph that says what the function does without naming it.
+    from index.units import one_line, reading_units
+
+    sig = "int memeql_sec (const void *a, const void *b, size t n ) [Function]"
+    text = f"7.10 Miscellaneous functions\n\n{sig}\n\nSide-channel silent comparison of a and b."
+    units = [one_line(text[a:b]) for a, b in reading_units(text)]
+    assert units[-1] == f"{sig}: Side-channel silent comparison of a and b."
+    # A category in brackets after prose is no definition line.
+    prose = "See the list of types (below) [Function]. It is long.\n\nNext paragraph here."
+    assert len(reading_units(prose)) == 3

@@ -226,6 +226,23 @@ def test_reflow_keeps_real_hyphens() -> None:
     assert "the ASN.1-based form" in text  # not plain letters before the hyphen
 
 
+def test_reflow_joins_a_word_broken_at_a_hyphen_in_a_narrow_block() -> None:
+    # crc-doc.1.0.pdf's abstract is set narrower than the page: its lines look short, and
+    # "improv-" / "ing state of the art" was cut into two paragraphs.
+    body = "The body of the paper runs across the full width of the page, as body text does"
+    page = [
+        body,
+        body,
+        body,
+        "   modern Intel and AMD CPUs in 1.2 cycles, improv-",
+        "   ing state of the art over word-by-word CRCs.",
+        body,
+        body,
+    ]
+    text = clean_lines(reflow_pages([page]))[0]
+    assert "in 1.2 cycles, improving state of the art" in text
+
+
 def test_reflow_joins_a_word_in_capitals_and_a_justified_line_with_wide_gaps() -> None:
     # libtasn1.pdf: "OP-" / "TIONAL" is OPTIONAL broken at the line's end (the document has it
     # whole); a justified line whose small capitals were set apart ("SEQUENCE         OF") is

@@ -95,9 +95,12 @@ _MARKERS = re.compile(r"(?:\s*\[\d{1,3}\])+")
 #   capital, or is followed by "(") or is the module a Python page is titled after.
 # - It ends with . ! ? or : optionally followed by closing quotes/brackets, right before its
 #   [n] marker: a sentence cut at its end stops mid-clause without that punctuation.
-# - It does not start with a list bullet: the bullet is layout, not part of the sentence.
-_BULLETS = "•‣◦▪–-*"
-_STARTS = re.compile(r"""^[0-9"'“‘«(\[]""")
+# - It does not start with a list bullet: the bullet is layout, not part of the sentence. A
+#   dash or star is one when a space follows it; a command-line option ("-k --keep: Keep
+#   (don't delete) input files ...", "--inclusive=yes: Instead of ...") is the subject of its
+#   entry's sentence.
+_BULLET = re.compile(r"[•‣◦▪]|[–*-]\s")
+_STARTS = re.compile(r"""^(?:[0-9"'“‘«(\[]|--?[A-Za-z0-9])""")  # or an option, "-k"
 _ENDS = re.compile(r"""[.!?:]["'”’»)\]]*$""")
 _CODE_WORD = re.compile(r"^[a-z][\w.-]*")
 
@@ -111,7 +114,7 @@ def sentence_problem(sentence: str) -> str | None:
     s = sentence.strip()
     if not s:
         return "empty sentence"
-    if s[0] in _BULLETS:
+    if _BULLET.match(s):
         return "starts with a list bullet"
     if not (s[0].isupper() or _STARTS.match(s)):
         m = _CODE_WORD.match(s)
@@ -228,6 +231,9 @@ def test_sentence_rule_rejects_fragments_and_accepts_code_names():
     assert sentence_problem('"MUST" is to be interpreted as in RFC 2119.') is None
     assert sentence_problem("The correct form is:") is None
     assert sentence_problem("• If the glob matching fails, sniff.") == "starts with a list bullet"
+    assert sentence_problem("- If the glob matching fails, sniff.") == "starts with a list bullet"
+    assert sentence_problem("-k --keep: Keep (don't delete) input files.") is None
+    assert sentence_problem("--inclusive=yes: Instead of exclusive cost, use inclusive.") is None
 
 
 def test_a_version_note_on_something_else_is_no_answer(store):
