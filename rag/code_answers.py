@@ -302,6 +302,11 @@ def _typed_first(question: str, kind: str, picks: tuple, following, deeper) -> t
     asked = question.lower()
     if _fits(kind, picks[0].answer, picks[0].text, asked):
         return picks
+    if kind != "version" and (name := _named(kind, picks[0].answer or "", asked)):
+        # The best pick's phrase holds the name with words around it ("FONTCONFIG_FILE is
+        # used" of "FONTCONFIG_FILE is used to override the default configuration file."):
+        # the name answers, rather than another pick's name ("XDG_CONFIG_HOME").
+        return (replace(picks[0], answer=name), *picks[1:])
     for k, p in enumerate(picks[1:], 1):
         if _fits(kind, p.answer, p.text, asked) and p.answer.lower() not in asked:
             return (p, *picks[:k], *picks[k + 1 :])

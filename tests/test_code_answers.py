@@ -353,3 +353,16 @@ def test_an_exception_question_needs_a_sentence_that_names_one() -> None:
     essay = ["A substantial error in the 2001 figures put the research in doubt."]
     assert states_an_exception("What substantial error put the research in doubt?", ["x"], essay)
     assert states_an_exception("Who wrote split?", ["Nobody."], docs)
+
+
+def test_a_name_inside_the_best_phrase_answers_before_another_picks_name():
+    # fontconfig's manual: the span model took the name with the words after it.
+    best = _pick(
+        "FONTCONFIG_FILE is used to override the default configuration file.",
+        "FONTCONFIG_FILE is used",
+        0.4,
+    )
+    other = _pick("$XDG_CONFIG_HOME/fontconfig is the per-user directory.", "XDG_CONFIG_HOME", 0.2)
+    q = "Which environment variable overrides the default fontconfig configuration file?"
+    top, rest = identifier_first(q, [best, other])
+    assert (top.text, top.answer, rest) == (best.text, "FONTCONFIG_FILE", other)
