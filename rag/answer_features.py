@@ -134,7 +134,7 @@ def _claim_check(q: Question, passage: str) -> tuple[float, float, float]:
 # "How much ...?" questions that ask for an amount of money, a percentage or an age. Measured
 # on SQuAD 2.0's qa.jsonl: the evidence of all 37 answerable ones states a number (37
 # unanswerable ones ask the same way), where "How much support ...?" and "How long ...?" are
-# answered in words ("little", 6 and 4 of 81).
+# answered in words ("little"; 6 of 63 and 4 of 19).
 _ASKS_AN_AMOUNT = re.compile(
     r"\bwhat (?:percentage|percent)\b|\bhow much (?:money|cash|revenue|profit|funding|capital)\b"
     r"|\bhow much\b[^?]*\b(?:costs?|charge[sd]?|pay|pays|paid|raised?|invest(?:ed)?|spen[dt]|"
