@@ -77,6 +77,16 @@ def test_the_words_asking_for_a_kind_of_name_are_not_required():
     assert q.required == ("argument",)
 
 
+def test_the_words_naming_the_document_itself_are_not_required():
+    q = analyse_question("How many keystream bytes does the manual recommend discarding?")
+    assert "manual" in q.focus and "manual" not in q.required
+    assert {"keystream", "recommend", "discard"} <= set(q.required)
+    q = analyse_question("According to the paper, what fingerprints can rolling CRCs compute?")
+    assert "paper" not in q.required and "fingerprint" in q.required
+    # A subject that a document also names keeps its word: "the text argument".
+    assert "text" in analyse_question("When was the text argument added?").required
+
+
 def test_a_question_proper_of_generic_words_keeps_its_story():
     q = analyse_question("My program stopped working this morning. What should I do?")
     assert q.required == q.focus
