@@ -20,8 +20,6 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from index.text import tokens
 
 if TYPE_CHECKING:
@@ -191,20 +189,20 @@ _RELEASE = r"v?\d+(?:\.\d+)*"
 # A label right before a version, the earlier ones of a list included ("Added in: v19.4.0,").
 _LABEL = re.compile(rf"\b{_LABEL_WORDS}(?:\s*{_RELEASE},)*\s*$", re.I)
 # A label and its releases, ending its sentence ("Added in version 3.9.").
-_BARE_LABEL = re.compile(rf"{_LABEL_WORDS}\s*{_RELEASE}(?:,\s*{_RELEASE})*\.?", re.I)
+BARE_LABEL = re.compile(rf"{_LABEL_WORDS}\s*{_RELEASE}(?:,\s*{_RELEASE})*\.?", re.I)
 
 
 def bare_version_label(sentence: str) -> bool:
     """ "Added in version 3.9.", "Added in: v19.4.0, v18.14.0.": a version label and nothing
     else, which dates the entry it closes without naming it."""
-    return _BARE_LABEL.fullmatch(sentence.strip()) is not None
+    return BARE_LABEL.fullmatch(sentence.strip()) is not None
 
 
 def opens_with_bare_label(text: str) -> bool:
     """Does `text` open with a bare version label as its own sentence ("Added in version 3.9.
     exit_on_error: Normally ...", as rag.pipeline.by_document joins one to its context)?"""
     text = text.strip()
-    m = _BARE_LABEL.match(text)
+    m = BARE_LABEL.match(text)
     if m is None:
         return False
     rest = text[m.end() :]
@@ -366,42 +364,3 @@ def _item_name(unit: str, asked: str) -> str | None:
         return None
     found = [w for w in _IDENTIFIER.findall(item) if code_like(w, item)]
     return found[0] if found else None
-
-
-# A history line: a version label alone, or after the entry heading it joins as one reading
-# unit ("os.totalmem()\n\nAdded in: v0.3.3.", index/units.py; shown "os.totalmem(): Added in").
-_HISTORY_LINE = re.compile(rf"(?:[^\n]+(?::[ \t]+|\n\s*\n))?{_BARE_LABEL.pattern}\s*", re.I)
-
-
-def history_line(sentence: str) -> bool:
-    """Does `sentence` only date an entry ("Added in version 3.9.", "os.setPriority([pid,
-    ]priority): Added in: v10.10.0.")?"""
-    return _HISTORY_LINE.fullmatch(sentence.strip()) is not None
-
-
-def without_history(question: str, qtype: str, sentences: Sequence, logits: np.ndarray):
-    """The sentence logits with every history line ruled out, unless the question asks for a
-    version or a time, or the passages hold nothing else. A history line answers nothing else:
-    "os.totalmem(): Added in: v0.3.3." ranked first for "Which libuv function does os.totalmem()
-    call ...?", "os.setPriority([pid, ]priority): Added in: v10.10.0." for "what priority do I
-    get on Windows?" (Node.js pages open every entry with one)."""
-    if answer_kind(question) == "version" or qtype == "when":
-        return logits
-    dated = np.array([history_line(s.text) for s in sentences], dtype=bool)
-    if not dated.any() or (dated | ~np.isfinite(logits)).all():
-        return logits
-    return np.where(dated, -np.inf, logits)
-
-
-def without_code(question: str, sentences: Sequence, logits: np.ndarray) -> np.ndarray:
-    """The sentence logits with every line of a code block ruled out, unless the question asks
-    for code by name (or an option) or the passages hold nothing else. A code line states
-    nothing: "import { setMaxListeners, EventEmitter } from 'node:events';" ranked first for
-    "which Node version introduced the standalone setMaxListeners?", "const decoder = new
-    StringDecoder('utf8');" for "which encoding does it decode as by default?". The lines stay
-    among the sentences, so what the answerability model reads of the passages as a whole
-    (coverage, names, rarity) is what it was fitted on."""
-    code = np.array([s.code for s in sentences], dtype=bool)
-    if not code.any() or code.all() or answer_kind(question) in ("code", "option"):
-        return logits
-    return np.where(code, -np.inf, logits)

@@ -29,7 +29,7 @@ import numpy as np
 
 from rag.answer_features import ANSWER_FEATURES as LEXICAL_ANSWER_FEATURES
 from rag.answer_features import Analysis, _uncovered, answer_features, counted_first
-from rag.code_answers import identifier_first, without_code, without_history
+from rag.code_answers import identifier_first
 from rag.continuation import continued, following
 from rag.defaults import default_first
 from rag.features import (
@@ -43,6 +43,7 @@ from rag.features import (
     tokenize,
 )
 from rag.qa_encoder import SpanEncoder, TokenScores
+from rag.ruled_out import without_code, without_history
 from rag.spans import SPAN_FEATURES as LEXICAL_SPAN_FEATURES
 from rag.spans import Span, candidate_spans, span_features
 

@@ -100,8 +100,8 @@ def test_a_code_line_is_never_a_pick_unless_code_is_asked_for(embedder):
 
 def test_a_history_line_answers_only_a_version_or_time_question(embedder):
     from rag.answer import Source
-    from rag.code_answers import history_line
     from rag.reader import read
+    from rag.ruled_out import history_line
 
     assert history_line("os.totalmem(): Added in: v0.3.3.")
     assert history_line("os.totalmem()\n\nAdded in: v0.3.3.")  # a heading joins its history
