@@ -73,11 +73,9 @@ def corpus_files(root: Path, limit: int | None = None) -> list[Path]:
     With a limit, files are taken evenly across the sorted list: the first N alone would all
     come from one folder (c-api), which is not representative of the whole.
     """
-    from index.loaders import SUPPORTED_SUFFIXES
+    from index.loaders import unsupported
 
-    files = sorted(
-        p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-    )
+    files = sorted(p for p in root.rglob("*") if p.is_file() and not unsupported(p))
     if limit and limit < len(files):
         files = [files[i * len(files) // limit] for i in range(limit)]
     return files

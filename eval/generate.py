@@ -21,7 +21,7 @@ from eval.dataset import locate
 from eval.metrics import contains_answer
 from index.chunking import sentence_spans
 from index.errors import ConfigError, LoadError
-from index.loaders import SUPPORTED_SUFFIXES, load_document
+from index.loaders import load_document, unsupported
 from index.pipeline import walk
 from rag.llm import LLM
 
@@ -55,7 +55,7 @@ def passages(path: Path) -> list[Passage]:
     """Sentence runs of every supported file under `path`, in a stable order."""
     out: list[Passage] = []
     for f in walk([path], []):
-        if f.suffix.lower() not in SUPPORTED_SUFFIXES:
+        if unsupported(f):
             continue
         try:
             doc = load_document(f)

@@ -38,6 +38,7 @@ import numpy as np
 from index.catalog import Catalog, FileRecord
 from index.chunking import chunk_document
 from index.errors import LoadError
+from index.limits import Limits
 from index.loaders import load_document
 from index.ocr import OcrConfig
 from index.pdf import PdfResult
@@ -60,7 +61,7 @@ class ParseJob:
     kind: str  # "added" or "updated"
     ocr: OcrConfig
     overlap_tokens: int
-    max_chunk_chars: int
+    limits: Limits  # the chunk length, and how far a .gz may decompress
 
 
 @dataclass
@@ -82,14 +83,16 @@ def parse_file(job: ParseJob, tokens: tuple[CountTokens, int] | None = None) -> 
     count, budget = tokens or _WORKER_TOKENS
     pdf = PdfResult()
     try:
-        doc = load_document(job.path, job.ocr, pdf)
+        doc = load_document(job.path, job.ocr, pdf, job.limits)
     except LoadError as e:
         return Parsed(job, error=e.reason)
     skipped = None
     if pdf.ocr_skipped:
         skipped = {"source": job.record.source, "pages": pdf.ocr_skipped, "reason": pdf.ocr_why}
     doc.source = job.record.source
-    chunks = chunk_document(doc, count, budget, job.overlap_tokens, max_chars=job.max_chunk_chars)
+    chunks = chunk_document(
+        doc, count, budget, job.overlap_tokens, max_chars=job.limits.max_chunk_chars
+    )
     if not chunks:
         return Parsed(job, error="no text left after cleaning", ocr_skipped=skipped)
     return Parsed(job, doc, chunks, [sha(c.text) for c in chunks], ocr_skipped=skipped)
@@ -249,11 +252,9 @@ class Ingest:
         self.embedder, self.name, self.progress = embedder, name, progress
 
     def jobs(self, todo: list[tuple[Path, FileRecord, str]]) -> list[ParseJob]:
-        limits = self.cfg.limits
+        cfg = self.cfg
         return [
-            ParseJob(
-                str(p), rec, kind, self.cfg.ocr, self.cfg.overlap_tokens, limits.max_chunk_chars
-            )
+            ParseJob(str(p), rec, kind, cfg.ocr, cfg.overlap_tokens, cfg.limits)
             for p, rec, kind in todo
         ]
 

@@ -39,14 +39,18 @@ class Limits:
         if self.max_chunk_chars < 200:
             raise ConfigError(f"--max-chunk-chars must be at least 200, not {self.max_chunk_chars}")
 
+    def bound(self, suffix: str) -> tuple[float, str, str]:
+        """(limit in MB, the flag that raises it, what to call the file) for a document type:
+        `index.loaders.document_suffix`, so that `page.html.gz` gets the HTML limit."""
+        if suffix.lower() in HTML_SUFFIXES:
+            return self.max_html_mb, "--max-html-mb", "HTML file"
+        return self.max_file_mb, "--max-file-mb", "file"
+
     def file_problem(self, suffix: str, size: int) -> str | None:
         """One-line reason a file of `size` bytes is not read, or None when it may be."""
-        html = suffix.lower() in HTML_SUFFIXES
-        limit = self.max_html_mb if html else self.max_file_mb
-        flag = "--max-html-mb" if html else "--max-file-mb"
+        limit, flag, kind = self.bound(suffix)
         if size <= limit * MB:
             return None
-        kind = "HTML file" if html else "file"
         return (
             f"{kind} too large ({size / MB:.1f} MB, the limit is {limit:g} MB); "
             f"skipped; raise it with {flag}"

@@ -23,9 +23,11 @@ from index.clean import (
     is_byline,
     is_title_like,
 )
+from index.compressed import GZ, gunzip, inner_name, is_gzip
 from index.errors import LoadError
 from index.formats import read_csv, read_docx, read_epub, read_pptx, read_tsv
 from index.html import read_html
+from index.limits import Limits
 from index.lists import inline_lists, join_terms
 from index.markup import read_markdown
 from index.ocr import OcrConfig, attach_words
@@ -60,6 +62,24 @@ def bytes_hash(content_hash: str) -> str:
     return content_hash.rpartition(":")[2]
 
 
+def document_suffix(path: str | Path) -> str:
+    """The lower-case suffix that says how a file is read, the one place that decides it:
+    '.pdf' for 'a.pdf' and 'a.pdf.gz', '' for 'changelog.gz', and '.rst' for 'page.rst.txt'
+    (Sphinx ships its sources so: reStructuredText, whatever the last suffix says)."""
+    name = inner_name(path).lower()
+    return ".rst" if name.endswith(".rst.txt") else Path(name).suffix
+
+
+def unsupported(path: str | Path) -> str | None:
+    """One-line reason a file's type is not read, naming the supported ones; None if it is."""
+    suffix = document_suffix(path)
+    if suffix in SUPPORTED_SUFFIXES:
+        return None
+    inside = f" inside a {GZ} file" if is_gzip(path) else ""
+    supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
+    return f"unsupported file type {suffix or '(none)'!r}{inside}; supported: {supported}"
+
+
 Extracted = tuple[list[Line], str | None]  # lines, and the title the format declares if any
 
 _BOMS = [  # UTF-32 first: its little-endian BOM starts with the UTF-16 one
@@ -71,25 +91,30 @@ _BOMS = [  # UTF-32 first: its little-endian BOM starts with the UTF-16 one
 
 
 def load_document(
-    path: str | Path, ocr: OcrConfig | None = None, pdf: PdfResult | None = None
+    path: str | Path,
+    ocr: OcrConfig | None = None,
+    pdf: PdfResult | None = None,
+    limits: Limits | None = None,
 ) -> Document:
     """Load one supported file. Raises LoadError when the file cannot be used as is.
 
-    PDFs: `ocr` says which pages OCR reads (default auto); `pdf` receives what it did."""
+    PDFs: `ocr` says which pages OCR reads (default auto); `pdf` receives what it did.
+    A `.gz` file is read as the file it compresses; `limits` (default: `rag index`'s) bounds
+    its decompressed size. The source stays the `.gz` path."""
     p = Path(path)
     source = str(p.resolve())
-    suffix = p.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
-        raise LoadError(
-            source, f"unsupported file type {suffix or '(none)'!r}; supported: {supported}"
-        )
+    if problem := unsupported(p):
+        raise LoadError(source, problem)
+    suffix = document_suffix(p)
     data = _read_bytes(p, source)
     if not data:
         raise LoadError(source, "file is empty (0 bytes)")
-    # Sphinx ships its sources as page.rst.txt: reStructuredText, whatever the last suffix says.
-    reader = _read_rst if p.name.lower().endswith(".rst.txt") else _READERS[suffix]
+    if is_gzip(p):
+        data = gunzip(data, source, (limits or Limits()).bound(suffix))
+        if not data:
+            raise LoadError(source, "file is empty once decompressed (0 bytes)")
     pdf = pdf if pdf is not None else PdfResult()
+    reader = _READERS[suffix]
     lines, title = read_pdf(data, source, ocr, pdf) if suffix == ".pdf" else reader(data, source)
     text, kept = clean_lines(inline_lists(join_terms(lines)))
     if not text:
@@ -98,7 +123,7 @@ def load_document(
         else:
             reason = "no text left after removing markup, whitespace and boilerplate"
         raise LoadError(source, reason)
-    title = title or _first_title(kept) or p.stem
+    title = title or _first_title(kept) or Path(inner_name(p)).stem
     doc = Document(
         source=source,
         text=text,

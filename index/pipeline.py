@@ -179,7 +179,7 @@ class Indexer:
 
     def _run(self, paths: Sequence[str | Path], on_file: Callable[[str], None] | None = None):
         # Here, not at the top: the query path imports this module, not the format readers.
-        from index.loaders import SUPPORTED_SUFFIXES, bytes_hash, cleaned_now, file_hash
+        from index.loaders import bytes_hash, cleaned_now, document_suffix, file_hash, unsupported
 
         report = IndexReport()
         reconcile(self.catalog, self.chroma)
@@ -192,14 +192,8 @@ class Indexer:
             # abspath, not resolve: a symlink is indexed under its own name.
             src = os.path.abspath(f)
             seen.add(src)
-            if f.suffix.lower() not in SUPPORTED_SUFFIXES:
-                report.errors.append(
-                    {
-                        "source": src,
-                        "error": f"unsupported file type {f.suffix or '(none)'!r}; supported: "
-                        + ", ".join(sorted(SUPPORTED_SUFFIXES)),
-                    }
-                )
+            if problem := unsupported(f):
+                report.errors.append({"source": src, "error": problem})
                 continue
             try:
                 st = f.stat()
@@ -207,8 +201,9 @@ class Indexer:
                     # Replaced by a FIFO or the like since the walk: do not open it.
                     report.errors.append({"source": src, "error": problem})
                     continue
-                if problem := self.cfg.limits.file_problem(f.suffix, st.st_size):
+                if problem := self.cfg.limits.file_problem(document_suffix(f), st.st_size):
                     # Checked before reading: a huge file must not cost its size in memory.
+                    # (A .gz is checked again as it is decompressed, index/compressed.py.)
                     report.errors.append({"source": src, "error": problem})
                     continue
                 rec = known.get(src)

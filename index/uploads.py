@@ -26,8 +26,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from index.compressed import GZ, inner_name
 from index.errors import RagError
-from index.loaders import SUPPORTED_SUFFIXES
+from index.loaders import unsupported
 from index.lock import StoreLock
 from index.pipeline import IndexConfig, index_paths, open_store
 
@@ -86,14 +87,6 @@ def uploads_dir(cfg: IndexConfig) -> Path:
     return cfg.store / UPLOADS_DIR
 
 
-def _suffix_ok(name: str) -> str | None:
-    suffix = Path(name).suffix.lower()
-    if suffix in SUPPORTED_SUFFIXES:
-        return None
-    supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
-    return f"unsupported file type {suffix or '(none)'!r}; supported: {supported}"
-
-
 def _copy_capped(data: BinaryIO, folder: Path, max_bytes: int) -> tuple[Path, str]:
     """Copy `data` into a hidden temporary file in `folder`; returns (path, sha256)."""
     fd, tmp = tempfile.mkstemp(prefix=".upload-", dir=folder)
@@ -129,7 +122,10 @@ def _place(tmp: Path, digest: str, name: str, folder: Path) -> tuple[Path, bool]
     Never replaces a file: the same content already there is reused (the temporary is removed).
     """
     path = Path(name)
-    suffix = path.suffix
+    # The hash goes before every suffix that names the type ('manual~hash.pdf.gz',
+    # 'page~hash.rst.txt'): 'manual.pdf~hash.gz' would no longer be read as a PDF.
+    parts = 1 + (path.suffix.lower() == GZ) + inner_name(name).lower().endswith(".rst.txt")
+    suffix = "".join(path.suffixes[-parts:])
     stem = name[: len(name) - len(suffix)] if suffix else name
     candidates = [name] + [f"{stem}~{digest[:n]}{suffix}" for n in (8, 16, 64)]
     for candidate in candidates:
@@ -167,7 +163,7 @@ def store_upload(
     if isinstance(data, str | Path):
         name = name if name is not None else Path(data).name
     safe = safe_name(name)
-    if problem := _suffix_ok(safe):
+    if problem := unsupported(safe):
         return UploadResult(safe, "error", problem)
     try:
         if isinstance(data, str | Path):

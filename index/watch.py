@@ -36,7 +36,7 @@ from pathlib import Path
 from index import uploads
 from index.catalog import FileRecord
 from index.errors import ConfigError, RagError, one_line
-from index.loaders import SUPPORTED_SUFFIXES, bytes_hash
+from index.loaders import SUPPORTED_SUFFIXES, bytes_hash, document_suffix
 from index.lock import StoreLocked
 from index.pipeline import IndexConfig, Indexer, IndexReport
 
@@ -130,7 +130,7 @@ def coalesce(
             if int(change) != MODIFIED and not os.path.islink(path):
                 out.add(path)
             continue
-        if Path(path).suffix.lower() in SUPPORTED_SUFFIXES:
+        if document_suffix(path) in SUPPORTED_SUFFIXES:
             out.add(path)  # whether it still exists is the run's to find out
         elif not os.path.lexists(path) and any(_under(k, path) for k in known):
             out.add(path)
