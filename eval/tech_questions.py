@@ -11,8 +11,8 @@ fields are absolute paths, as any question file's may be. F (eval/tech_questions
 session s23, written the same way as E on six Python pages: uuid, secrets, shlex, difflib,
 fnmatch, pprint) is a dev set: data in a user's own words to read and, later, to fit on.
 G (eval/tech_questions_g.jsonl, session s27) asks about four PDF manuals as Debian ships them
-(bzip2, fontconfig, Nettle, a CRC paper; "doc" names the .pdf.gz, unpacked once beside the
-store): written blind, its misses read since, so a dev set. H (eval/tech_questions_h.jsonl,
+(bzip2, fontconfig, Nettle, a CRC paper; "doc" names the .pdf.gz, which `rag index` reads as
+it is): written blind, its misses read since, so a dev set. H (eval/tech_questions_h.jsonl,
 s27) asks about the Valgrind manual's PDF: blind, totals only (its answers flagged as
 fragments were printed once, to fix the fragment rule for option entries).
 
@@ -30,7 +30,6 @@ default file, .cache/tech-questions/<file stem>/store for another) so their page
 from __future__ import annotations
 
 import argparse
-import gzip
 import importlib.util
 import json
 import sys
@@ -99,20 +98,6 @@ def direct_correct(answer, golds: list[str]) -> bool:
     return not answer.abstained and bool(answer.answer) and contains_answer(answer.answer, golds)
 
 
-def unpacked(path: Path, folder: Path) -> Path:
-    """A Debian-compressed page ("manual.pdf.gz") as the file it holds, written once beside the
-    store: the indexer reads files as they are, and a user would unpack such a manual first."""
-    if path.suffix != ".gz":
-        return path
-    out = folder / path.name.removesuffix(".gz")
-    if not out.is_file() or out.stat().st_mtime < path.stat().st_mtime:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_suffix(out.suffix + ".part")
-        tmp.write_bytes(gzip.decompress(path.read_bytes()))
-        tmp.replace(out)  # whole or absent: an interrupted run never leaves half a manual
-    return out
-
-
 def run(store: Path, questions_path: Path = QUESTIONS) -> dict:
     questions = load_questions(questions_path)
     # Page order of first mention, so the store and the page names follow the file.
@@ -123,9 +108,7 @@ def run(store: Path, questions_path: Path = QUESTIONS) -> dict:
     if missing:
         hint = "installs python3.11-doc" if missing[0].startswith(str(LIBRARY)) else "or install it"
         raise ConfigError(f"{missing[0]} is missing: run .ci/setup ({hint})")
-    report = index_paths(
-        [unpacked(p, store.parent / "docs") for p in paths], IndexConfig(store=store)
-    )
+    report = index_paths(paths, IndexConfig(store=store))
     if report.errors:
         raise RagError(f"indexing {store} failed: {report.errors[0]}")
     # The dev test's own rules: what counts as correct, and as a fragment or markup.

@@ -51,6 +51,8 @@ def candidate_spans(toks: Sequence[Tok], text: str, qstems: set[str]) -> list[Sp
             inner = toks[i:j]
             if any(t.text in ".;:!?" for t in inner):
                 break
+            if _notation_head(last, text):
+                continue
             if all(t.stem in qstems or t.punct or t.stop for t in inner):
                 continue
             phrase = text[toks[i].start : last.end]
@@ -58,6 +60,12 @@ def candidate_spans(toks: Sequence[Tok], text: str, qstems: set[str]) -> list[Sp
                 continue
             out.append(Span(toks[i].start, last.end, phrase, i, j))
     return out
+
+
+def _notation_head(last: Tok, text: str) -> bool:
+    """A lone letter glued to an opening parenthesis heads a notation ("O(n)", "f(x)", "P(A)"):
+    the letter alone is half of it (bisect's "O(n)" was answered "O")."""
+    return len(last.text) == 1 and last.text.isalpha() and text[last.end : last.end + 1] == "("
 
 
 # A single quote opening a quotation: not after a letter or digit ("Alibaba's", "don't" and the

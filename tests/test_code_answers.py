@@ -105,6 +105,14 @@ def test_an_answer_phrase_never_spans_a_signature_and_its_description():
     assert not [s for s in spans if "\n" in s], spans
 
 
+def test_an_answer_phrase_never_stops_inside_a_notation():
+    # bisect's "The insort() functions are O(n) because ..." was answered "O".
+    text = "The insort() functions are O(n) because the search is logarithmic."
+    spans = [s.text for s in candidate_spans(tokenize(text), text, set())]
+    assert "O(n)" in spans and "insort()" in spans
+    assert not [s for s in spans if s.endswith(" O") or s == "O"], spans
+
+
 def test_a_sentence_continued_after_a_code_block_is_no_evidence():
     text = (
         "The sequence\n\nprog = re.compile(pattern)\n\nis equivalent to\n\n"
