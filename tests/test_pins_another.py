@@ -17,6 +17,11 @@ from rag.answerability import pins_another
             "Alibaba's AI investments hit over $10 billion by 2024.",
         ),
         ("What park covers an area of 74 ha.?", "The Łazienki Park covers the area of 76 ha."),
+        ("Who went to the fort in July 1755?", "In May 1755 Braddock led troops to the fort."),
+        (
+            "What engines became widespread at the end of the 20th century?",
+            "Near the end of the 19th century compound engines came into widespread use.",
+        ),
     ],
 )
 def test_another_year_or_number_is_no_answer(question: str, sentence: str) -> None:
