@@ -77,7 +77,10 @@ def unsupported(path: str | Path) -> str | None:
         return None
     inside = f" inside a {GZ} file" if is_gzip(path) else ""
     supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
-    return f"unsupported file type {suffix or '(none)'!r}{inside}; supported: {supported}"
+    return f"{UNSUPPORTED} {suffix or '(none)'!r}{inside}; supported: {supported}"
+
+
+UNSUPPORTED = "unsupported file type"  # how `unsupported` reasons start (rag index groups them)
 
 
 Extracted = tuple[list[Line], str | None]  # lines, and the title the format declares if any

@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 from index.embedders import EmbedderConfig
@@ -112,8 +113,7 @@ def cmd_index(args: argparse.Namespace) -> int:
             f"removed {report.removed}, unchanged {report.unchanged}; "
             f"embedded {report.embedded} chunks; {report.chunks} chunks in the store"
         )
-        for e in report.errors:
-            print(one_line(f"error: {e['source']}: {e['error']}"), file=sys.stderr)
+        _print_errors(report.errors)
         for s in report.ocr_skipped:
             pages = ", ".join(map(str, s["pages"]))
             print(
@@ -135,6 +135,33 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(f"rag: error: nothing indexed ({why}); the store is empty", file=sys.stderr)
         return 2
     return 0
+
+
+def _print_errors(errors: list[dict]) -> None:
+    """One line per file that failed; files of types rag does not read (a docs folder's
+    changelog.gz, copyright) in one line with counts when there are several, so that the
+    files that failed stand out. `--json` lists every one of them under "errors"."""
+    from index.loaders import UNSUPPORTED
+
+    other = [e for e in errors if not e["error"].startswith(UNSUPPORTED)]
+    skipped = [e for e in errors if e["error"].startswith(UNSUPPORTED)]
+    for e in other if len(skipped) > 1 else errors:
+        print(one_line(f"error: {e['source']}: {e['error']}"), file=sys.stderr)
+    if len(skipped) > 1:
+        kinds = Counter(
+            e["error"]
+            .partition(";")[0][len(UNSUPPORTED) + 1 :]
+            .replace(" inside a .gz file", " (gzip)")
+            for e in skipped
+        )
+        counted = ", ".join(f"{n} {kind}" for kind, n in kinds.most_common())
+        supported = skipped[0]["error"].partition("; ")[2]
+        print(
+            one_line(
+                f"skipped {len(skipped)} files of types rag does not read ({counted}); {supported}"
+            ),
+            file=sys.stderr,
+        )
 
 
 def _watch(args: argparse.Namespace, cfg: IndexConfig, first) -> int:

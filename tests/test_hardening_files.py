@@ -2,6 +2,7 @@
 size limits, unreadable folders, and one line per bad file."""
 
 import ctypes
+import gzip
 import json
 import os
 import subprocess
@@ -297,3 +298,31 @@ def test_cli_errors_stay_one_line_each_and_off_json(tmp_path: Path):
     r = rag("index", *special, "--store", str(tmp_path / "store2"))
     assert r.returncode == 2 and "no such file" not in r.stderr, r.stderr
     assert "(FIFO)" in r.stderr and "symlink loop" in r.stderr and "broken symlink" in r.stderr
+
+
+def test_files_of_types_not_read_are_counted_in_one_line(tmp_path: Path):
+    # A docs folder as Debian ships it: the document beside a changelog.gz and a copyright.
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "good.txt").write_text(GOOD)
+    (docs / "changelog.gz").write_bytes(gzip.compress(b"bzip2 (1.0.8) unstable"))
+    (docs / "changelog.Debian.gz").write_bytes(gzip.compress(b"bzip2 (1.0.8-5) unstable"))
+    (docs / "copyright").write_text("Format: https://www.debian.org/doc/packaging-manuals/")
+    (docs / "bad.pdf").write_bytes(b"%PDF-1.4\n")
+    store = tmp_path / "store"
+
+    r = rag("index", str(docs), "--store", str(store))
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.splitlines()[1:]  # after "created store at"
+    assert len(lines) == 2, r.stderr
+    assert lines[0].startswith(f"error: {docs}/bad.pdf: not a readable PDF")
+    assert lines[1].startswith("skipped 3 files of types rag does not read (")
+    for kind in ("1 '(none)' (gzip)", "1 '.debian' (gzip)", "1 '(none)')", "supported: .csv"):
+        assert kind in lines[1], lines[1]
+
+    # --json keeps every file under "errors"; one such file alone is still its own line.
+    (docs / "good.txt").write_text(GOOD + "More.\n")
+    r = rag("index", str(docs), "--store", str(store), "--json")
+    assert len(json.loads(r.stdout)["errors"]) == 4, r.stdout
+    r = rag("index", str(docs / "copyright"), "--store", str(store))
+    assert r.stderr.startswith(f"error: {docs}/copyright: unsupported file type '(none)'")
