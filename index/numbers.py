@@ -85,7 +85,7 @@ _DATE_RES = [
         r"(?:,?\s+(?P<y>\d{4})\b)?"
     ),
     re.compile(rf"\b(?P<mon>{_MONTH_RE})(?:,?\s+(?:of\s+)?(?P<y>\d{{4}})\b)?"),  # May 2025
-    re.compile(r"(?<![\w$.,])(?P<y>1[5-9]\d\d|20\d\d)(?P<s>s)?\b(?![.,]\d|\s*%)"),  # 1990s
+    re.compile(r"(?<![\w$.,])(?P<y>1[5-9]\d\d|20\d\d)(?P<s>['’]?s)?\b(?![.,]\d|\s*%)"),  # 1990s
     re.compile(r"(?P<y>\d{4})年"),
 ]
 _NUMBER_RE = re.compile(

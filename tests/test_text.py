@@ -133,6 +133,10 @@ def test_numbers_and_dates_parse_to_values():
     assert d.cls == "date" and dict(d.value) == {"year": 2024, "month": 12, "day": 19}
     (p,) = parse_items("up 15 percent")
     assert p.kind == "pct" and p.value == 15
+    # A decade however it is written ("the 1950's" was the year 1950).
+    for text in ("in the 1950s", "in the 1950's", "in the 1950’s"):
+        (dec,) = parse_items(text)
+        assert dict(dec.value) == {"decade": 1950}, text
 
 
 def test_squad_normalisation():
