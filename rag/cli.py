@@ -141,24 +141,25 @@ def _print_errors(errors: list[dict]) -> None:
     """One line per file that failed; files of types rag does not read (a docs folder's
     changelog.gz, copyright) in one line with counts when there are several, so that the
     files that failed stand out. `--json` lists every one of them under "errors"."""
-    from index.loaders import UNSUPPORTED
+    from index.compressed import is_gzip
+    from index.loaders import SUPPORTED_SUFFIXES, UNSUPPORTED, document_suffix
 
     other = [e for e in errors if not e["error"].startswith(UNSUPPORTED)]
-    skipped = [e for e in errors if e["error"].startswith(UNSUPPORTED)]
+    skipped = [e["source"] for e in errors if e["error"].startswith(UNSUPPORTED)]
     for e in other if len(skipped) > 1 else errors:
         print(one_line(f"error: {e['source']}: {e['error']}"), file=sys.stderr)
     if len(skipped) > 1:
+        # Named as `unsupported` names them, from the same document_suffix.
         kinds = Counter(
-            e["error"]
-            .partition(";")[0][len(UNSUPPORTED) + 1 :]
-            .replace(" inside a .gz file", " (gzip)")
-            for e in skipped
+            repr(document_suffix(f) or "(none)") + (" (gzip)" if is_gzip(f) else "")
+            for f in skipped
         )
         counted = ", ".join(f"{n} {kind}" for kind, n in kinds.most_common())
-        supported = skipped[0]["error"].partition("; ")[2]
+        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
         print(
             one_line(
-                f"skipped {len(skipped)} files of types rag does not read ({counted}); {supported}"
+                f"skipped {len(skipped)} files of types rag does not read ({counted}); "
+                f"supported: {supported}"
             ),
             file=sys.stderr,
         )
