@@ -5,8 +5,9 @@ rag/models/reader.json, fitted by eval/fit_reader.py on SQuAD 2.0 articles split
 ranks every sentence of the retrieved passages, finds the short answer phrase in the best ones,
 and gives P(answerable); below the model's threshold (chosen for a stated abstention precision)
 the extractive backend does not answer, nor when the question puts one of the passage's names
-on a word the passage gives another name (`stands_in`), or pins a year or number the quoted
-sentence gives otherwise (`pins_another`). Before a backend that writes its own
+on a word the passage gives another name, pins a year or number the quoted sentence gives
+otherwise, asserts a negation the sentence does not make, or uses a word whose opposite the
+sentence uses (rag/question_checks.py). Before a backend that writes its own
 answer, only the evidence gate (the passages hold no answer at all) abstains: verification
 judges the rest. A question with no content words at all ("What is it?", "*") cannot be judged
 and is not answered either. `after_generation` has the last word once a backend has written: a
@@ -16,7 +17,6 @@ verification abstains too. `abstention_text` words the reply for all of these.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -27,7 +27,6 @@ import numpy as np
 from index.text import (
     neutralise_markers,
     normalize_answer,
-    parse_items,
     sentence_spans,
     squash,
     strip_markers,
@@ -36,13 +35,12 @@ from index.text import (
 from index.units import one_line
 from rag.answer import Source
 from rag.answer_features import states_a_number, states_a_time, states_a_version
-from rag.claims import analyze as analyze_claim
 from rag.code_answers import states_an_exception
 from rag.prompt import NOT_FOUND
 from rag.question import analyse, coverage, untrusted
+from rag.question_checks import denies, neighbours, opposes, pins_another, stands_in
 from rag.reader import answer_phrase, default_model, read
 from rag.refusals import opens_with_refusal
-from rag.stand_ins import check_stand_ins
 
 
 @dataclass(frozen=True)
@@ -96,100 +94,21 @@ def judge(
     answerable = (reading.held if writes_answer else reading.answerable) and bool(candidates)
     if answerable and not writes_answer:
         top = candidates[0]
-        if stands_in(query, sources[top.source].text) or pins_another(query, top.text):
+        passage = sources[top.source].text
+        if stands_in(query, passage) or _turns_away(query, top.text, passage, top):
             answerable = False
     return Judgement(
         answerable, round(reading.p_answerable, 4), uncovered, candidates, reading.model
     )
 
 
-def stands_in(query: str, passage: str) -> bool:
-    """The question puts a name of the passage on a word the passage gives another name ("In
-    what year was the Rumford engine patented?" of "the Corliss steam engine, patented in 1849
-    ... the Rumford medal"): how SQuAD 2.0's askers wrote questions to look answerable, and how a
-    user asks about a neighbour of what the documents cover. The verifier's stand-in rule
-    (rag/stand_ins.py) judges written answers; the extractive pick is the passage's own
-    sentence, so the question is judged here. On the 7,742 questions of squad2-dev/qa.jsonl
-    against their paragraphs it fires on 42 unanswerable and 3 answerable ones."""
-    found: list[str] = []
-    check_stand_ins(analyze_claim(query), analyze_claim(passage), passage, found)
-    return bool(found)
-
-
-def pins_another(query: str, sentence: str) -> bool:
-    """The question pins a year, month, decade or century, or a number written in digits, and the
-    sentence the extractive answer quotes states others of that kind, none of them the
-    question's: "Which area of China did Japan conquer in 1935?" of "In 1931 Japan conquered
-    Manchuria from China.", "How much had Alibaba invested in AI by 2020?" of "... hit over $10
-    billion by 2024". The answer would be about another time or amount; a year after "before",
-    "since", "by" or "between" bounds a span ("prior to 2000" holds 1946). Measured on
-    squad2-dev/qa.jsonl, each question's top pick as the shipped reader reads it
-    (eval/fit_reader.py --dump-features), beside the questions the reader already turns away:
-    it fires on 65 more training questions (62 unanswerable) and 31 more held-out ones (29).
-    Through the pipeline on the 2,957 held-out questions: abstention recall 0.202 -> 0.220 at
-    precision 0.838 -> 0.850, false abstentions 0.041 and gold in answer 0.862 unchanged."""
-    q, s = parse_items(query), parse_items(sentence)
-    q_dates, s_dates = _date_fields(q), _date_fields(s)
-    years = _year_bounds(query, q)
-    if years and s_dates.get("year"):
-        if not any(low <= y <= high for low, high in years for y in s_dates["year"]):
-            return True
-    if any(v and s_dates.get(f) and not v & s_dates[f] for f, v in q_dates.items() if f != "year"):
-        return True
-    q_nums, s_nums = _digit_numbers(q), _digit_numbers(s)
-    return bool(q_nums and s_nums and not q_nums & s_nums)
-
-
-# A year after these bounds a span: "prior to 2000" holds 1946, "by 2020" does not hold 2024.
-_BEFORE = re.compile(
-    r"\b(?:before|prior to|until|till|up to|earlier than|by)\s+(?:the year\s+)?$", re.I
-)
-_AFTER = re.compile(
-    r"\b(?:after|since|later than|following|from|between)\s+(?:the year\s+)?$", re.I
-)
-
-
-def _year_bounds(query: str, items: Sequence) -> list[tuple[float, float]]:
-    """The spans of years the question asks about: (y, y) for "in 1935"; a bound for "before
-    2000" or "since 1990"; "between 1994 and 1999" and "from 1994 to 1999" are one span."""
-    spans: list[tuple[float, float]] = []
-    for it in items:
-        if it.cls != "date":
-            continue
-        for field, year in it.value:
-            if field != "year":
-                continue
-            before = query[: it.start]
-            if spans and spans[-1][1] == math.inf and re.search(r"\b(?:and|to)\s+$", before):
-                spans[-1] = (spans[-1][0], year)  # the end of "between 1994 and 1999"
-            elif _BEFORE.search(before):
-                spans.append((-math.inf, year))
-            elif _AFTER.search(before):
-                spans.append((year, math.inf))
-            else:
-                spans.append((year, year))
-    return spans
-
-
-def _date_fields(items: Sequence) -> dict[str, set[int]]:
-    """Each date field stated (year, month, decade, century) -> its values: "July 1755" pins
-    a month and a year, "the 19th century" a century; a day alone pins too little."""
-    out: dict[str, set[int]] = {}
-    for it in items:
-        if it.cls == "date":
-            for field, value in it.value:
-                if field != "day":
-                    out.setdefault(field, set()).add(value)
-    return out
-
-
-def _digit_numbers(items: Sequence) -> set[float]:
-    # Digits only: a question's "What two ..." counts the answer's parts, it pins no amount.
-    return {
-        round(it.value, 6)
-        for it in items
-        if it.cls == "num" and it.kind in ("num", "pct") and any(c.isdigit() for c in it.surface)
-    }
+def _turns_away(query: str, sentence: str, passage: str, top: Candidate) -> bool:
+    """The quoted sentence pins another year or number, makes no negation the question makes,
+    or says the opposite (rag/question_checks.py)."""
+    around = neighbours(passage, top.start, top.end)
+    return (
+        pins_another(query, sentence) or denies(query, sentence, around) or opposes(query, sentence)
+    )
 
 
 def on_topic(query: str) -> Callable[[str], bool]:

@@ -79,7 +79,7 @@ def test_dev_set_unanswerable_all_abstain(extractive):
 
 def test_a_question_pinning_another_year_is_not_answered(extractive):
     # The corpus says "AI investments hit over $10 billion by 2024": that answers 2024's
-    # question, not 2020's (rag.answerability.pins_another).
+    # question, not 2020's (rag.question_checks.pins_another).
     asked = extractive.ask("How much money had Alibaba put into AI by 2024?")
     assert not asked.abstained and "10 billion" in (asked.answer or "")
     assert extractive.ask("How much had Alibaba invested in AI by 2020?").abstained

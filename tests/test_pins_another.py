@@ -1,11 +1,11 @@
 """A question pinning a year or a number the quoted sentence gives otherwise is not answered by
-it (rag.answerability.pins_another): the extractive answer would be about another year."""
+it (rag.question_checks.pins_another): the extractive answer would be about another year."""
 
 from __future__ import annotations
 
 import pytest
 
-from rag.answerability import pins_another
+from rag.question_checks import pins_another
 
 
 @pytest.mark.parametrize(

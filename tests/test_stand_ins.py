@@ -69,7 +69,7 @@ def test_an_acronym_is_no_stand_in_for_its_written_out_name() -> None:
 
 
 def test_a_question_about_a_neighbour_is_not_answered_by_its_passage() -> None:
-    from rag.answerability import stands_in
+    from rag.question_checks import stands_in
 
     assert stands_in("In what year was the Bessemer furnace patented?", FURNACE)
     assert not stands_in("In what year was the Siemens furnace patented?", FURNACE)
@@ -92,6 +92,6 @@ def test_a_question_about_a_neighbour_is_not_answered_by_its_passage() -> None:
     ],
 )
 def test_technical_text_is_no_stand_in(question: str, passage: str) -> None:
-    from rag.answerability import stands_in
+    from rag.question_checks import stands_in
 
     assert not stands_in(question, passage)
