@@ -95,19 +95,19 @@ def judge(
     if answerable and not writes_answer:
         top = candidates[0]
         passage = sources[top.source].text
-        if stands_in(query, passage) or _turns_away(query, top.text, passage, top):
+        if stands_in(query, passage) or _turns_away(query, top, passage):
             answerable = False
     return Judgement(
         answerable, round(reading.p_answerable, 4), uncovered, candidates, reading.model
     )
 
 
-def _turns_away(query: str, sentence: str, passage: str, top: Candidate) -> bool:
+def _turns_away(query: str, top: Candidate, passage: str) -> bool:
     """The quoted sentence pins another year or number, makes no negation the question makes,
     or says the opposite (rag/question_checks.py)."""
     around = neighbours(passage, top.start, top.end)
     return (
-        pins_another(query, sentence) or denies(query, sentence, around) or opposes(query, sentence)
+        pins_another(query, top.text) or denies(query, top.text, around) or opposes(query, top.text)
     )
 
 

@@ -104,27 +104,31 @@ CATEGORIES: dict[str, dict[str, str]] = {
         "seller": "seller sellers merchant merchants vendor vendors retailer retailers",
     },
 }
+
+
+def _by_surface(groups: dict[str, dict[str, str]]) -> dict[str, tuple[str, str]]:
+    """Each word of `groups` -> (group, pole)."""
+    return {
+        w: (group, pole)
+        for group, poles in groups.items()
+        for pole, words in poles.items()
+        for w in words.split()
+    }
+
+
+CONTRAST_SURFACE = _by_surface(CATEGORIES)
 # Compass points, as opposites of a question and the sentence that would answer it ("the
 # southern coast" is not "the northern coast"; rag.question_checks.opposes). Measured there on
 # squad2-dev/qa.jsonl: 11 of 11 firings on the training articles were unanswerable questions, 10
 # of 10 held out. Not among the verifier's contrasts: "the West" and "the East" name cultures
 # ("The West saw the East as what?"), and, read as opposites in the reader's support features,
 # they turned 5 answerable held-out questions away.
-COMPASS: dict[str, tuple[str, str]] = {
-    w: (group, pole)
-    for group, poles in {
+COMPASS = _by_surface(
+    {
         "latitude": {"north": "north northern", "south": "south southern"},
         "longitude": {"east": "east eastern", "west": "west western"},
-    }.items()
-    for pole, words in poles.items()
-    for w in words.split()
-}
-CONTRAST_SURFACE: dict[str, tuple[str, str]] = {
-    w: (group, pole)
-    for group, poles in CATEGORIES.items()
-    for pole, words in poles.items()
-    for w in words.split()
-}
+    }
+)
 
 # Converse pairs: "A precedes B" is "B follows A" and "B is preceded by A", so these are
 # compared with the sides of their arguments (rag.bindings.check_order), not as plain opposites.

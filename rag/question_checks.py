@@ -130,9 +130,8 @@ def denies(query: str, sentence: str, around: Sequence[str] = ()) -> bool:
     questions (98 unanswerable), 50 held-out ones (46)."""
     if not _asks_negated(query):
         return False
-    if analyze_claim(sentence).neg_cues:
-        return False
-    if any(w in LACK_WORDS for w in re.findall(r"[a-z]+", sentence.lower())):
+    doc = analyze_claim(sentence)
+    if doc.neg_cues or any(w.low in LACK_WORDS for w in doc.words):
         return False
     denied = _negated_stems(query)
     return not any(_negated_stems(text) & denied for text in around)
