@@ -150,7 +150,9 @@ def parse_items(text: str) -> list[Item]:
             elif gd.get("y") and gd.get("s") and int(gd["y"]) % 100 == 0:
                 fields.append(("century", int(gd["y"]) // 100 + 1))  # "the 1700s"
             elif gd.get("y"):
-                fields.append(("decade" if gd.get("s") else "year", int(gd["y"])))
+                # "the 1970s" is a decade; "1751's Philosophical Transactions" is a year's.
+                decade = gd.get("s") and int(gd["y"]) % 10 == 0
+                fields.append(("decade" if decade else "year", int(gd["y"])))
             if gd.get("mon"):
                 fields.append(("month", MONTHS[gd["mon"].rstrip(".").lower()]))
             elif gd.get("m"):

@@ -6,8 +6,9 @@ ranks every sentence of the retrieved passages, finds the short answer phrase in
 and gives P(answerable); below the model's threshold (chosen for a stated abstention precision)
 the extractive backend does not answer, nor when the question puts one of the passage's names
 on a word the passage gives another name, pins a year or number the quoted sentence gives
-otherwise, asserts a negation the sentence does not make, or uses a word whose opposite the
-sentence uses (rag/question_checks.py). Before a backend that writes its own
+otherwise, asserts a negation the sentence does not make (a word of its own, or a prefix:
+"non-governmental"), or uses a word whose opposite the sentence uses
+(rag/question_checks.py). Before a backend that writes its own
 answer, only the evidence gate (the passages hold no answer at all) abstains: verification
 judges the rest. A question with no content words at all ("What is it?", "*") cannot be judged
 and is not answered either. `after_generation` has the last word once a backend has written: a
@@ -38,7 +39,16 @@ from rag.answer_features import states_a_number, states_a_time, states_a_version
 from rag.code_answers import states_an_exception
 from rag.prompt import NOT_FOUND
 from rag.question import analyse, coverage, untrusted
-from rag.question_checks import denies, neighbours, opposes, pins_another, stands_in
+from rag.question_checks import (
+    denies,
+    misses_the_kind,
+    neighbours,
+    opposes,
+    pins_another,
+    polar,
+    stands_in,
+    unprefixed,
+)
 from rag.reader import answer_phrase, default_model, read
 from rag.refusals import opens_with_refusal
 
@@ -104,10 +114,18 @@ def judge(
 
 def _turns_away(query: str, top: Candidate, passage: str) -> bool:
     """The quoted sentence pins another year or number, makes no negation the question makes,
-    or says the opposite (rag/question_checks.py)."""
+    or says the opposite; or its short answer is no year or measure where one is asked
+    (rag/question_checks.py). Not of a yes/no question: "Is the Rhine the
+    shortest river in Germany?" is answered by "The Rhine is the longest river in Germany."."""
+    if polar(query):
+        return False
     around = neighbours(passage, top.start, top.end)
     return (
-        pins_another(query, top.text) or denies(query, top.text, around) or opposes(query, top.text)
+        pins_another(query, top.text)
+        or denies(query, top.text, around)
+        or opposes(query, top.text)
+        or unprefixed(query, top.text)
+        or misses_the_kind(query, top.answer)
     )
 
 

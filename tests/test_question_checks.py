@@ -6,8 +6,17 @@ from __future__ import annotations
 import pytest
 
 from index.pipeline import IndexConfig, index_paths
+from rag.answerability import Candidate, _turns_away
 from rag.pipeline import AskConfig, Pipeline
-from rag.question_checks import denies, neighbours, opposes
+from rag.question_checks import (
+    denies,
+    misses_the_kind,
+    neighbours,
+    opposes,
+    pins_another,
+    polar,
+    unprefixed,
+)
 
 
 @pytest.mark.parametrize(
@@ -87,6 +96,10 @@ def test_a_denial_in_the_next_sentence_of_the_word_denied_keeps_it() -> None:
         ("What heads west of the city?", "State Route 168 heads east to the city of Clovis."),
         ("When did the shares fall?", "The shares rose sharply in March."),
         ("What is on the southern coast?", "The port lies on the northern coast."),
+        ("What is the shortest river in Germany?", "The Rhine is the longest river in Germany."),
+        ("The male fossil known as Lucy was found by whom?", "Johanson found a female fossil."),
+        ("What is the least important region?", "The delta is the most important region."),
+        ("Who analysed the Medieval Cold Period?", "Crowley analysed the Medieval Warm Period."),
     ],
 )
 def test_the_opposite_word_turns_it_away(question, sentence) -> None:
@@ -105,10 +118,101 @@ def test_the_opposite_word_turns_it_away(question, sentence) -> None:
         ("Are most schools public or private?", "Most schools in the region are private."),
         # A contrast word the sentence does not use at all.
         ("When did the shares fall?", "The company listed its shares in 2014."),
+        # "At least" and "at most" bound a number; they are not "the least" or "the most".
+        (
+            "Which cydippid do most textbooks describe?",
+            "At least two textbooks describe the cydippid Pleurobrachia.",
+        ),
     ],
 )
 def test_the_same_pole_or_none_keeps_it(question, sentence) -> None:
     assert not opposes(question, sentence)
+
+
+@pytest.mark.parametrize(
+    "question, sentence, turned",
+    [
+        (
+            "Which non-governmental groups attend the sessions?",
+            "The sessions are held at the level of government representatives.",
+            True,
+        ),
+        ("Where did a not-bloody war break out?", "A bloody civil war broke out there.", True),
+        ("In cases of non shared medium how are packets sent?", "In a shared medium ...", True),
+        ("What area remained uninhabited for long?", "The area has been inhabited for long.", True),
+        ("When was the service unofficially launched?", "It was officially launched.", True),
+        # "unless" is no negated "less"; a sentence saying "uninhabited" too agrees.
+        ("What is cached unless told otherwise?", "Less memory is used when told.", False),
+        ("Which isle is uninhabited?", "The isle is uninhabited, unlike inhabited ones.", False),
+        # The sentence uses the prefixed word too, or not the word at all.
+        (
+            "Which non-governmental groups attend the sessions?",
+            "Non-governmental organisations attend as observers.",
+            False,
+        ),
+        ("What is a non-Islamic revival movement?", "Sufism spread through trade routes.", False),
+        # A plain negation is denies' to judge, and "none" is no prefix.
+        ("Which groups did not attend?", "Government representatives attended.", False),
+        ("Which of them has none?", "None of them has a permit.", False),
+    ],
+)
+def test_a_word_negated_by_prefix_the_sentence_uses_bare(question, sentence, turned) -> None:
+    assert unprefixed(question, sentence) is turned
+
+
+def test_a_name_numbered_otherwise_is_another_name() -> None:
+    asked = "What did Jacksonville suffer from following World War I?"
+    assert pins_another(asked, "Jacksonville suffered from sprawl after World War II.")
+    assert not pins_another(asked, "Jacksonville grew after World War I and World War II.")
+    assert not pins_another(asked, "Jacksonville suffered from sprawl after the war.")
+
+
+def test_a_rank_in_digits_stated_otherwise_is_another_rank() -> None:
+    asked = "Who ranked Warsaw as 22nd most liveable city in the world?"
+    assert pins_another(asked, "The EIU ranked Warsaw as the 32nd most liveable city.")
+    assert not pins_another(asked, "The EIU ranked Warsaw as the 22nd most liveable city.")
+    # A rank is not an amount: "22 cities" pins nothing against "22nd".
+    assert not pins_another(asked, "The EIU ranked 140 cities, Warsaw among them.")
+
+
+def test_a_short_answer_of_another_kind_does_not_answer_what_year_or_how_long() -> None:
+    assert misses_the_kind("In what year was Andrew Lortie born?", "André")
+    assert misses_the_kind("Which century saw the mills founded?", "E.I. du Pont")
+    assert not misses_the_kind("In what year was Andrew Lortie born?", "1684")
+    assert not misses_the_kind("Which century saw the mills founded?", "the 18th century")
+    # No year asked, or no short answer found: nothing to judge.
+    assert not misses_the_kind("Who was born in 1684?", "André")
+    assert not misses_the_kind("In what year was Andrew Lortie born?", None)
+    # How long, far, old, ...: a number, a unit or a time word answers.
+    assert misses_the_kind("How long is the Central Bridge?", "boundary between High")
+    assert not misses_the_kind("How long is the Central Bridge?", "about 300 km")
+    assert not misses_the_kind("How long did the fighters hold out?", "almost a month")
+
+
+@pytest.mark.parametrize(
+    "question, is_polar",
+    [
+        ("Is the Rhine the shortest river in Germany?", True),
+        ("Didn't the shares fall in March?", True),
+        ("I checked the docs. Does it work offline?", True),
+        ("Which river is the shortest?", False),
+        ("The Rhine is the longest river where?", False),
+        ("Does it have a lock?", True),
+        # A second "be" in the clause: a mistyped "What", not a yes/no question.
+        ("Was services were not consolidated under the new government?", False),
+    ],
+)
+def test_a_yes_no_question_is_told_by_its_opening_auxiliary(question, is_polar) -> None:
+    assert polar(question) is is_polar
+
+
+def test_a_yes_no_question_is_answered_by_the_sentence_that_says_otherwise() -> None:
+    # "No: the Rhine is the longest." The same words asked as "which?" turn the sentence away.
+    sentence = "The Rhine is the longest river in Germany."
+    top = Candidate(0, 0, len(sentence), sentence, 0.9)
+    assert not _turns_away("Is the Rhine the shortest river in Germany?", top, sentence)
+    assert _turns_away("Which is the shortest river in Germany?", top, sentence)
+    assert not _turns_away("Was the service launched in 1997?", top, "Launched in 1998.")
 
 
 @pytest.mark.slow

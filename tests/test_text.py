@@ -137,6 +137,9 @@ def test_numbers_and_dates_parse_to_values():
     for text in ("in the 1950s", "in the 1950's", "in the 1950’s"):
         (dec,) = parse_items(text)
         assert dict(dec.value) == {"decade": 1950}, text
+    # A year's possessive is no decade.
+    (year,) = parse_items("in 1751's Philosophical Transactions")
+    assert dict(year.value) == {"year": 1751}
 
 
 def test_squad_normalisation():
