@@ -122,16 +122,17 @@ CONTRAST_SURFACE = _by_surface(CATEGORIES)
 # "the least important region" is not "the most important region". Compass points: "the southern
 # coast" is not "the northern coast". Not among the verifier's contrasts: "the West" and "the
 # East" name cultures ("The West saw the East as what?"), and, read as opposites in the reader's
-# support features, they turned 5 answerable held-out questions away. Measured there on
+# support features, they turned 5 answerable held-out questions away. Measured on
 # squad2-dev/qa.jsonl, each question's top pick as the shipped reader reads it, beside the
 # questions already turned away: compass points fired on 11 training questions (11
 # unanswerable) and 10 held-out ones (10); the rest (sex, length, warmth, speed, seniority,
-# degree, height, sign, bound, inclusion, tense, price) on 23 more training questions (22) and 4
-# held-out ones (4). Left out, measured there: "more" / "less" (10 training firings, 8
-# unanswerable), "rich" / "poor" (5, 4), "only" / "all" (6 of 6, but most by coincidence: "the
-# poorest man in all history" of "... only justified when ..."), "first" / "last" (held out 3 of 4,
-# training 0 of 1), inside / outside (4 of 6), "earlier" / "later" (1 of 2), long / short
-# unqualified ("when the exhaust event is insufficiently long" of "a short cutoff").
+# degree, height, sign, bound, inclusion, tense, price, multiplicity, containment) on 28 more
+# training questions (27) and 5 held-out ones (5). Left out, measured there: "more" / "less"
+# (10 training firings, 8 unanswerable), "rich" / "poor" (5, 4), "only" / "all" (6 of 6, but
+# most by coincidence: "the poorest man in all history" of "... only justified when ..."),
+# "first" / "last" (held out 3 of 4, training 0 of 1), "earlier" / "later" (1 of 2), number
+# words ("What two ..." of "three sectors": 7 of 10), long / short unqualified ("when the
+# exhaust event is insufficiently long" of "a short cutoff").
 ASKED_OPPOSITES = _by_surface(
     {
         "latitude": {"north": "north northern", "south": "south southern"},
@@ -165,6 +166,16 @@ ASKED_OPPOSITES = _by_surface(
             "future": "next coming future upcoming",
         },
         "price": {"free": "free", "paid": "subscription paid"},
+        "multiplicity": {
+            "1": "single singlet",
+            "2": "double doublet",
+            "3": "triple triplet",
+            "4": "quadruple",
+        },
+        "containment": {
+            "in": "inside within interior internal internally",
+            "out": "outside exterior external externally",
+        },
     }
 )
 

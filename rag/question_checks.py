@@ -291,9 +291,9 @@ def opposes(query: str, sentence: str) -> bool:
     the other: "Who suggested imperialism was the lowest form of capitalism?" of "... the
     highest form of capitalism", "What is the shortest river in Germany?" of "The Rhine is the
     longest river in Germany." (SQuAD 2.0's antonyms). A question naming both poles ("public or
-    private?") pins neither. Marginal firings: 78 training questions (70 unanswerable), 27
-    held-out ones (25)."""
-    asked, stated = _poles(query), _poles(sentence)
+    private?") pins neither, nor does what a question sets aside ("Outside of X, which ...?").
+    Marginal firings: 83 training questions (75 unanswerable), 28 held-out ones (26)."""
+    asked, stated = _poles(_EXCLUDING.sub("", query)), _poles(sentence)
     return any(
         len(poles) == 1 and group in stated and not poles & stated[group]
         for group, poles in asked.items()
@@ -301,6 +301,11 @@ def opposes(query: str, sentence: str) -> bool:
     )
 
 
+# "Outside of Northern San Diego, which other region ...?": what the question sets aside pins
+# no pole.
+_EXCLUDING = re.compile(
+    r"^\W*(?:outside of|apart from|aside from|besides|other than|except for|except)\b[^,?]*,", re.I
+)
 # "Who bought the factory?" is answered by "the factory was sold to AvtoZAZ": one deal seen from
 # either side, as "A precedes B" is "B follows A" (rag.lexicon.ORIENTED).
 CONVERSES = frozenset({"trade", "trade-flow"}) | ORIENTED

@@ -100,6 +100,7 @@ def test_a_denial_in_the_next_sentence_of_the_word_denied_keeps_it() -> None:
         ("The male fossil known as Lucy was found by whom?", "Johanson found a female fossil."),
         ("What is the least important region?", "The delta is the most important region."),
         ("Who analysed the Medieval Cold Period?", "Crowley analysed the Medieval Warm Period."),
+        ("Which river lies outside of the city?", "The Trout River lies entirely within the city."),
     ],
 )
 def test_the_opposite_word_turns_it_away(question, sentence) -> None:
@@ -118,6 +119,11 @@ def test_the_opposite_word_turns_it_away(question, sentence) -> None:
         ("Are most schools public or private?", "Most schools in the region are private."),
         # A contrast word the sentence does not use at all.
         ("When did the shares fall?", "The company listed its shares in 2014."),
+        # What the question sets aside pins no pole.
+        (
+            "Outside of Northern San Diego, which other region has business districts?",
+            "Some districts lie within North County regions.",
+        ),
         # "At least" and "at most" bound a number; they are not "the least" or "the most".
         (
             "Which cydippid do most textbooks describe?",
