@@ -186,6 +186,11 @@ def test_a_short_answer_of_another_kind_does_not_answer_what_year_or_how_long() 
     assert misses_the_kind("Which century saw the mills founded?", "E.I. du Pont")
     assert not misses_the_kind("In what year was Andrew Lortie born?", "1684")
     assert not misses_the_kind("Which century saw the mills founded?", "the 18th century")
+    # A decade or a century is named as one: a year of it is another answer's.
+    assert misses_the_kind("In which century was the canal ended?", "1469")
+    assert misses_the_kind("In what decade did Louis XIV start his reign?", "1643")
+    assert not misses_the_kind("In what decade did the reforms start?", "the 1960s")
+    assert not misses_the_kind("In what century was it built?", "the nineteenth")
     # No year asked, or no short answer found: nothing to judge.
     assert not misses_the_kind("Who was born in 1684?", "André")
     assert not misses_the_kind("In what year was Andrew Lortie born?", None)
