@@ -114,7 +114,7 @@ def judge(
 
 def _turns_away(query: str, top: Candidate, passage: str) -> bool:
     """The quoted sentence pins another year or number, makes no negation the question makes,
-    or says the opposite; or its short answer is no year or measure where one is asked
+    or says the opposite; or its short answer is no period or measure where one is asked
     (rag/question_checks.py). Not of a yes/no question: "Is the Rhine the
     shortest river in Germany?" is answered by "The Rhine is the longest river in Germany."."""
     if polar(query):

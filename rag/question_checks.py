@@ -175,6 +175,8 @@ _NAMES_PERIOD = {
     "century": re.compile(rf"centur|\d(?:st|nd|rd|th)\b|\b(?:{_ORDINAL_WORDS})\b", re.I),
 }
 _ASKS_MEASURE = re.compile(r"\bhow (?:long|far|tall|high|old|big|large|wide|deep|heavy)\b", re.I)
+# A number, a unit or a time word; "a" and "an" too ("a while", "a great distance"): the check
+# is for answers that name no amount at all.
 _NAMES_MEASURE = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
     r"forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?|"
