@@ -48,13 +48,24 @@ def _heads(text: str, a: int, b: int, nxt: tuple[int, int]) -> bool:
     """Does the line text[a:b] head the unit `nxt`: a signature its description, or any short
     heading ("Promises API") the history line under it, which names nothing itself?"""
     if _SIGNATURE.fullmatch(text, a, b):
-        return not _SIGNATURE.fullmatch(text, *nxt)
+        return not _SIGNATURE.fullmatch(text, *nxt) and not _is_heading(text, *nxt)
     return (
         _HISTORY.match(text, nxt[0]) is not None
         and b - a <= 80
         and not _HISTORY.match(text, a)
         and text[b - 1] not in ".!?:;"
     )
+
+
+def _is_heading(text: str, a: int, b: int) -> bool:
+    """A few words without a closing stop ("Floating Point Notes"): the next section's title,
+    not a description. The last line of decimal's signal hierarchy, a code block,
+    "FloatOperation(DecimalException, exceptions.TypeError)", was shown joined to it as
+    "FloatOperation(...): Floating Point Notes"."""
+    return text[b - 1] not in ".!?:;)" and len(text[a:b].split()) <= _HEADING_WORDS
+
+
+_HEADING_WORDS = 6
 
 
 def with_signatures(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -133,6 +133,18 @@ def test_a_doctest_prompt_line_is_no_unit():
     assert units == ["Unlike commonprefix, this returns a valid path."]
 
 
+def test_a_signature_is_not_joined_to_the_next_sections_heading():
+    text = (
+        "        Subnormal\n        FloatOperation(DecimalException, exceptions.TypeError)\n\n"
+        "Floating Point Notes\n\npairwise(iterable)\n\nReturn successive overlapping pairs."
+    )
+    units = [text[a:b] for a, b in reading_units(text)]
+    assert "FloatOperation(DecimalException, exceptions.TypeError)" in units, units
+    assert "Floating Point Notes" in units
+    # A description is still joined to its signature.
+    assert "pairwise(iterable)\n\nReturn successive overlapping pairs." in units
+
+
 def test_a_unit_is_shown_on_one_line_with_a_colon_only_after_a_signature():
     from index.units import one_line
 
