@@ -26,13 +26,16 @@ _CONTINUATION = re.compile(r"(?:but|and|or|nor|is|are|was|were|which|that)\b")
 # manuals and man pages put the option on its own line (an HTML <dt>, a Markdown term) and
 # describe it in the paragraph after ("Keep (don't delete) input files ..."), which never names
 # it, so the flag a question asks for would be in no unit.
-_OPTION = r"--?[A-Za-z0-9][\w-]*(?:[= ][<\[]?[A-Za-z_][\w-]*[>\]]?)?"
+_OPTION = r"--?[A-Za-z0-9][\w-]*(?:[= ][<\[]?[A-Za-z_][\w|-]*[>\]]?)?"
+# Valgrind's manual gives each option's default after it: "--trace-children=<yes|no> [default:
+# no]", "--fullpath-after=<string> [default: don't show source paths]".
+_DEFAULT = r"(?:[ \t]+\[default:[^\]\n]{0,80}\])?"
 _SIGNATURE = re.compile(
     r"[A-Za-z_][\w.]*\([^()\n]{0,400}\)(?:\s*->\s*[\w.\[\], ]{1,40})?"
     r"|[a-z][a-z0-9]*(?:[_.][a-z0-9]+)+"
     # a constant or an environment variable ("csv.QUOTE_ALL", "BC_LINE_LENGTH")
     r"|(?:[a-z]\w*\.)*[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+"
-    rf"|{_OPTION}(?:,?[ \t]+{_OPTION}){{0,3}}"
+    rf"|{_OPTION}(?:,?[ \t]+{_OPTION}){{0,3}}{_DEFAULT}"
     # A Texinfo manual's definition line, its category set at the right margin ("int
     # memeql_sec (const void *a, const void *b, size t n ) [Function]", Nettle's PDF).
     r"|[^\n\[\]]{1,200}\([^()\n]{0,300}\)\s*\[(?:Function|Macro|Variable|Constant|Data type|"

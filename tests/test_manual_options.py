@@ -60,3 +60,21 @@ def test_the_option_asked_for_is_the_answer(store, question: str, option: str) -
     assert cited.text.startswith(option)
     text = load_document(page).text
     assert text[cited.start : cited.end] == cited.text
+
+
+def test_an_option_with_its_default_heads_its_description() -> None:
+    # Valgrind's manual: "--opt=<value> [default: ...]" on its own line, then what it does. The
+    # description never names the option, so the two are one unit, as "-k --keep" is.
+    from index.units import reading_units
+
+    text = (
+        "--fullpath-after=<string> [default: don't show source paths]\n\n"
+        "By default Valgrind only shows the filenames in stack traces.\n\n"
+        "--trace-children=<yes|no> [default: no]\n\nWhen enabled, Valgrind traces children."
+    )
+    units = [text[a:b] for a, b in reading_units(text)]
+    assert units == [
+        "--fullpath-after=<string> [default: don't show source paths]\n\n"
+        "By default Valgrind only shows the filenames in stack traces.",
+        "--trace-children=<yes|no> [default: no]\n\nWhen enabled, Valgrind traces children.",
+    ], units
