@@ -48,6 +48,7 @@ from rag.question_checks import (
     opposes,
     pins_another,
     polar,
+    splices,
     stands_in,
     unprefixed,
 )
@@ -107,7 +108,11 @@ def judge(
     if answerable and not writes_answer:
         top = candidates[0]
         passage = sources[top.source].text
-        if stands_in(query, passage) or _turns_away(query, top, passage):
+        if (
+            stands_in(query, passage)
+            or splices(query, [s.text for s in sources])
+            or _turns_away(query, top, passage)
+        ):
             answerable = False
     return Judgement(
         answerable, round(reading.p_answerable, 4), uncovered, candidates, reading.model

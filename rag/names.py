@@ -236,3 +236,57 @@ def check_entities(
         elif where:
             names.append((toks, where))
     return names
+
+
+def spliced_names(c: Doc, p: Doc) -> list[str]:
+    """Names of two or more words in `c` that `p` does not hold, whose first word starts another
+    of its names and whose last word ends yet another: "Joseph Scheele" where the passage has
+    "Carl Wilhelm Scheele" and "Joseph Priestley", "German Ghetto" where it has "German Gestapo"
+    and "Warsaw Ghetto". The question's name is spliced from two of the passage's, which names
+    neither; how SQuAD 2.0's askers wrote a question to look answerable (Rajpurkar et al. 2018,
+    "entity swap"). A name the passage holds with more capitalised words inside ("Fort William
+    Henry" for "Fort Henry"), run together ("SkyDrive" for "Sky Drive") or in the plural is
+    found."""
+    out: list[str] = []
+    for run, required in _entities(c):
+        words = [c.words[wi] for wi in run]
+        while len(words) > 1 and words[0].low in GENERIC_NAME_WORDS:
+            words = words[1:]
+        while len(words) > 1 and words[-1].low in GENERIC_NAME_WORDS:
+            words = words[:-1]
+        if not required or len(words) < 2 or _entity_found(c, run, p):
+            continue
+        stems = [canon(w.low) for w in words]
+        if "".join(w.low for w in words) in p.word_stems.replace(" ", ""):
+            continue
+        first, last, inside = stems[0], stems[-1], set(stems)
+        starts, ends, spans_it = False, False, False
+        for k, w in enumerate(p.words):
+            if w.kind != "word" or not _is_cap(w.raw):
+                continue
+            nxt = _name_word(p, k + 1)
+            if canon(w.low) == first:
+                j = k + 1
+                while _name_word(p, j) is not None and canon(p.words[j].low) != last:
+                    j += 1
+                spans_it |= _name_word(p, j) is not None and j > k + 1
+                starts |= nxt is not None and canon(nxt.low) not in inside
+            if canon(w.low) == last and k > 0 and not p.sentence_start[k]:
+                prev = _name_word(p, k - 1)
+                ends |= (
+                    prev is not None and canon(prev.low) not in inside and prev.low not in STOPWORDS
+                )
+        if starts and ends and not spans_it:
+            out.append(c.text[c.words[run[0]].start : c.words[run[-1]].end])
+    return out
+
+
+def _name_word(p: Doc, k: int):
+    """The passage's k-th word when it is a capitalised word joined to the one before it by
+    spaces only (part of the same name), else None."""
+    if not 0 < k < len(p.words):
+        return None
+    w, prev = p.words[k], p.words[k - 1]
+    if w.kind != "word" or not _is_cap(w.raw) or p.text[prev.end : w.start].strip():
+        return None
+    return w

@@ -15,6 +15,7 @@ from rag.question_checks import (
     opposes,
     pins_another,
     polar,
+    splices,
     unprefixed,
 )
 
@@ -68,6 +69,21 @@ def test_a_negation_the_sentence_does_not_make_turns_it_away(question, sentence)
 )
 def test_an_agreeing_negation_or_none_keeps_it(question, sentence) -> None:
     assert not denies(question, sentence)
+
+
+def test_a_name_spliced_from_two_of_the_passages_is_nobody_they_name() -> None:
+    passage = (
+        "Oxygen was discovered independently by Carl Wilhelm Scheele, in Uppsala, in 1773 or "
+        "earlier, and Joseph Priestley in Wiltshire, in 1774."
+    )
+    assert splices("When did Joseph Scheele discover oxygen?", [passage])
+    assert splices("When did Carl Priestley discover oxygen?", ["Intro.", passage])
+    assert not splices("When did Carl Scheele discover oxygen?", [passage])  # a middle name
+    assert not splices("When did Joseph Priestley discover oxygen?", [passage])
+    # Run together, or with a word inside, the passage still names it.
+    assert not splices("What is Sky Drive Pro?", ["Microsoft renamed SkyDrive Pro."])
+    assert not splices("Who held Fort Henry?", ["Fort Ontario fell. Fort William Henry held."])
+    assert not splices("Who is the CEO of Alibaba Group?", ["Eddie Wu leads Alibaba Cloud."])
 
 
 def test_a_denial_in_the_next_sentence_of_the_word_denied_keeps_it() -> None:
@@ -179,6 +195,14 @@ def test_a_rank_in_digits_stated_otherwise_is_another_rank() -> None:
     assert not pins_another(asked, "The EIU ranked Warsaw as the 22nd most liveable city.")
     # A rank is not an amount: "22 cities" pins nothing against "22nd".
     assert not pins_another(asked, "The EIU ranked 140 cities, Warsaw among them.")
+
+
+def test_a_day_of_a_month_stated_otherwise_is_another_day() -> None:
+    asked = "Who liquified oxygen in a stable state on March 22, 1883?"
+    assert pins_another(asked, "Oxygen was liquified on March 29, 1883 by Polish scientists.")
+    assert not pins_another(asked, "Oxygen was liquified on March 22, 1883 by Polish scientists.")
+    # A day without its month pins nothing.
+    assert not pins_another("What happened on the 22nd?", "On March 29, 1883 it was liquified.")
 
 
 def test_a_short_answer_of_another_kind_does_not_answer_what_year_or_how_long() -> None:
