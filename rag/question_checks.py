@@ -47,7 +47,7 @@ def splices(query: str, passages: Sequence[str]) -> bool:
     theirs: "When did Joseph Scheele discover oxygen?" of "Carl Wilhelm Scheele ... and Joseph
     Priestley" (rag.names.spliced_names). The passages are about two others, neither of them
     the one asked about. Marginal firings on squad2-dev/qa.jsonl through the pipeline (the
-    extractive answers, all retrieved passages): 23 training questions (20 unanswerable) and 12
+    extractive answers, all retrieved passages): 26 training questions (23 unanswerable) and 12
     held-out ones (11); answerable ones spell a name otherwise ("Maria Curie") or put a place's
     adjective before another name ("Florida Huguenot colony")."""
     return bool(spliced_names(analyze_claim(query), analyze_claim("\n\n".join(passages))))
