@@ -84,6 +84,13 @@ def test_a_name_spliced_from_two_of_the_passages_is_nobody_they_name() -> None:
     assert not splices("What is Sky Drive Pro?", ["Microsoft renamed SkyDrive Pro."])
     assert not splices("Who held Fort Henry?", ["Fort Ontario fell. Fort William Henry held."])
     assert not splices("Who is the CEO of Alibaba Group?", ["Eddie Wu leads Alibaba Cloud."])
+    # Over a person's particle; not over "of", which organisations' names are written with.
+    chicago = (
+        "Robert Maynard Hutchins led the University of Chicago. Carl von Linde, William Hampson."
+    )
+    assert splices("What was developed by Carl von Hampson?", [chicago])
+    assert not splices("What did Carl von Linde develop?", [chicago])
+    assert not splices("In what year was the University of Maynard incorporated?", [chicago])
 
 
 def test_a_denial_in_the_next_sentence_of_the_word_denied_keeps_it() -> None:
@@ -272,3 +279,15 @@ def test_a_turned_question_is_not_answered_end_to_end(tmp_path):
         assert p.ask("What does the IPCC not review?").abstained
     finally:
         p.close()
+
+
+def test_a_spliced_name_is_turned_away_as_the_verifier_refuses_it() -> None:
+    # The extractive path judges the question; a written answer is judged by the verifier's
+    # name rule, which splices builds on: both refuse the person no passage names.
+    from rag.verify import support
+
+    passage = "Oxygen was discovered by Carl Wilhelm Scheele in 1773 and Joseph Priestley in 1774."
+    assert splices("When did Joseph Scheele discover oxygen?", [passage])
+    assert not support("Joseph Scheele discovered oxygen in 1774.", passage).supported
+    assert not splices("When did Joseph Priestley discover oxygen?", [passage])
+    assert support("Joseph Priestley discovered oxygen in 1774.", passage).supported
