@@ -51,7 +51,7 @@ def splices(query: str, passages: Sequence[str]) -> bool:
     held-out ones (13); answerable ones put a place's adjective before another name ("Florida
     Huguenot colony", "US President"). Applied to yes/no questions too: the passages say nothing
     of the one asked about either way."""
-    return bool(spliced_names(analyze_claim(query), analyze_claim("\n\n".join(passages))))
+    return bool(spliced_names(analyze_claim(query), lambda: analyze_claim("\n\n".join(passages))))
 
 
 def pins_another(query: str, sentence: str) -> bool:
