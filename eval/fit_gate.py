@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.fit_reader import article_of, load_rows, split_articles
 from eval.fitting import choose_threshold
+from eval.reader_data import article_of, load_rows, split_articles
 
 THRESHOLDS = (0.05, 0.08, 0.1, 0.12, 0.14, 0.16, 0.18, 0.2, 0.22, 0.244, 0.3)
 

@@ -35,16 +35,16 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.fit_reader import (
+from eval.fitting import auc
+from eval.metrics import token_f1
+from eval.reader_cache import part_of
+from eval.reader_data import (
     analyses,
     article_of,
     load_rows,
     retrieve_all,
     split_articles,
 )
-from eval.fitting import auc
-from eval.metrics import token_f1
-from eval.reader_cache import part_of
 from eval.reader_labels import sentence_labels
 from rag import reader as R
 from rag.qa_encoder import ADAPTER_FILE, MAX_ANSWER_TOKENS, MAX_LEN, best_span

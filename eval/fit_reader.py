@@ -50,94 +50,27 @@ import numpy as np
 
 from eval.fitting import choose_threshold, fit_logistic
 from eval.reader_cache import fit_encoder
+from eval.reader_data import (
+    analyses,
+    article_of,
+    load_rows,
+    retrieve_all,
+    retriever_without,
+    save_vectors,
+    split_articles,
+)
 from eval.reader_figures import choose_second_ratio, curve, figures
-from eval.reader_labels import fit_rerank, fit_sentence, fit_span, without_evidence
+from eval.reader_labels import (
+    ELSEWHERE,
+    elsewhere,
+    fit_rerank,
+    fit_sentence,
+    fit_span,
+    without_evidence,
+)
 from eval.reader_provenance import model_version, support_digest
 from rag import reader as R
 from rag.qa_encoder import ADAPTER_FILE
-from rag.vector_cache import VectorCache
-
-HELD_OUT_EVERY = 3  # article i (0-based, name order) is held out when i % 3 == 1
-
-
-def split_articles(names: list[str]) -> tuple[list[str], list[str]]:
-    names = sorted(names)
-    held = [n for i, n in enumerate(names) if i % HELD_OUT_EVERY == 1]
-    return [n for n in names if n not in held], held
-
-
-# --- data ------------------------------------------------------------------------------------
-
-
-def load_rows(data: Path) -> list[dict]:
-    rows = []
-    with (data / "qa.jsonl").open(encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                rows.append(json.loads(line))
-    return rows
-
-
-def article_of(row: dict) -> str:
-    if row.get("evidence"):
-        return row["evidence"][0]["doc"]
-    return row["written_against"]["doc"]
-
-
-def retrieve_all(rows: list[dict], data: Path, cache: Path) -> tuple[dict, VectorCache]:
-    """question id -> retrieved sources; and the caching embedder (retrieval as `rag ask`)."""
-    from index.pipeline import IndexConfig, index_paths
-    from index.reader import IndexReader
-    from rag.retrieval import RetrievalConfig, retrieve
-
-    store = cache / "store"
-    cfg = IndexConfig(store=store)
-    report = index_paths([data / "corpus"], cfg)
-    print(f"store {store}: {report.chunks} chunks (embedded {report.embedded})", file=sys.stderr)
-    reader = IndexReader(cfg)
-    # Unbounded: the same sentences recur across questions, and the fit needs them all.
-    embed = VectorCache(reader.embedder.embed, max_items=10**9)
-    out_file = cache / "retrieved.pkl"
-    key = hashlib.sha256(
-        json.dumps([report.chunks, sorted(r["id"] for r in rows)]).encode()
-    ).hexdigest()
-    if out_file.exists():
-        saved = pickle.loads(out_file.read_bytes())
-        if saved.get("key") == key:
-            embed.add(saved.get("vectors", {}))
-            return saved["retrieved"], embed
-    retrieved = {}
-    t0 = time.time()
-    qvecs = embed([r["question"] for r in rows])
-    for i, (r, qv) in enumerate(zip(rows, qvecs, strict=True)):
-        retrieved[r["id"]] = retrieve(reader, r["question"], RetrievalConfig(), query_vec=qv)
-        if i % 500 == 0:
-            print(f"retrieved {i}/{len(rows)} ({time.time() - t0:.0f} s)", file=sys.stderr)
-    out_file.write_bytes(pickle.dumps({"key": key, "retrieved": retrieved, "vectors": {}}))
-    return retrieved, embed
-
-
-def save_vectors(cache: Path, embed: VectorCache) -> None:
-    """Keep the sentence vectors with the retrieval cache: refits then skip the encoder."""
-    path = cache / "retrieved.pkl"
-    saved = pickle.loads(path.read_bytes())
-    vectors = embed.vectors
-    if len(saved.get("vectors", {})) < len(vectors):
-        saved["vectors"] = vectors
-        path.write_bytes(pickle.dumps(saved))
-
-
-# --- the fit ---------------------------------------------------------------------------------
-
-
-def analyses(rows, retrieved, embed) -> dict:
-    out = {}
-    t0 = time.time()
-    for i, r in enumerate(rows):
-        out[r["id"]] = R.analyse(r["question"], retrieved[r["id"]], embed)
-        if i % 1000 == 0:
-            print(f"features {i}/{len(rows)} ({time.time() - t0:.0f} s)", file=sys.stderr)
-    return out
 
 
 def predict(model: R.ReaderModel, a: R.Analysis, question: str, enc) -> dict:
@@ -173,6 +106,13 @@ def main(argv: list[str] | None = None) -> int:
     # Share of answerable questions the evidence gate may turn away (out of fold): 2 points, so
     # that with the answerability model's own the total stays under the 0.08 bar of issue 8.
     ap.add_argument("--evidence-budget", type=float, default=0.02)
+    ap.add_argument(
+        "--elsewhere",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="also train the evidence gate on questions asked of the other articles only "
+        "(eval/reader_labels.elsewhere; measured and not kept, see there)",
+    )
     ap.add_argument(
         "--rerank",
         action=argparse.BooleanOptionalAction,
@@ -225,11 +165,20 @@ def main(argv: list[str] | None = None) -> int:
     saved = args.cache / "analyses.pkl"
     if args.analyses == "reuse":
         an, extra = pickle.loads(saved.read_bytes())
+        if args.elsewhere and not any(r["id"].endswith(ELSEWHERE) for r in extra):
+            raise SystemExit(
+                f"{saved} has no questions asked of other articles: save it again "
+                "(--analyses save) or fit without them (--no-elsewhere)"
+            )
     else:
         retrieved, embed = retrieve_all(rows, args.data, args.cache)
         an = analyses(rows, retrieved, embed)
         extra, extra_an = without_evidence(rows, retrieved, embed)
         an.update(extra_an)
+        if args.elsewhere:
+            far, far_an = elsewhere(rows, retriever_without(args.cache), embed)
+            extra += far
+            an.update(far_an)
         save_vectors(args.cache, embed)
         if args.analyses == "save":
             saved.write_bytes(pickle.dumps((an, extra)))
@@ -340,13 +289,16 @@ def main(argv: list[str] | None = None) -> int:
     held_y = np.asarray([r["answerable"] for r in held])
     fig_held["curve"] = curve(held_p, held_y, args.precision)
     if extra_held:
-        fig_held["abstain_when_evidence_removed"] = round(float(abstains(extra_held).mean()), 3)
         fig_held["without_evidence_gate"] = figures(
             held, [preds[r["id"]] for r in held], abstains(held, False), span_floor, ratio
         )
-        fig_held["without_evidence_gate"]["abstain_when_evidence_removed"] = round(
-            float(abstains(extra_held, False).mean()), 3
-        )
+        for key, rs in (
+            ("abstain_when_evidence_removed", [r for r in extra_held if ELSEWHERE not in r["id"]]),
+            ("abstain_when_asked_elsewhere", [r for r in extra_held if ELSEWHERE in r["id"]]),
+        ):
+            if rs:
+                fig_held[key] = round(float(abstains(rs).mean()), 3)
+                fig_held["without_evidence_gate"][key] = round(float(abstains(rs, False).mean()), 3)
     data_sha = hashlib.sha256((args.data / "qa.jsonl").read_bytes()).hexdigest()[:16]
     out = {
         "version": "",
