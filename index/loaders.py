@@ -44,7 +44,7 @@ SUPPORTED_SUFFIXES: set[str] = {
 # the cleaned text of some file. Each file's catalog record stores its hash under this version,
 # so the next ordinary `rag index` re-cleans every file recorded under another one; chunk texts
 # that come out the same keep their cached vectors (the catalog keys vectors by text).
-CLEANING_VERSION = "2026-12-04b"
+CLEANING_VERSION = "2026-12-04d"
 
 
 def file_hash(data: bytes) -> str:
@@ -126,7 +126,7 @@ def load_document(
         else:
             reason = "no text left after removing markup, whitespace and boilerplate"
         raise LoadError(source, reason)
-    title = title or _first_title(kept) or Path(inner_name(p)).stem
+    title = title or _first_title(kept, text) or Path(inner_name(p)).stem
     doc = Document(
         source=source,
         text=text,
@@ -212,11 +212,22 @@ _READERS: dict[str, Callable[[bytes, str], Extracted]] = {
 # ---------------------------------------------------------------- titles, sections, pages
 
 
-def _first_title(kept: list[KeptLine]) -> str | None:
-    for i, line in enumerate(kept[:15]):
-        part_of_paragraph = line.joined or (i + 1 < len(kept) and kept[i + 1].joined)
-        if not part_of_paragraph and is_title_like(line.text):
-            return line.text
+def _first_title(kept: list[KeptLine], text: str) -> str | None:
+    """The first headline-shaped paragraph of the first 15 lines: a line, or a title wrapped
+    over two (a PDF's centred "Everything we know about CRC but afraid to" / "forget", which
+    reflow joins); a paragraph longer than a headline is prose."""
+    runs: list[list[KeptLine]] = []
+    for line in kept[:15]:
+        if line.joined and runs:
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    if len(kept) > 15 and kept[15].joined:
+        runs.pop()  # cut short: its length is unknown
+    for run in runs:
+        paragraph = " ".join(text[run[0].start : run[-1].end].split())
+        if is_title_like(paragraph):
+            return paragraph
     first = kept[0].text if kept else ""
     if len(first) <= 100:
         return first or None

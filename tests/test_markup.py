@@ -259,3 +259,53 @@ def test_reflow_joins_a_word_in_capitals_and_a_justified_line_with_wide_gaps() -
     assert "if an element is OPTIONAL and this returns" in text
     assert "The first of a SEQUENCE OF or SET OF is named ?1. The second" in text
     assert "licence called CC-BY here" in text  # the document writes it hyphenated as often
+
+
+def test_reflow_joins_a_line_that_ends_in_a_word_no_text_ends_in() -> None:
+    # crc-doc.1.0.pdf's centred title: "forget" stands alone, shifted and after a short line,
+    # which otherwise starts a paragraph; a line ending in "to", "the", "of" ... runs on.
+    body = "The body of the paper runs across the full width of the page, as body text does"
+    page = [
+        "    Everything we know about CRC but afraid to",
+        "                                                forget",
+        "",
+        "                         Andrew Kadatch and Bob Jenkins",
+        "",
+        "5.2. Using Cachegrind, cg_annotate and",
+        "cg_merge",
+        body,
+        "Short line ending a paragraph",
+        "   next paragraph, indented, in lower case",
+        "A heading about",
+        "   Python",
+    ]
+    text = clean_lines(reflow_pages([page]))[0]
+    paragraphs = text.split("\n\n")
+    assert paragraphs[0] == "Everything we know about CRC but afraid to forget"
+    assert paragraphs[1] == "Andrew Kadatch and Bob Jenkins"  # the next text stays apart
+    assert "5.2. Using Cachegrind, cg_annotate and cg_merge" in paragraphs
+    # A line that ends in a content word still ends there; a capital after "about" may be a
+    # new line of a heading or another text: both stay as the layout has them.
+    assert "next paragraph, indented, in lower case" in paragraphs
+    assert "Python" in paragraphs
+
+
+def test_a_title_wrapped_over_two_lines_is_the_documents_title() -> None:
+    from index.loaders import _first_title
+
+    body = "The body of the paper runs across the full width of the page, as body text does"
+    page = [
+        "    Everything we know about CRC but afraid to",
+        "                                                forget",
+        "",
+        "                         Andrew Kadatch and Bob Jenkins",
+        "",
+        body,
+        body,
+    ]
+    text, kept = clean_lines(reflow_pages([page]))
+    assert _first_title(kept, text) == "Everything we know about CRC but afraid to forget"
+    # A wrapped paragraph longer than a headline is prose, not a title: the next line is.
+    prose = [body, body, body, "", "A Short Heading", "", body]
+    text, kept = clean_lines(reflow_pages([prose]))
+    assert _first_title(kept, text) == "A Short Heading"
