@@ -261,19 +261,25 @@ def test_reflow_joins_a_word_in_capitals_and_a_justified_line_with_wide_gaps() -
     assert "licence called CC-BY here" in text  # the document writes it hyphenated as often
 
 
+# crc-doc.1.0.pdf's title page: a centred title whose last word stands alone, shifted and after a
+# short line (which otherwise starts a paragraph), then the byline.
+_BODY = "The body of the paper runs across the full width of the page, as body text does"
+_TITLE_PAGE = [
+    "    Everything we know about CRC but afraid to",
+    "                                                forget",
+    "",
+    "                         Andrew Kadatch and Bob Jenkins",
+    "",
+]
+
+
 def test_reflow_joins_a_line_that_ends_in_a_word_no_text_ends_in() -> None:
-    # crc-doc.1.0.pdf's centred title: "forget" stands alone, shifted and after a short line,
-    # which otherwise starts a paragraph; a line ending in "to", "the", "of" ... runs on.
-    body = "The body of the paper runs across the full width of the page, as body text does"
+    # A line ending in "to", "the", "of", "and" ... runs on into a lower-case next line.
     page = [
-        "    Everything we know about CRC but afraid to",
-        "                                                forget",
-        "",
-        "                         Andrew Kadatch and Bob Jenkins",
-        "",
+        *_TITLE_PAGE,
         "5.2. Using Cachegrind, cg_annotate and",
         "cg_merge",
-        body,
+        _BODY,
         "Short line ending a paragraph",
         "   next paragraph, indented, in lower case",
         "A heading about",
@@ -293,19 +299,9 @@ def test_reflow_joins_a_line_that_ends_in_a_word_no_text_ends_in() -> None:
 def test_a_title_wrapped_over_two_lines_is_the_documents_title() -> None:
     from index.loaders import _first_title
 
-    body = "The body of the paper runs across the full width of the page, as body text does"
-    page = [
-        "    Everything we know about CRC but afraid to",
-        "                                                forget",
-        "",
-        "                         Andrew Kadatch and Bob Jenkins",
-        "",
-        body,
-        body,
-    ]
-    text, kept = clean_lines(reflow_pages([page]))
+    text, kept = clean_lines(reflow_pages([[*_TITLE_PAGE, _BODY, _BODY]]))
     assert _first_title(kept, text) == "Everything we know about CRC but afraid to forget"
     # A wrapped paragraph longer than a headline is prose, not a title: the next line is.
-    prose = [body, body, body, "", "A Short Heading", "", body]
+    prose = [_BODY, _BODY, _BODY, "", "A Short Heading", "", _BODY]
     text, kept = clean_lines(reflow_pages([prose]))
     assert _first_title(kept, text) == "A Short Heading"
