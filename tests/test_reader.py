@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from eval.fit_reader import load_rows, split_articles
+from eval.reader_data import load_rows, split_articles
 from eval.reader_provenance import model_version, support_digest
 from rag.answer import Source
 from rag.answer_features import counted_first
