@@ -65,3 +65,39 @@ def test_questions_asked_elsewhere_are_labelled_unanswerable(embedder):
     assert all(r["answerable"] for r in rows)
     assert set(an) == {r["id"] for r in out}
     assert all("Warsaw" in an[r["id"]].sentences[0].text for r in out)
+
+
+def test_asked_elsewhere_counts_abstentions_with_and_without_the_article():
+    from types import SimpleNamespace
+
+    from eval.asked_elsewhere import asked_elsewhere, summary
+
+    rows = [
+        _row(0, "Rhine.txt", "How long is the Rhine?"),
+        _row(1, "Rhine.txt", "Where does the Rhine flow?"),
+        {**_row(2, "Warsaw.txt", "Who founded Warsaw?"), "answerable": False, "answers": []},
+        _row(3, "Warsaw.txt", "What flows through Warsaw?"),
+    ]
+    calls = []
+
+    def ask(question, leave_out):
+        calls.append((question, leave_out))
+        # Asked elsewhere, the Rhine questions abstain and the Warsaw one answers (invented);
+        # asked of the whole store, only the unanswerable one abstains.
+        if leave_out is None:
+            return SimpleNamespace(abstained=question == "Who founded Warsaw?")
+        return SimpleNamespace(abstained="Rhine" in question)
+
+    out = summary(asked_elsewhere(rows, ask, every=2))
+    # Every second row, each asked twice: without its own article, then of the whole store.
+    assert calls == [
+        ("How long is the Rhine?", "Rhine.txt"),
+        ("How long is the Rhine?", None),
+        ("Who founded Warsaw?", "Warsaw.txt"),
+        ("Who founded Warsaw?", None),
+    ]
+    assert out["questions"] == 2
+    assert out["abstained_asked_elsewhere"] == 0.5
+    assert out["abstained_asked_of_whole_store"] == 0.5
+    assert out["false_abstention_whole_store"] == 0.0
+    assert out["by_type"] == {"how_much": 1.0, "who": 0.0}  # "How long ...?" asks a measure
