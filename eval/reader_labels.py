@@ -63,7 +63,7 @@ def elsewhere(rows, retrieve_without, embed) -> tuple[list[dict], dict]:
 
     Measured, not kept (off by default: eval/fit_reader.py --elsewhere): the gate refitted with
     these rows (--refit evidence, training questions read by the shipped encoder) abstained on
-    0.874 of the 1,479 held-out questions asked elsewhere, against 0.826 for the shipped gate,
+    0.874 of the 1,479 held-out questions asked elsewhere, against 0.826 for the shipped reader,
     and on 0.456 of those whose evidence was removed (0.392); SQuAD's held-out false abstentions
     rose 0.043 -> 0.053 for abstention recall 0.196 -> 0.225. On users' own documents it cost
     far more: the technical sets A-H turned away 36 of 240 answerable questions (16 before) to
