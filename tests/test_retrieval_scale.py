@@ -114,3 +114,34 @@ def test_chroma_query_without_count_returns_at_most_k_ids_and_scores(tmp_path):
     assert [h.id for h in hits] == ["x", "y", "z"]
     assert hits[0].score == pytest.approx(1.0, abs=1e-5) and hits[2].score < 0.1
     assert [h.id for h in store.query(vecs[0], 10, sources=["a"])] == ["x", "z"]
+
+
+def test_chroma_query_searches_deep_and_keeps_the_exact_nearest_k(tmp_path):
+    # HNSW reads max(ef_search, n_results) candidates: the store asks for SEARCH_DEPTH and keeps
+    # the nearest k, so the fused top 30 is the exact one (index/store.py, s32).
+    from index.store import SEARCH_DEPTH, ChromaStore
+
+    store = ChromaStore(path=tmp_path / "chroma")
+    rng = np.random.default_rng(7)
+    vecs = rng.normal(size=(1500, 48)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    ids = [f"c{i:04d}" for i in range(len(vecs))]
+    store.add(ids, vecs, ids, [{"source": "s"}] * len(ids))
+    asked = []
+    real = store.collection.query
+
+    def spy(**kw):
+        asked.append(kw["n_results"])
+        return real(**kw)
+
+    store.collection.query = spy
+    exact_hits = 0
+    for q in rng.normal(size=(10, 48)).astype(np.float32):
+        hits = store.query(q, 30)
+        exact = [ids[i] for i in np.argsort(-(vecs @ (q / np.linalg.norm(q))))[:30]]
+        assert len(hits) == 30 and [h.score for h in hits] == sorted(
+            (h.score for h in hits), reverse=True
+        )
+        exact_hits += len({h.id for h in hits} & set(exact))
+    assert asked == [SEARCH_DEPTH] * 10
+    assert exact_hits >= 0.99 * 300  # recall of the exact top 30 over 10 queries
