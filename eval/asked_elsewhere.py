@@ -25,7 +25,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from eval.reader_data import article_of, load_rows, split_articles
+from eval.reader_data import article_of, load_rows, sources_without, split_articles
 from rag.features import analyse_question
 
 
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     answered = []
 
     def ask(question: str, leave_out: str | None):
-        keep = None if leave_out is None else [s for s in every_source if Path(s).name != leave_out]
+        keep = None if leave_out is None else sources_without(every_source, leave_out)
         a = pipeline.ask(question, sources=keep)
         if leave_out is not None and not a.abstained:
             quote = " ".join(c.text for c in a.citations)

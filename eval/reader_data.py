@@ -104,8 +104,12 @@ def retriever_without(cache: Path):
     every = reader.sources()
 
     def passages(row: dict) -> list:
-        article = article_of(row)
-        others = [s for s in every if Path(s).name != article]
+        others = sources_without(every, article_of(row))
         return retrieve(reader, row["question"], RetrievalConfig(), sources=others)
 
     return passages
+
+
+def sources_without(sources: list[str], article: str) -> list[str]:
+    """The store's sources but the article's file (articles are named by file name)."""
+    return [s for s in sources if Path(s).name != article]
