@@ -54,6 +54,7 @@ from rag.question_checks import (
 )
 from rag.reader import answer_phrase, default_model, read
 from rag.refusals import opens_with_refusal
+from rag.unmentioned import unmentioned
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,10 @@ class Judgement:
     candidates: tuple[Candidate, ...]  # ranked best first
     model: str  # the reader model's version
     reason: str = ""  # why not answerable, for the message
+    # The question's names that the best sentence's document never mentions (rag/unmentioned.py),
+    # and that document's title
+    unmentioned: tuple[str, ...] = ()
+    unmentioned_in: str = ""
 
 
 def judge(
@@ -84,6 +89,7 @@ def judge(
     embed: Callable[[list[str]], np.ndarray],
     query_vec: np.ndarray | None = None,
     writes_answer: bool = False,
+    document: Callable[[Source], str] = lambda s: s.title + "\n\n" + s.text,
 ) -> Judgement:
     """Before generation: is there evidence for `query` in `sources`, and which sentences?
 
@@ -94,7 +100,8 @@ def judge(
     P(answerable) falls: on the 8 held-out SQuAD articles its abstention precision is 0.83-0.88
     at every threshold from 0.08 to 0.244, and 0.9 holds at no threshold across articles
     (eval/fit_gate.py). The extractive backend copies the reader's picks, which nothing checks
-    afterwards: there the fitted threshold decides."""
+    afterwards: there the fitted threshold decides. `document` gives a source's document (title
+    and text) for rag/unmentioned.py; without a store, the passage stands for it."""
     model = default_model()
     # "AND OR NOT" is no acronym: judged in lower case, a question of only such words has none.
     if not analyse(query).focus or not analyse(query.lower()).focus:
@@ -114,6 +121,11 @@ def judge(
             or _turns_away(query, top, passage)
         ):
             answerable = False
+        elif names := tuple(unmentioned(query, document(sources[top.source]))):
+            return Judgement(
+                False, round(reading.p_answerable, 4), uncovered, candidates, reading.model,
+                "unmentioned", names, sources[top.source].title,
+            )  # fmt: skip
     return Judgement(
         answerable, round(reading.p_answerable, 4), uncovered, candidates, reading.model
     )
@@ -248,6 +260,12 @@ def abstention_text(query: str, judgement: Judgement) -> str:
             " An answer was written from the passages found, but part of it is not supported by"
             " them, and what is left does not rest on the passage that answers the question, so it"
             " is not shown."
+        )
+    if judgement.reason == "unmentioned" and judgement.candidates:
+        return text + (
+            f' The closest sentence found is in "{judgement.unmentioned_in}", which never mentions '
+            + " or ".join(judgement.unmentioned)
+            + "."
         )
     if judgement.uncovered:
         return text + " Not covered by any passage: " + ", ".join(judgement.uncovered) + "."

@@ -133,6 +133,12 @@ def earlier_text(reader: IndexReader, src: Source) -> str:
     return src.title + "\n" + (reader.doc_text(src.source) or "")[: src.start]
 
 
+def whole_document(reader: IndexReader, src: Source) -> str:
+    """The title and whole text of a source's document (the passage itself if the store has no
+    text for it): what rag/unmentioned.py reads for the question's names."""
+    return src.title + "\n\n" + (reader.doc_text(src.source) or src.text)
+
+
 def cite_pages(reader: IndexReader, citations: list[Citation]) -> list[Citation]:
     """Each citation on the page that holds its span's start. Retrieval gives the page the
     chunk starts on, kept when the store has no page spans for the file (indexed before they
@@ -247,7 +253,12 @@ class Pipeline:
         # The reader and the on-topic test read the question as the passages spell it.
         reading = spelled_as_passages(query, [s.text for s in retrieved])
         judgement = judge(
-            reading, retrieved, self.embed_sentences, qvec, writes_answer=self.llm.writes_answer
+            reading,
+            retrieved,
+            self.embed_sentences,
+            qvec,
+            writes_answer=self.llm.writes_answer,
+            document=partial(whole_document, self.reader),
         )
         verified, short = None, None
         if judgement.answerable:
