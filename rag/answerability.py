@@ -10,9 +10,11 @@ otherwise, asserts a negation the sentence does not make (a word of its own, or 
 "non-governmental"), uses a word whose opposite the sentence uses, or gets a short answer of
 another kind than it asks (no year for "in what year"); a yes/no question is answered by the
 sentence that says otherwise, so only the first of these applies to it
-(rag/question_checks.py). Before a backend that writes its own answer, only the evidence gate
-(the passages hold no answer at all) abstains: verification judges the rest. A question with no
-content words at all ("What is it?", "*") cannot be judged and is not answered either.
+(rag/question_checks.py). Nor when the sentence's document never mentions a name the question
+asks about ("Who is the mayor of Fresno?" of the Warsaw article; rag/unmentioned.py).
+Before a backend that writes its own answer, only the evidence gate (the passages hold no answer
+at all) abstains: verification judges the rest. A question with no content words at all ("What
+is it?", "*") cannot be judged and is not answered either.
 `after_generation` has the last word once a backend has written: a refusal ("NOT IN
 DOCUMENTS"), an empty reply, or an answer none of whose sentences survived verification
 abstains too. `abstention_text` words the reply for all of these.
