@@ -123,7 +123,7 @@ def judge(
             or _turns_away(query, top, passage)
         ):
             answerable = False
-        elif names := tuple(unmentioned(query, document(sources[top.source]))):
+        elif names := tuple(unmentioned(query, partial(document, sources[top.source]))):
             return Judgement(
                 False, round(reading.p_answerable, 4), uncovered, candidates, reading.model,
                 "unmentioned", names, sources[top.source].title,

@@ -22,6 +22,7 @@ Measured in the README ("Questions users ask of the Wikipedia articles").
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from index.text import STOPWORDS, sentence_spans, tokens
@@ -53,15 +54,17 @@ def _words(document: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(tokens(document)), frozenset(w.lower() for w in _CAPITALISED.findall(document))
 
 
-def unmentioned(query: str, document: str) -> list[str]:
+def unmentioned(query: str, document: str | Callable[[], str]) -> list[str]:
     """The names of the question proper (its last sentence) that `document` (title and text of
-    the document the answer would quote) never mentions."""
+    the document the answer would quote) never mentions. `document` may be a callable, asked
+    only when the question has a name to look for (the store decompresses the whole text)."""
     spans = sentence_spans(query)
     asked = query[spans[-1][0] :] if spans else query
     c = analyze(asked)
     typed = _TYPED.match(asked)
     typing = set(typed.group(1).split()) if typed else set()
     out = []
+    seen: tuple[frozenset[str], frozenset[str]] | None = None
     for run, required in _entities(c):
         words = [c.words[wi] for wi in run]
         if (
@@ -72,7 +75,9 @@ def unmentioned(query: str, document: str) -> list[str]:
             or any(w.raw.isupper() for w in words)
         ):
             continue
-        stems, names = _words(document)
+        if seen is None:
+            seen = _words(document() if callable(document) else document)
+        stems, names = seen
         if any(t in stems for w in words for t in tokens(w.raw)):
             continue
         if any(_demonym_in(w.low, stems, names) for w in words):
@@ -88,7 +93,7 @@ def _demonym_in(low: str, stems: frozenset[str], names: frozenset[str]) -> bool:
         if low.endswith(person) and len(low) > len(person) + 3:
             low = low[: -len(person)]
             break
-    if low in names or any(set(tokens(other)) <= stems for other in _SAME.get(low, ())):
+    if any(set(tokens(other)) <= stems for other in _SAME.get(low, ())):
         return True
     other = _IRREGULAR.get(low)
     if other is not None and other in names:

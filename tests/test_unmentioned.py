@@ -55,3 +55,11 @@ def test_the_pipeline_abstains_and_says_which_document_it_would_have_quoted(tmp_
     assert '"Warsaw", which never mentions Fresno' in a.text
     a = ask_store(store, "What is the mayor of Warsaw called?")
     assert not a.abstained and "President" in a.text
+
+
+def test_the_document_is_read_only_when_a_name_needs_looking_for():
+    def fail() -> str:
+        raise AssertionError("document read for a question without names")
+
+    assert unmentioned("what does the function return when the list is empty?", fail) == []
+    assert unmentioned("Who is the mayor of Fresno?", lambda: WARSAW) == ["Fresno"]
