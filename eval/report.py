@@ -97,7 +97,8 @@ def _config_line(cfg: dict) -> str:
     v = cfg.get("versions", {})
     return (
         f"backend {cfg.get('backend')} ({cfg.get('model')}), answerability model "
-        f"{cfg.get('answerability_model')}, embedder {cfg.get('embedder')}, "
+        f"{cfg.get('answerability_model')} (near-miss gate {cfg.get('near_miss_model')}), "
+        f"embedder {cfg.get('embedder')}, "
         f"top-k {cfg.get('top_k')}, dataset {Path(str(cfg.get('dataset'))).name}; "
         + ", ".join(f"{k} {val}" for k, val in v.items())
     )

@@ -233,7 +233,14 @@ def aggregate(results: list[dict], config: dict) -> dict:
     report["by_type"] = by_type(results)
     report["by_qtype"] = by_type(results, key="qtype")
     models = sorted({r.get("answerability_model") or "" for r in results} - {""})
-    report["config"] = {**config, "answerability_model": ", ".join(models) or None}
+    from rag.near_miss import default_model as near_miss_model
+
+    report["config"] = {
+        **config,
+        "answerability_model": ", ".join(models) or None,
+        # The extractive backend's second answerability model (rag/near_miss.py).
+        "near_miss_model": near_miss_model().version,
+    }
     return report
 
 

@@ -11,7 +11,10 @@ otherwise, asserts a negation the sentence does not make (a word of its own, or 
 another kind than it asks (no year for "in what year"); a yes/no question is answered by the
 sentence that says otherwise, so only the first of these applies to it
 (rag/question_checks.py). Nor when the sentence's document never mentions a name the question
-asks about ("Who is the mayor of Fresno?" of the Warsaw article; rag/unmentioned.py).
+asks about ("Who is the mayor of Fresno?" of the Warsaw article; rag/unmentioned.py), nor when
+the question asks an attribute's value the sentence never names and a model fitted on such
+near misses takes it for one ("What was Alibaba's total revenue?" of its AI investments;
+rag/near_miss.py).
 Before a backend that writes its own answer, only the evidence gate (the passages hold no answer
 at all) abstains: verification judges the rest. A question with no content words at all ("What
 is it?", "*") cannot be judged and is not answered either.
@@ -41,6 +44,7 @@ from index.units import one_line
 from rag.answer import Source
 from rag.answer_features import states_a_number, states_a_time, states_a_version
 from rag.code_answers import states_an_exception
+from rag.near_miss import near_miss
 from rag.prompt import NOT_FOUND
 from rag.question import analyse, coverage, untrusted
 from rag.question_checks import (
@@ -80,7 +84,8 @@ class Judgement:
     model: str  # the reader model's version
     reason: str = ""  # why not answerable, for the message
     # The question's names that the best sentence's document never mentions (rag/unmentioned.py),
-    # and that document's title
+    # or the attribute it asks for that the best sentence never names (rag/near_miss.py), and
+    # that document's title
     unmentioned: tuple[str, ...] = ()
     unmentioned_in: str = ""
 
@@ -127,6 +132,11 @@ def judge(
             return Judgement(
                 False, round(reading.p_answerable, 4), uncovered, candidates, reading.model,
                 "unmentioned", names, sources[top.source].title,
+            )  # fmt: skip
+        elif attribute := near_miss(query, top.text, reading.x):
+            return Judgement(
+                False, round(reading.p_answerable, 4), uncovered, candidates, reading.model,
+                "near miss", (attribute,), sources[top.source].title,
             )  # fmt: skip
     return Judgement(
         answerable, round(reading.p_answerable, 4), uncovered, candidates, reading.model
@@ -268,6 +278,11 @@ def abstention_text(query: str, judgement: Judgement) -> str:
             f' The closest sentence found is in "{judgement.unmentioned_in}", which never mentions '
             + " or ".join(judgement.unmentioned)
             + "."
+        )
+    if judgement.reason == "near miss" and judgement.candidates:
+        return text + (
+            f' The closest sentence found, in "{judgement.unmentioned_in}", does not give the '
+            f"{judgement.unmentioned[0]} asked about."
         )
     if judgement.uncovered:
         return text + " Not covered by any passage: " + ", ".join(judgement.uncovered) + "."

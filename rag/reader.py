@@ -206,6 +206,7 @@ class Reading:
     uncovered: tuple[str, ...]  # focus stems absent from every retrieved passage
     model: str
     held: bool = False  # the evidence gate passed: the passages may hold an answer at all
+    x: np.ndarray | None = None  # the answer features (ANSWER_FEATURES) the models read
 
 
 def analyse(
@@ -360,7 +361,7 @@ def read(
     picks = counted_first(question, picks)
     picks = default_first(question, picks, sources)
     answerable = p >= model.threshold and held
-    return Reading(tuple(picks), p, answerable, uncovered, model.version, held)
+    return Reading(tuple(picks), p, answerable, uncovered, model.version, held, c.x)
 
 
 def sigmoid(lin: Linear, x: np.ndarray) -> float:

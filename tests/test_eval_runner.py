@@ -53,6 +53,8 @@ def test_report_json_has_the_contract_keys_and_rates(dev_run):
     cfg = report["config"]
     assert {"backend", "model", "embedder", "top_k", "versions"} <= set(cfg)
     assert cfg["backend"] == "extractive" and cfg["top_k"] == 6
+    assert cfg["answerability_model"].startswith("reader-")
+    assert cfg["near_miss_model"].startswith("near-miss-")
     assert report["scored"]["retrieval"] == 19 and report["scored"]["should_abstain"] == 3
     # Guards against a relevance bug (e.g. evidence documents never matched) reading as 0.
     assert report["retrieval"]["hit@5"] >= 0.7
