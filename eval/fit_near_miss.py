@@ -41,7 +41,7 @@ from index.text import tokens
 from rag import reader as R
 from rag.near_miss import NearMissModel, asked_attribute, attribute_missing, attribute_span
 
-SWAP = "#swap"  # id suffix of a swapped question
+SWAP = "#swap:"  # a swapped question's id: the original's, this, and the word swapped in
 
 
 def swapped(rows: list[dict], data: Path, seed: int) -> list[dict]:
@@ -66,7 +66,7 @@ def swapped(rows: list[dict], data: Path, seed: int) -> list[dict]:
         for w in options:
             new = q[:a] + w + q[b:]
             if asked_attribute(new) == w:  # still a question of the form the gate judges
-                out.append({**r, "id": r["id"] + SWAP, "question": new, "answerable": False})
+                out.append({**r, "id": r["id"] + SWAP + w, "question": new, "answerable": False})
                 break
     return out
 
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> None:
     def pairs(swaps):
         xs, ys = [], []
         for s in swaps:
-            orig, swap = read[s["id"][: -len(SWAP)]][0], read[s["id"]][0]
+            orig, swap = read[s["id"].split(SWAP)[0]][0], read[s["id"]][0]
             if orig is not None and swap is not None:
                 xs += [orig, swap]
                 ys += [1.0, 0.0]
