@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from eval.fitting import auc, fit_logistic
-from eval.reader_data import article_of, load_rows, retrieve_all, split_articles
+from eval.reader_data import article_of, load_rows, retrieve_all, split_rows
 from index.text import tokens
 from rag import reader as R
 from rag.near_miss import NearMissModel, asked_attribute, attribute_missing, attribute_span
@@ -107,9 +107,7 @@ def main(argv: list[str] | None = None) -> None:
     args.cache.mkdir(parents=True, exist_ok=True)
 
     rows = load_rows(args.data)
-    train_art, held_art = split_articles(sorted({article_of(r) for r in rows}))
-    train = [r for r in rows if article_of(r) in train_art]
-    held = [r for r in rows if article_of(r) in held_art]
+    train, held, _, _ = split_rows(rows)
     swaps_train = swapped(train, args.data, args.seed)
     swaps_held = swapped(held, args.data, args.seed)
     todo = [r for r in train if r["answerable"]] + held + swaps_train + swaps_held

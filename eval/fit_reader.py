@@ -57,7 +57,7 @@ from eval.reader_data import (
     retrieve_all,
     retriever_without,
     save_vectors,
-    split_articles,
+    split_rows,
 )
 from eval.reader_figures import choose_second_ratio, curve, figures
 from eval.reader_labels import (
@@ -159,9 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     args.cache.mkdir(parents=True, exist_ok=True)
 
     rows = load_rows(args.data)
-    train_art, held_art = split_articles(sorted({article_of(r) for r in rows}))
-    train = [r for r in rows if article_of(r) in train_art]
-    held = [r for r in rows if article_of(r) in held_art]
+    train, held, train_art, held_art = split_rows(rows)
     saved = args.cache / "analyses.pkl"
     if args.analyses == "reuse":
         an, extra = pickle.loads(saved.read_bytes())

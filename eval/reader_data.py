@@ -22,6 +22,14 @@ def split_articles(names: list[str]) -> tuple[list[str], list[str]]:
     return [n for n in names if n not in held], held
 
 
+def split_rows(rows: list[dict]) -> tuple[list[dict], list[dict], list[str], list[str]]:
+    """Training and held-out questions, and the two lists of articles (`split_articles`)."""
+    train_art, held_art = split_articles(sorted({article_of(r) for r in rows}))
+    train = [r for r in rows if article_of(r) in train_art]
+    held = [r for r in rows if article_of(r) in held_art]
+    return train, held, train_art, held_art
+
+
 # --- data ------------------------------------------------------------------------------------
 
 
