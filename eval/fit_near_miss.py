@@ -39,7 +39,7 @@ from eval.fitting import auc, fit_logistic
 from eval.reader_data import article_of, load_rows, retrieve_all, split_rows
 from index.text import tokens
 from rag import reader as R
-from rag.near_miss import NearMissModel, asked_attribute, attribute_missing, attribute_span
+from rag.near_miss import NearMissModel, asked_attribute, attribute_span, near_miss
 
 SWAP = "#swap:"  # a swapped question's id: the original's, this, and the word swapped in
 
@@ -84,14 +84,12 @@ def read_all(rows, retrieved, embed) -> dict:
 
 
 def turned_away(model: NearMissModel, rows, read) -> list[dict]:
-    """Rows the gate turns away: answered by the reader, asking an attribute their best sentence
-    never names, and scored below the threshold."""
+    """Rows the gate turns away among those the reader answers (rag.near_miss.near_miss)."""
     out = []
     for r in rows:
         x, top, answered = read[r["id"]]
-        if answered and x is not None and attribute_missing(r["question"], top):
-            if model.score(x) < model.threshold:
-                out.append(r)
+        if answered and near_miss(r["question"], top, x, model):
+            out.append(r)
     return out
 
 
@@ -131,7 +129,9 @@ def main(argv: list[str] | None = None) -> None:
     digest = hashlib.sha256((args.data / "qa.jsonl").read_bytes()).hexdigest()[:8]
     weights_digest = hashlib.sha256(json.dumps(lin.to_dict()).encode()).hexdigest()[:6]
     version = f"near-miss-{date.today():%Y%m%d}-{digest}-{weights_digest}"
-    model = NearMissModel(lin.weights, lin.mean, lin.scale, lin.bias, threshold, version)
+    model = NearMissModel(
+        lin.weights, lin.mean, lin.scale, lin.bias, threshold=threshold, version=version
+    )
 
     hx, hy = pairs(swaps_held)
     away = turned_away(model, held, read)

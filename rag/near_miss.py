@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +29,7 @@ import numpy as np
 
 from index.text import tokens
 from rag.question import GENERIC_WORDS
+from rag.reader import Linear
 
 MODEL_FILE = Path(__file__).with_name("models") / "near_miss.json"
 
@@ -92,28 +93,22 @@ def attribute_missing(question: str, sentence: str) -> str | None:
 
 
 @dataclass(frozen=True)
-class NearMissModel:
-    weights: np.ndarray
-    mean: np.ndarray
-    scale: np.ndarray
-    bias: float
-    threshold: float  # a logit: below it, the sentence is taken for a near miss
-    version: str
+class NearMissModel(Linear):
+    """The reader's kind of linear model over its answer features, with a threshold."""
+
+    threshold: float = field(kw_only=True)  # a logit: below it, the sentence is a near miss
+    version: str = field(kw_only=True)
 
     def score(self, x: np.ndarray) -> float:
-        return float(((x - self.mean) / self.scale) @ self.weights + self.bias)
+        return float(self(np.asarray(x, dtype=np.float64)))
 
 
 @lru_cache(maxsize=1)
 def default_model(path: Path = MODEL_FILE) -> NearMissModel:
     d = json.loads(path.read_text(encoding="utf-8"))
+    lin = Linear.from_dict(d)
     return NearMissModel(
-        np.asarray(d["weights"]),
-        np.asarray(d["mean"]),
-        np.asarray(d["scale"]),
-        float(d["bias"]),
-        float(d["threshold"]),
-        d["version"],
+        lin.weights, lin.mean, lin.scale, lin.bias, threshold=d["threshold"], version=d["version"]
     )
 
 
@@ -126,4 +121,4 @@ def near_miss(
     if word is None or x is None:
         return None
     model = model or default_model()
-    return word if model.score(np.asarray(x, dtype=np.float64)) < model.threshold else None
+    return word if model.score(x) < model.threshold else None

@@ -52,7 +52,9 @@ def test_missing_only_when_the_sentence_never_names_the_attribute():
 
 def _model(threshold: float) -> NearMissModel:
     n = len(R.ANSWER_FEATURES)
-    return NearMissModel(np.ones(n), np.zeros(n), np.ones(n), 0.0, threshold, "test")
+    return NearMissModel(
+        np.ones(n), np.zeros(n), np.ones(n), 0.0, threshold=threshold, version="test"
+    )
 
 
 def test_the_model_decides_only_where_the_attribute_is_missing():
